@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "EdgeQuant",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "edge-sim", targets: ["edge-sim"]),
+        .library(name: "ModelFormat", targets: ["ModelFormat"]),
+        .library(name: "FloatEngine", targets: ["FloatEngine"]),
+        .library(name: "DigitImage", targets: ["DigitImage"]),
+        .library(name: "EdgeSim", targets: ["EdgeSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The float graph and the model.bin codec (docs/model-format.md).
+        .target(name: "ModelFormat"),
+        // A float32 reference executor for ModelFormat graphs.
+        .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
+        // libpng and zlib behind a small C shim that traps libpng's longjmp errors.
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
+        // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
+        .target(name: "DigitImage", dependencies: ["CPNG"]),
+        // Boards, run and compare logic behind the edge-sim command.
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage"]),
+        .executableTarget(
+            name: "edge-sim",
+            dependencies: ["EdgeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Seeded sample graphs shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["ModelFormat"], path: "Tests/Support"),
+        .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"]),
+        .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
+        .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
+        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim"]),
+    ]
+)

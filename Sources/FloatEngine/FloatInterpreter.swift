@@ -1,0 +1,112 @@
+import ModelFormat
+
+/// Runs a validated `FloatGraph` in float32. Buffers for every activation are allocated once, at creation,
+/// so repeated runs do not allocate; each concurrent worker uses its own copy.
+public struct FloatInterpreter {
+    /// One node prepared for execution: its kernel with precomputed parameters, and buffer indices.
+    private enum Step {
+        case conv(Conv2DFloat.Geometry, kernel: Int, bias: Int?)
+        case dense(kernel: Int, bias: Int?)
+        case batchNorm(BatchNormFloat)
+        case clamp(upper: Float)
+        case pool(PoolFloat.Kind, Window2D, inputShape: [Int])
+        case globalAverage
+        case add
+        case copy
+        case softmax
+    }
+
+    public let graph: FloatGraph
+    private let steps: [Step]
+    /// Values of every tensor by index: constants are the graph's data, activations are scratch.
+    private var values: [[Float]]
+
+    /// Prepares `graph`, which must have passed `FloatGraph.validate()` (as every decoded model.bin has).
+    public init(graph: FloatGraph) {
+        self.graph = graph
+        values = graph.tensors.map { $0.data ?? [Float](repeating: 0, count: $0.elementCount) }
+        steps = graph.nodes.map { node in
+            let shapes = node.inputs.map { graph.tensors[$0].shape }
+            switch node.op {
+            case let .conv2D(strideY, strideX, padding):
+                let x = shapes[0], k = shapes[1]
+                let window = Window2D(height: k[0], width: k[1], strideY: strideY, strideX: strideX, padding: padding)
+                let out = window.output(inputHeight: x[1], inputWidth: x[2])!
+                let geometry = Conv2DFloat.Geometry(
+                    inputHeight: x[1], inputWidth: x[2], inputChannels: x[3],
+                    kernelHeight: k[0], kernelWidth: k[1], outputChannels: k[3],
+                    strideY: strideY, strideX: strideX, padTop: out.padTop, padLeft: out.padLeft,
+                    outputHeight: out.height, outputWidth: out.width)
+                return .conv(geometry, kernel: node.inputs[1], bias: node.inputs.count > 2 ? node.inputs[2] : nil)
+            case .dense:
+                return .dense(kernel: node.inputs[1], bias: node.inputs.count > 2 ? node.inputs[2] : nil)
+            case let .batchNormalization(epsilon):
+                let p = node.inputs.map { graph.tensors[$0].data ?? [] }
+                return .batchNorm(BatchNormFloat(gamma: p[1], beta: p[2], mean: p[3], variance: p[4], epsilon: epsilon))
+            case .relu: return .clamp(upper: .infinity)
+            case .relu6: return .clamp(upper: 6)
+            case let .maxPool2D(window): return .pool(.max, window, inputShape: shapes[0])
+            case let .averagePool2D(window): return .pool(.average, window, inputShape: shapes[0])
+            case .globalAveragePool: return .globalAverage
+            case .add: return .add
+            case .flatten, .dropout: return .copy
+            case .softmax: return .softmax
+            }
+        }
+    }
+
+    /// Runs the graph on `input` (the graph input's elements, NHWC) and returns the graph output.
+    @discardableResult
+    public mutating func run(_ input: [Float]) throws(FloatEngineError) -> [Float] {
+        let expected = graph.tensors[graph.input].elementCount
+        guard input.count == expected else { throw .inputSize(expected: expected, actual: input.count) }
+        values[graph.input] = input
+        for (node, step) in zip(graph.nodes, steps) {
+            execute(step, node: node)
+        }
+        return values[graph.output]
+    }
+
+    /// The values of any tensor after the last `run`, for example `graph.logits`.
+    public func values(of tensor: Int) -> [Float] {
+        values[tensor]
+    }
+
+    private mutating func execute(_ step: Step, node: Node) {
+        let out = node.outputs[0]
+        // The output buffer is moved out while the inputs are read, so that no exclusive-access
+        // conflict arises and nothing is copied.
+        var output = values[out]
+        values[out] = []
+        defer { values[out] = output }
+        output.withUnsafeMutableBufferPointer { o in
+            values[node.inputs[0]].withUnsafeBufferPointer { x in
+                switch step {
+                case let .conv(geometry, kernel, bias):
+                    values[kernel].withUnsafeBufferPointer { k in
+                        withOptionalBuffer(bias) { b in
+                            Conv2DFloat.run(input: x, kernel: k, bias: b, output: o, geometry: geometry)
+                        }
+                    }
+                case let .dense(kernel, bias):
+                    values[kernel].withUnsafeBufferPointer { k in
+                        withOptionalBuffer(bias) { b in DenseFloat.run(input: x, kernel: k, bias: b, output: o) }
+                    }
+                case let .batchNorm(norm): norm.run(input: x, output: o)
+                case let .clamp(upper): ElementwiseFloat.clamp(input: x, output: o, upper: upper)
+                case let .pool(kind, window, shape): PoolFloat.run(kind, input: x, output: o, inputShape: shape, window: window)
+                case .globalAverage: PoolFloat.globalAverage(input: x, output: o)
+                case .add:
+                    values[node.inputs[1]].withUnsafeBufferPointer { y in ElementwiseFloat.add(x, y, output: o) }
+                case .copy: ElementwiseFloat.copy(input: x, output: o)
+                case .softmax: ElementwiseFloat.softmax(input: x, output: o)
+                }
+            }
+        }
+    }
+
+    private func withOptionalBuffer<R>(_ tensor: Int?, _ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
+        guard let tensor else { return body(nil) }
+        return values[tensor].withUnsafeBufferPointer { body($0) }
+    }
+}

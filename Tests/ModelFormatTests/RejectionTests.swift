@@ -1,0 +1,178 @@
+import Testing
+import ModelFormat
+import TestSupport
+
+/// Every way a model.bin can be wrong ends in a typed error, never a trap.
+@Suite("model.bin rejection")
+struct RejectionTests {
+    let valid: [UInt8]
+
+    init() throws {
+        valid = try ModelBinary.encode(SampleGraphs.everyOp())
+    }
+
+    /// Recomputes the trailer so that a deliberate edit is seen by the parser, not by the CRC check.
+    func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        var body = Array(bytes.dropLast(4))
+        let crc = CRC32.checksum(body)
+        withUnsafeBytes(of: crc.littleEndian) { body.append(contentsOf: $0) }
+        return body
+    }
+
+    func decodeError(_ bytes: [UInt8]) -> ModelFormatError? {
+        do {
+            _ = try ModelBinary.decode(bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Replaces the first occurrence of `old` (as UTF-8) with `new` of the same length.
+    func replacing(_ old: String, with new: String, in bytes: [UInt8]) -> [UInt8] {
+        let o = Array(old.utf8), n = Array(new.utf8)
+        precondition(o.count == n.count)
+        var copy = bytes
+        guard let at = (0...(bytes.count - o.count)).first(where: { Array(bytes[$0..<($0 + o.count)]) == o }) else {
+            Issue.record("'\(old)' not found")
+            return bytes
+        }
+        copy.replaceSubrange(at..<(at + o.count), with: n)
+        return copy
+    }
+
+    @Test func badMagic() {
+        var bytes = valid
+        bytes[0] = UInt8(ascii: "X")
+        #expect(decodeError(bytes) == .badMagic)
+        #expect(decodeError(Array("GIF89a".utf8)) == .badMagic)
+        #expect(decodeError([]) == .truncated(what: "the header", offset: 0))
+    }
+
+    @Test func unsupportedVersion() {
+        var bytes = valid
+        bytes[4] = 2
+        #expect(decodeError(bytes) == .unsupportedVersion(major: 2, minor: 0))
+        bytes[4] = 1
+        bytes[6] = 1
+        #expect(decodeError(bytes) == .unsupportedVersion(major: 1, minor: 1))
+    }
+
+    @Test func flippedBitIsACRCMismatch() {
+        var bytes = valid
+        bytes[bytes.count / 2] ^= 0x10
+        guard case .crcMismatch = decodeError(bytes) else {
+            Issue.record("expected a CRC mismatch, got \(String(describing: decodeError(bytes)))")
+            return
+        }
+    }
+
+    @Test func everyTruncationIsReported() {
+        for length in 0..<valid.count {
+            let error = decodeError(Array(valid.prefix(length)))
+            guard case .truncated = error else {
+                Issue.record("prefix of \(length) bytes gave \(String(describing: error))")
+                return
+            }
+        }
+    }
+
+    @Test func trailingBytes() {
+        #expect(decodeError(valid + [0, 0, 0]) == .trailingBytes(count: 3))
+    }
+
+    @Test func unknownOpNamesTheOpAndNode() {
+        let bytes = resealed(replacing("Softmax", with: "Sigmoid", in: valid))
+        #expect(decodeError(bytes) == .unknownOp(op: "Sigmoid", node: "softmax"))
+        #expect(decodeError(bytes)?.description == "unsupported op 'Sigmoid' in node 'softmax'")
+    }
+
+    @Test func nonFiniteWeight() throws {
+        var graph = try SampleGraphs.everyOp()
+        let kernel = graph.tensors.firstIndex { $0.name == "stem/kernel" }!
+        // Encode a finite value, then patch its bytes to NaN, since the encoder refuses NaN itself.
+        graph.tensors[kernel].data![5] = 12345.678
+        let bytes = try ModelBinary.encode(graph)
+        var patched = bytes
+        let pattern = withUnsafeBytes(of: Float(12345.678).bitPattern.littleEndian, Array.init)
+        let at = (0...(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == pattern }!
+        patched.replaceSubrange(at..<(at + 4), with: withUnsafeBytes(of: Float.nan.bitPattern.littleEndian, Array.init))
+        #expect(decodeError(resealed(patched)) == .nonFiniteWeight(tensor: "stem/kernel", index: 5))
+
+        graph.tensors[kernel].data![5] = .infinity
+        #expect(throws: ModelFormatError.nonFiniteWeight(tensor: "stem/kernel", index: 5)) { try ModelBinary.encode(graph) }
+    }
+
+    @Test func tensorIndexOutOfRange() throws {
+        var graph = try SampleGraphs.everyOp()
+        graph.nodes[3].inputs[0] = 999
+        #expect(throws: ModelFormatError.indexOutOfRange(what: "node '\(graph.nodes[3].name)'", index: 999, count: graph.tensors.count)) {
+            try graph.validate()
+        }
+        var header = valid
+        header[16] = 0xFF; header[17] = 0xFF
+        #expect(decodeError(resealed(header)) == .indexOutOfRange(what: "graph input", index: 0xFFFF, count: graph.tensors.count))
+    }
+
+    @Test func shapeMismatch() throws {
+        var graph = try SampleGraphs.everyOp()
+        let relu = graph.nodes.first { $0.name == "stem_relu" }!
+        graph.tensors[relu.outputs[0]].shape = [1, 12, 12, 5]
+        #expect(throws: ModelFormatError.shapeMismatch(node: "stem_relu", tensor: "stem_relu:0", expected: [1, 12, 12, 4], stored: [1, 12, 12, 5])) {
+            try graph.validate()
+        }
+    }
+
+    @Test func graphRules() throws {
+        let graph = try SampleGraphs.everyOp()
+
+        var reordered = graph
+        reordered.nodes.swapAt(1, 2)
+        #expect(throws: ModelFormatError.badNode(node: "stem_relu", reason: "reads 'stem_bn:0' before any node writes it")) {
+            try reordered.validate()
+        }
+
+        var duplicate = graph
+        duplicate.nodes[1].name = duplicate.nodes[0].name
+        #expect(throws: ModelFormatError.duplicateName(kind: "node", name: "stem")) { try duplicate.validate() }
+
+        var weightAsData = graph
+        weightAsData.nodes[0].inputs[1] = weightAsData.nodes[0].inputs[0]
+        #expect(throws: ModelFormatError.self) { try weightAsData.validate() }
+
+        var mismatchedConv = graph
+        let kernel = mismatchedConv.nodes[0].inputs[1]
+        mismatchedConv.tensors[kernel] = Tensor(constant: "stem/kernel", shape: [3, 3, 2, 4], data: [Float](repeating: 0, count: 72))
+        #expect(throws: ModelFormatError.badNode(node: "stem", reason: "kernel expects 2 input channels, input has 1")) {
+            try mismatchedConv.validate()
+        }
+    }
+
+    @Test func badAttributes() {
+        let unknownPadding = resealed(replacing("\u{5}\u{0}valid", with: "\u{5}\u{0}VALID", in: valid))
+        #expect(decodeError(unknownPadding) == .badAttribute(node: "pool_valid", attribute: "padding", reason: "must be \"same\" or \"valid\""))
+        let renamed = resealed(replacing("epsilon", with: "epsilom", in: valid))
+        #expect(decodeError(renamed) == .badAttribute(node: "stem_bn", attribute: "epsilom", reason: "is not an attribute of BatchNormalization"))
+    }
+
+    @Test func absurdCountsAndDimensionsFailBeforeAllocating() {
+        var huge = valid
+        huge[8] = 0xFF; huge[9] = 0xFF; huge[10] = 0xFF; huge[11] = 0x7F
+        #expect(decodeError(resealed(huge)) == .countOutOfRange(what: "tensor count", value: 0x7FFF_FFFF, limit: GraphLimits.maxTensors))
+    }
+
+    /// Random corruption with a valid CRC never traps; every outcome is a value or a typed error.
+    @Test func randomCorruptionNeverTraps() {
+        var random = SeededRandom(seed: 7)
+        var rejected = 0
+        for _ in 0..<3000 {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let at = Int.random(in: 0..<(bytes.count - 4), using: &random)
+                bytes[at] = UInt8.random(in: 0...255, using: &random)
+            }
+            if decodeError(resealed(bytes)) != nil { rejected += 1 }
+        }
+        #expect(rejected > 0)
+    }
+}
