@@ -1,9 +1,17 @@
 import Foundation
+import ModelFormat
 
 /// Float32 element-wise ops: activations, residual add and softmax.
 enum ElementwiseFloat {
     static func clamp(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, upper: Float) {
         for i in 0..<input.count { output[i] = min(max(input[i], 0), upper) }
+    }
+
+    /// Applies a fused activation in place.
+    static func apply(_ activation: Activation, to values: UnsafeMutableBufferPointer<Float>) {
+        guard activation != .none else { return }
+        let upper = activation.upperBound ?? .infinity
+        for i in 0..<values.count { values[i] = min(max(values[i], 0), upper) }
     }
 
     static func add(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>) {

@@ -5,13 +5,13 @@ import ModelFormat
 public struct FloatInterpreter {
     /// One node prepared for execution: its kernel with precomputed parameters, and buffer indices.
     private enum Step {
-        case conv(Conv2DFloat.Geometry, kernel: Int, bias: Int?)
-        case dense(kernel: Int, bias: Int?)
+        case conv(Conv2DFloat.Geometry, kernel: Int, bias: Int?, Activation)
+        case dense(kernel: Int, bias: Int?, Activation)
         case batchNorm(BatchNormFloat)
         case clamp(upper: Float)
         case pool(PoolFloat.Kind, Window2D, inputShape: [Int])
         case globalAverage
-        case add
+        case add(Activation)
         case copy
         case softmax
     }
@@ -28,7 +28,7 @@ public struct FloatInterpreter {
         steps = graph.nodes.map { node in
             let shapes = node.inputs.map { graph.tensors[$0].shape }
             switch node.op {
-            case let .conv2D(strideY, strideX, padding):
+            case let .conv2D(strideY, strideX, padding, activation):
                 let x = shapes[0], k = shapes[1]
                 let window = Window2D(height: k[0], width: k[1], strideY: strideY, strideX: strideX, padding: padding)
                 let out = window.output(inputHeight: x[1], inputWidth: x[2])!
@@ -37,9 +37,9 @@ public struct FloatInterpreter {
                     kernelHeight: k[0], kernelWidth: k[1], outputChannels: k[3],
                     strideY: strideY, strideX: strideX, padTop: out.padTop, padLeft: out.padLeft,
                     outputHeight: out.height, outputWidth: out.width)
-                return .conv(geometry, kernel: node.inputs[1], bias: node.inputs.count > 2 ? node.inputs[2] : nil)
-            case .dense:
-                return .dense(kernel: node.inputs[1], bias: node.inputs.count > 2 ? node.inputs[2] : nil)
+                return .conv(geometry, kernel: node.inputs[1], bias: node.inputs.count > 2 ? node.inputs[2] : nil, activation)
+            case let .dense(activation):
+                return .dense(kernel: node.inputs[1], bias: node.inputs.count > 2 ? node.inputs[2] : nil, activation)
             case let .batchNormalization(epsilon):
                 let p = node.inputs.map { graph.tensors[$0].data ?? [] }
                 return .batchNorm(BatchNormFloat(gamma: p[1], beta: p[2], mean: p[3], variance: p[4], epsilon: epsilon))
@@ -48,7 +48,7 @@ public struct FloatInterpreter {
             case let .maxPool2D(window): return .pool(.max, window, inputShape: shapes[0])
             case let .averagePool2D(window): return .pool(.average, window, inputShape: shapes[0])
             case .globalAveragePool: return .globalAverage
-            case .add: return .add
+            case let .add(activation): return .add(activation)
             case .flatten, .dropout: return .copy
             case .softmax: return .softmax
             }
@@ -82,22 +82,25 @@ public struct FloatInterpreter {
         output.withUnsafeMutableBufferPointer { o in
             values[node.inputs[0]].withUnsafeBufferPointer { x in
                 switch step {
-                case let .conv(geometry, kernel, bias):
+                case let .conv(geometry, kernel, bias, activation):
                     values[kernel].withUnsafeBufferPointer { k in
                         withOptionalBuffer(bias) { b in
                             Conv2DFloat.run(input: x, kernel: k, bias: b, output: o, geometry: geometry)
                         }
                     }
-                case let .dense(kernel, bias):
+                    ElementwiseFloat.apply(activation, to: o)
+                case let .dense(kernel, bias, activation):
                     values[kernel].withUnsafeBufferPointer { k in
                         withOptionalBuffer(bias) { b in DenseFloat.run(input: x, kernel: k, bias: b, output: o) }
                     }
+                    ElementwiseFloat.apply(activation, to: o)
                 case let .batchNorm(norm): norm.run(input: x, output: o)
                 case let .clamp(upper): ElementwiseFloat.clamp(input: x, output: o, upper: upper)
                 case let .pool(kind, window, shape): PoolFloat.run(kind, input: x, output: o, inputShape: shape, window: window)
                 case .globalAverage: PoolFloat.globalAverage(input: x, output: o)
-                case .add:
+                case let .add(activation):
                     values[node.inputs[1]].withUnsafeBufferPointer { y in ElementwiseFloat.add(x, y, output: o) }
+                    ElementwiseFloat.apply(activation, to: o)
                 case .copy: ElementwiseFloat.copy(input: x, output: o)
                 case .softmax: ElementwiseFloat.softmax(input: x, output: o)
                 }

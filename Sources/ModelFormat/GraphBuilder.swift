@@ -1,8 +1,10 @@
 /// Builds a `FloatGraph` node by node, inferring each activation's shape, for tests, tools and graph passes.
 ///
 ///     var b = GraphBuilder(inputShape: [1, 28, 28, 1])
-///     let c = try b.conv2D(b.input, kernel: k, shape: [3, 3, 1, 8], padding: .same)
-///     let graph = try b.finish(output: try b.relu(c))
+///     let k = b.constant("conv/kernel", shape: [3, 3, 1, 8], data: weights)
+///     let c = try b.add(.conv2D(strideY: 1, strideX: 1, padding: .same), name: "conv", inputs: [b.input, k])
+///     let r = try b.add(.relu, name: "relu", inputs: [c])
+///     let graph = try b.finish(output: r)
 public struct GraphBuilder {
     public private(set) var tensors: [Tensor] = []
     public private(set) var nodes: [Node] = []

@@ -1,15 +1,15 @@
 /// The operations a float graph may contain, with their typed attributes (docs/model-format.md, "Ops").
 public enum Op: Sendable, Equatable {
     /// 2-D convolution; the kernel size comes from the kernel tensor `[kh, kw, Cin, Cout]`.
-    case conv2D(strideY: Int, strideX: Int, padding: Padding)
-    case dense
+    case conv2D(strideY: Int, strideX: Int, padding: Padding, activation: Activation = .none)
+    case dense(activation: Activation = .none)
     case batchNormalization(epsilon: Float)
     case relu
     case relu6
     case maxPool2D(Window2D)
     case averagePool2D(Window2D)
     case globalAveragePool
-    case add
+    case add(activation: Activation = .none)
     case flatten
     case softmax
     /// Identity at inference; the rate is kept so that a round trip loses nothing.
@@ -30,6 +30,26 @@ public enum Op: Sendable, Equatable {
         case .flatten: "Flatten"
         case .softmax: "Softmax"
         case .dropout: "Dropout"
+        }
+    }
+}
+
+extension Op {
+    /// The activation fused into this op, `.none` for ops that cannot carry one.
+    public var fusedActivation: Activation {
+        switch self {
+        case let .conv2D(_, _, _, activation), let .dense(activation), let .add(activation): activation
+        default: .none
+        }
+    }
+
+    /// This op with `activation` fused in, or `nil` when the op cannot carry an activation.
+    public func fusing(_ activation: Activation) -> Op? {
+        switch self {
+        case let .conv2D(strideY, strideX, padding, _): .conv2D(strideY: strideY, strideX: strideX, padding: padding, activation: activation)
+        case .dense: .dense(activation: activation)
+        case .add: .add(activation: activation)
+        default: nil
         }
     }
 }

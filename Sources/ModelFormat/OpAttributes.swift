@@ -3,8 +3,11 @@ enum OpAttributes {
     /// The attributes written for `operation`, in a fixed order.
     static func encode(_ operation: Op) -> [(String, AttributeValue)] {
         switch operation {
-        case let .conv2D(strideY, strideX, padding):
+        case let .conv2D(strideY, strideX, padding, activation):
             return [("strides", .ints([Int64(strideY), Int64(strideX)])), ("padding", .string(padding.rawValue))]
+                + activationAttribute(activation)
+        case let .dense(activation), let .add(activation):
+            return activationAttribute(activation)
         case let .maxPool2D(window), let .averagePool2D(window):
             return [
                 ("pool_size", .ints([Int64(window.height), Int64(window.width)])),
@@ -15,9 +18,14 @@ enum OpAttributes {
             return [("epsilon", .float(epsilon))]
         case let .dropout(rate):
             return [("rate", .float(rate))]
-        case .dense, .relu, .relu6, .globalAveragePool, .add, .flatten, .softmax:
+        case .relu, .relu6, .globalAveragePool, .flatten, .softmax:
             return []
         }
+    }
+
+    /// Only a fused activation is written; `none` is the default and stays implicit.
+    private static func activationAttribute(_ activation: Activation) -> [(String, AttributeValue)] {
+        activation == .none ? [] : [("activation", .string(activation.rawValue))]
     }
 
     /// The typed operation for `op` with `attributes`, applying the documented defaults.
@@ -27,7 +35,8 @@ enum OpAttributes {
         switch op {
         case "Conv2D":
             let strides = try reader.pair("strides", default: (1, 1))
-            operation = .conv2D(strideY: strides.0, strideX: strides.1, padding: try reader.padding())
+            operation = .conv2D(strideY: strides.0, strideX: strides.1, padding: try reader.padding(),
+                                activation: try reader.activation())
         case "MaxPool2D", "AveragePool2D":
             let size = try reader.pair("pool_size", default: nil)
             let strides = try reader.pair("strides", default: size)
@@ -41,11 +50,11 @@ enum OpAttributes {
             let rate = try reader.float("rate", default: 0)
             guard (0..<1).contains(rate) else { throw .badAttribute(node: node, attribute: "rate", reason: "must be in [0, 1)") }
             operation = .dropout(rate: rate)
-        case "Dense": operation = .dense
+        case "Dense": operation = .dense(activation: try reader.activation())
         case "ReLU": operation = .relu
         case "ReLU6": operation = .relu6
         case "GlobalAveragePool": operation = .globalAveragePool
-        case "Add": operation = .add
+        case "Add": operation = .add(activation: try reader.activation())
         case "Flatten": operation = .flatten
         case "Softmax": operation = .softmax
         default: throw .unknownOp(op: op, node: node)
@@ -88,6 +97,15 @@ enum OpAttributes {
                 throw .badAttribute(node: node, attribute: "padding", reason: "must be \"same\" or \"valid\"")
             }
             return padding
+        }
+
+        mutating func activation() throws(ModelFormatError) -> Activation {
+            unused.remove("activation")
+            guard let value = attributes["activation"] else { return .none }
+            guard case let .string(text) = value, let activation = Activation(rawValue: text) else {
+                throw .badAttribute(node: node, attribute: "activation", reason: "must be \"none\", \"relu\" or \"relu6\"")
+            }
+            return activation
         }
 
         mutating func float(_ key: String, default fallback: Float) throws(ModelFormatError) -> Float {

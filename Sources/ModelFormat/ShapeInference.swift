@@ -10,7 +10,8 @@ public enum ShapeInference {
                 throw fail("\(node.op.name) takes \(wanted) inputs, got \(shapes.count)")
             }
             // The data input is produced at run time; every further input is a weight.
-            let dataInputs = node.op == .add ? 2 : 1
+            let dataInputs: Int
+            if case .add = node.op { dataInputs = 2 } else { dataInputs = 1 }
             for (position, index) in node.inputs.enumerated() {
                 let tensor = graph.tensors[index]
                 if position < dataInputs, tensor.isConstant {
@@ -28,7 +29,7 @@ public enum ShapeInference {
         }
 
         switch node.op {
-        case let .conv2D(strideY, strideX, padding):
+        case let .conv2D(strideY, strideX, padding, _):
             try requireInputs(2...3)
             let x = shapes[0], kernel = shapes[1]
             try requireFeatureMap(x)

@@ -41,7 +41,7 @@ struct KernelTests {
     @Test func denseAddsBias() throws {
         var b = GraphBuilder(inputShape: [1, 1, 1, 2])
         let flat = try b.add(.flatten, name: "flat", inputs: [b.input])
-        let out = try b.add(.dense, name: "fc", inputs: [
+        let out = try b.add(.dense(), name: "fc", inputs: [
             flat, b.constant("k", shape: [2, 3], data: [1, 2, 3, 4, 5, 6]), b.constant("b", shape: [3], data: [0.5, 0, -1]),
         ])
         var interpreter = FloatInterpreter(graph: try b.finish(output: out))
@@ -93,5 +93,27 @@ struct KernelTests {
         let expected = logits.map { exp($0 - logits.max()!) }
         let sum = expected.reduce(0, +)
         for (p, e) in zip(probabilities, expected) { #expect(abs(p - e / sum) < 1e-6) }
+    }
+}
+
+@Suite("fused activations")
+struct FusedActivationTests {
+    @Test func fusedClampEqualsASeparateNode() throws {
+        var random = SeededRandom(seed: 11)
+        let kernel = random.floats(3 * 3 * 1 * 4, in: -2...2)
+        func graph(fused: Activation?) throws -> FloatGraph {
+            var b = GraphBuilder(inputShape: [1, 5, 5, 1])
+            let k = b.constant("k", shape: [3, 3, 1, 4], data: kernel)
+            let conv = try b.add(.conv2D(strideY: 1, strideX: 1, padding: .same, activation: fused ?? .none), name: "conv", inputs: [b.input, k])
+            guard fused == nil else { return try b.finish(output: conv) }
+            let relu = try b.add(.relu6, name: "relu6", inputs: [conv])
+            return try b.finish(output: relu)
+        }
+        let input = random.floats(25, in: 0...3)
+        var separate = FloatInterpreter(graph: try graph(fused: nil))
+        var fused = FloatInterpreter(graph: try graph(fused: .relu6))
+        let a = try separate.run(input), b = try fused.run(input)
+        #expect(a == b)
+        #expect(a.contains(6) && a.contains(0))
     }
 }

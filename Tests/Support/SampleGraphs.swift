@@ -3,7 +3,7 @@ import ModelFormat
 /// Small graphs with seeded random weights that use every op of model.bin.
 public enum SampleGraphs {
     /// A residual network on a `size` x `size` x 1 input: conv, batch norm, ReLU, ReLU6, max and average
-    /// pooling (both paddings), a residual Add, global average pooling, dropout, flatten, dense and softmax.
+    /// pooling (both paddings), fused ReLU and ReLU6, a residual Add, global average pooling, dropout, flatten, dense and softmax.
     public static func everyOp(seed: UInt64 = 1, size: Int = 12, channels: Int = 4) throws -> FloatGraph {
         var random = SeededRandom(seed: seed)
         var b = GraphBuilder(inputShape: [1, size, size, 1])
@@ -25,11 +25,11 @@ public enum SampleGraphs {
         var y = try b.add(.conv2D(strideY: 1, strideX: 1, padding: .same), name: "block_conv",
                           inputs: [x, weights("block_conv/kernel", [3, 3, c, c])])
         y = try batchNorm(y, "block_bn", c)
-        x = try b.add(.add, name: "block_add", inputs: [shortcut, y])
+        x = try b.add(.add(), name: "block_add", inputs: [shortcut, y])
         x = try b.add(.relu6, name: "block_relu6", inputs: [x])
         x = try b.add(.maxPool2D(Window2D(height: 2, width: 2, strideY: 2, strideX: 2, padding: .valid)),
                       name: "pool_valid", inputs: [x])
-        x = try b.add(.conv2D(strideY: 2, strideX: 2, padding: .same), name: "down",
+        x = try b.add(.conv2D(strideY: 2, strideX: 2, padding: .same, activation: .relu), name: "down",
                       inputs: [x, weights("down/kernel", [3, 3, c, 2 * c]), weights("down/bias", [2 * c])])
         let branch = try b.add(.averagePool2D(Window2D(height: 3, width: 3, strideY: 1, strideX: 1, padding: .same)),
                                name: "avg_same", inputs: [x])
@@ -38,9 +38,9 @@ public enum SampleGraphs {
         let gap = try b.add(.globalAveragePool, name: "gap", inputs: [maxSame])
         let flat = try b.add(.flatten, name: "flatten", inputs: [x])
         let dropped = try b.add(.dropout(rate: 0.25), name: "dropout", inputs: [flat])
-        let hidden = try b.add(.dense, name: "fc1", inputs: [dropped, weights("fc1/kernel", [b.shape(dropped)[1], 2 * c])])
-        let joined = try b.add(.add, name: "join", inputs: [hidden, gap])
-        let logits = try b.add(.dense, name: "logits", inputs: [
+        let hidden = try b.add(.dense(activation: .relu6), name: "fc1", inputs: [dropped, weights("fc1/kernel", [b.shape(dropped)[1], 2 * c])])
+        let joined = try b.add(.add(), name: "join", inputs: [hidden, gap])
+        let logits = try b.add(.dense(), name: "logits", inputs: [
             joined, weights("logits/kernel", [2 * c, 10]), weights("logits/bias", [10]),
         ])
         let probabilities = try b.add(.softmax, name: "softmax", inputs: [logits])
