@@ -1,0 +1,43 @@
+/// Runs a validated .q8 model over a caller-supplied arena. Nothing is allocated: tensors live at the arena
+/// offsets of the model's static memory plan, weights are read in place from the model bytes.
+public enum Int8Interpreter {
+    /// The graph input's bytes inside `arena`, where the caller writes the quantized input before `invoke`.
+    public static func inputBuffer(_ model: Q8Model, arena: UnsafeMutableRawBufferPointer) -> UnsafeMutableBufferPointer<Int8> {
+        region(model.input, arena)
+    }
+
+    /// The graph output's bytes inside `arena`, valid after `invoke`.
+    public static func outputBuffer(_ model: Q8Model, arena: UnsafeMutableRawBufferPointer) -> UnsafeMutableBufferPointer<Int8> {
+        region(model.output, arena)
+    }
+
+    /// Runs every op in order; `afterEach(step)` is called after op `step` (for tracing and per-layer timing).
+    public static func invoke(
+        _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, afterEach: (Int) -> Void = { _ in }
+    ) throws(Q8Error) {
+        guard arena.count >= model.arenaSize, arena.baseAddress != nil else { throw .arenaTooSmall(needed: model.arenaSize) }
+        for step in 0..<model.opCount {
+            let op = model.op(step)
+            let input = model.tensor(op.input), output = model.tensor(op.output)
+            let context = KernelContext(
+                op: op, input: input, output: output,
+                x: UnsafePointer(region(input, arena).baseAddress!), y: region(output, arena).baseAddress!, model: model)
+            switch op.opcode {
+            case .conv2D: ConvInt8.reference(context)
+            case .fullyConnected: FullyConnectedInt8.reference(context)
+            case .maxPool2D: PoolInt8.max(context)
+            case .averagePool2D: PoolInt8.average(context)
+            case .mean: MeanInt8.reference(context)
+            case .add:
+                let second = model.tensor(op.input2 ?? 0)
+                AddInt8.reference(context, second: second, z: UnsafePointer(region(second, arena).baseAddress!))
+            }
+            afterEach(step)
+        }
+    }
+
+    static func region(_ tensor: Q8Tensor, _ arena: UnsafeMutableRawBufferPointer) -> UnsafeMutableBufferPointer<Int8> {
+        let start = (arena.baseAddress! + tensor.arenaOffset).assumingMemoryBound(to: Int8.self)
+        return UnsafeMutableBufferPointer(start: start, count: tensor.size)
+    }
+}

@@ -1,0 +1,119 @@
+extension Q8Model {
+    /// Every check the runtime relies on, so that a crafted file cannot make a kernel read or write outside
+    /// the model or the arena.
+    func validate() throws(Q8Error) {
+        guard bytes.count >= Q8Layout.headerSize + 4, let base = bytes.baseAddress else { throw .sizeMismatch }
+        guard u32(Q8Layout.Header.magic) == Q8Layout.magic else { throw .badMagic }
+        guard u16(Q8Layout.Header.versionMajor) == Q8Layout.versionMajor,
+              u16(Q8Layout.Header.versionMinor) <= Q8Layout.versionMinor
+        else { throw .unsupportedVersion }
+        guard Int(u32(Q8Layout.Header.fileSize)) == bytes.count else { throw .sizeMismatch }
+        guard UInt(bitPattern: base) % 4 == 0 else { throw .misaligned }
+        let stored = u32(bytes.count - 4)
+        guard Checksum.crc32(UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 4)])) == stored else { throw .crcMismatch }
+
+        let tensors = tensorCount, ops = opCount
+        guard (1...Q8Layout.maxTensors).contains(tensors), (1...Q8Layout.maxOps).contains(ops) else { throw .countOutOfRange }
+        let body = bytes.count - 4
+        try region(Int(u32(Q8Layout.Header.tensorTable)), tensors * Q8Layout.tensorRecordSize, within: body)
+        try region(Int(u32(Q8Layout.Header.opTable)), ops * Q8Layout.opRecordSize, within: body)
+        let constantsSize = Int(u32(Q8Layout.Header.constantsSize))
+        try region(constantsOffset, constantsSize, within: body)
+        guard constantsOffset % Q8Layout.sectionAlignment == 0,
+              Int(u32(Q8Layout.Header.tensorTable)) % 4 == 0, Int(u32(Q8Layout.Header.opTable)) % 4 == 0
+        else { throw .misaligned }
+        guard inputIndex < tensors, outputIndex < tensors, inputIndex != outputIndex else { throw .countOutOfRange }
+
+        let arena = arenaSize
+        for index in 0..<tensors {
+            let t = tensor(index)
+            guard t.height >= 1, t.width >= 1, t.channels >= 1, t.size == t.height * t.width * t.channels,
+                  t.arenaOffset <= arena, t.size <= arena - t.arenaOffset,
+                  (-128...127).contains(t.zeroPoint), t.scale > 0, t.scale.isFinite,
+                  (index == inputIndex) == (t.firstStep == -1),
+                  t.firstStep < ops, t.lastStep <= ops, t.firstStep < t.lastStep
+            else { throw .badTensor(index: index) }
+        }
+        guard output.lastStep == ops else { throw .badTensor(index: outputIndex) }
+
+        for index in 0..<ops {
+            try validateOp(index, constantsSize: constantsSize)
+        }
+    }
+
+    private func region(_ offset: Int, _ size: Int, within limit: Int) throws(Q8Error) {
+        guard offset >= 0, size >= 0, offset <= limit, size <= limit - offset else { throw .outOfBounds }
+    }
+
+    private func validateOp(_ index: Int, constantsSize: Int) throws(Q8Error) {
+        let raw = Int(u32(Q8Layout.Header.opTable)) + index * Q8Layout.opRecordSize
+        guard Q8Opcode(rawValue: bytes[raw]) != nil else { throw .badOp(index: index) }
+        let op = op(index)
+        let bad = Q8Error.badOp(index: index)
+        let tensors = tensorCount
+        guard op.input < tensors, op.output < tensors, op.input != op.output else { throw bad }
+        let x = tensor(op.input), y = tensor(op.output)
+        // Inputs are written before this op and still alive at it; the output is written here.
+        guard x.firstStep < index, x.lastStep >= index, y.firstStep == index else { throw bad }
+        guard op.activationMin <= op.activationMax, op.scratchOffset <= arenaSize,
+              op.scratchSize <= arenaSize - op.scratchOffset
+        else { throw bad }
+
+        func array(_ offset: Int?, bytes count: Int, alignment: Int) throws(Q8Error) {
+            guard let offset, offset % alignment == 0, count >= 0, offset <= constantsSize, count <= constantsSize - offset
+            else { throw bad }
+        }
+        func requantization(channels: Int) throws(Q8Error) {
+            try array(op.multipliers, bytes: channels * 4, alignment: 4)
+            try array(op.shifts, bytes: channels * 4, alignment: 4)
+            let multipliers = int32s(at: op.multipliers!), shifts = int32s(at: op.shifts!)
+            for c in 0..<channels {
+                guard multipliers[c] >= 0, (-31...30).contains(shifts[c]) else { throw bad }
+            }
+        }
+        func window() throws(Q8Error) {
+            // Every output position must see at least one real input pixel (average pooling divides by
+            // their count), which holds when the padding is smaller than the window and the last window starts
+            // inside the input.
+            guard op.kernelHeight >= 1, op.kernelWidth >= 1, op.strideY >= 1, op.strideX >= 1,
+                  op.padTop < op.kernelHeight, op.padLeft < op.kernelWidth,
+                  (y.height - 1) * op.strideY - op.padTop < x.height, (y.width - 1) * op.strideX - op.padLeft < x.width
+            else { throw bad }
+        }
+
+        switch op.opcode {
+        case .conv2D:
+            try window()
+            let weights = y.channels * op.kernelHeight * op.kernelWidth * x.channels
+            try array(op.weights, bytes: weights, alignment: 1)
+            if op.bias != nil { try array(op.bias, bytes: y.channels * 4, alignment: 4) }
+            try requantization(channels: y.channels)
+            guard op.input2 == nil else { throw bad }
+        case .fullyConnected:
+            guard y.height == 1, y.width == 1, op.input2 == nil else { throw bad }
+            try array(op.weights, bytes: y.channels * x.size, alignment: 1)
+            if op.bias != nil { try array(op.bias, bytes: y.channels * 4, alignment: 4) }
+            try requantization(channels: y.channels)
+        case .maxPool2D, .averagePool2D:
+            try window()
+            guard x.channels == y.channels, op.input2 == nil else { throw bad }
+        case .mean:
+            guard y.height == 1, y.width == 1, x.channels == y.channels, op.input2 == nil,
+                  (-31...30).contains(op.parameters.1), op.parameters.0 >= 0
+            else { throw bad }
+        case .add:
+            guard let second = op.input2, second < tensors, second != op.output else { throw bad }
+            let z = tensor(second)
+            guard z.firstStep < index, z.lastStep >= index,
+                  x.height == y.height, x.width == y.width, x.channels == y.channels,
+                  z.height == y.height, z.width == y.width, z.channels == y.channels,
+                  op.parameters.0 >= 0, op.parameters.1 >= 0, op.parameters.2 >= 0
+            else { throw bad }
+            let shifts = UInt32(bitPattern: op.parameters.3)
+            for k in 0..<3 {
+                guard (-31...30).contains(Int32(Int8(truncatingIfNeeded: shifts >> (8 * UInt32(k))))) else { throw bad }
+            }
+            guard (0...23).contains(Int32(Int8(truncatingIfNeeded: shifts >> 24))) else { throw bad }
+        }
+    }
+}
