@@ -19,12 +19,18 @@ let package = Package(
         .target(name: "ModelFormat"),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
+        // Work spread over all cores, in index order.
+        .target(name: "Parallel"),
+        // The deployable int8 core: zero-copy .q8 view, kernels, interpreter. Embedded Swift compatible.
+        .target(name: "Int8Runtime"),
+        // Float graph to int8: BN folding, activation fusion, calibration, quantization, memory planning.
+        .target(name: "Quantizer", dependencies: ["ModelFormat", "FloatEngine", "Int8Runtime", "Parallel"]),
         // libpng and zlib behind a small C shim that traps libpng's longjmp errors.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
         .target(name: "DigitImage", dependencies: ["CPNG"]),
         // Boards, run and compare logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage"]),
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel"]),
         .executableTarget(
             name: "edge-sim",
             dependencies: ["EdgeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -33,6 +39,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelFormat"], path: "Tests/Support"),
         .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"]),
         .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
+        .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim"]),
     ]

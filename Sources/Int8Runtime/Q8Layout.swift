@@ -40,7 +40,7 @@ public enum Q8Layout {
 }
 
 /// The operations of a .q8 op table.
-public enum Q8Opcode: UInt8 {
+public enum Q8Opcode: UInt8, Sendable {
     case conv2D = 1
     case fullyConnected = 2
     case maxPool2D = 3

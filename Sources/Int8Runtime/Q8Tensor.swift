@@ -1,5 +1,5 @@
 /// One activation tensor of a .q8 model: where it lives in the arena and how it is quantized.
-public struct Q8Tensor: Equatable {
+public struct Q8Tensor: Equatable, Sendable {
     public var arenaOffset: Int
     public var size: Int
     public var height: Int

@@ -31,7 +31,7 @@ extension Q8Model {
                   t.arenaOffset <= arena, t.size <= arena - t.arenaOffset,
                   (-128...127).contains(t.zeroPoint), t.scale > 0, t.scale.isFinite,
                   (index == inputIndex) == (t.firstStep == -1),
-                  t.firstStep < ops, t.lastStep <= ops, t.firstStep < t.lastStep
+                  t.firstStep < ops, t.lastStep <= ops, t.firstStep <= t.lastStep
             else { throw .badTensor(index: index) }
         }
         guard output.lastStep == ops else { throw .badTensor(index: outputIndex) }

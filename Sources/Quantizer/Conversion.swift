@@ -1,0 +1,42 @@
+import FloatEngine
+import ModelFormat
+
+/// Where activation ranges come from.
+public enum CalibrationSource: Sendable {
+    /// Sample inputs (each the graph input's elements), observed with the given method.
+    case samples([[Float]], CalibrationMethod)
+    /// No data: ranges from BatchNorm statistics.
+    case dataFree
+}
+
+/// The result of converting a float graph: every intermediate a report needs, and the .q8 bytes.
+public struct Conversion: Sendable {
+    /// The float graph after Dropout removal, BatchNorm folding and activation fusion.
+    public var prepared: FloatGraph
+    public var ranges: [Int: TensorRange]
+    public var program: Int8Program
+    public var plan: MemoryPlan
+    /// TFLite Micro's greedy-by-size plan of the same buffers, for comparison.
+    public var tflmPlan: MemoryPlan
+    public var bytes: [UInt8]
+    public var dataFree: Bool
+
+    /// Runs every pass: removeDropout, foldBatchNorm, fuseActivations, calibration, lowering, planning, writing.
+    public init(graph: FloatGraph, calibration: CalibrationSource,
+                progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws(QuantizerError) {
+        prepared = fuseActivations(try foldBatchNorm(removeDropout(graph)))
+        switch calibration {
+        case let .samples(samples, method):
+            ranges = try Calibration.ranges(prepared, samples: samples, method: method, progress: progress)
+            dataFree = false
+        case .dataFree:
+            ranges = DataFreeRanges.ranges(original: graph, prepared: prepared)
+            dataFree = true
+        }
+        program = try lowerToInt8(prepared, ranges: ranges)
+        let buffers = Q8Writer.buffers(of: program)
+        plan = MemoryPlanner.plan(buffers)
+        tflmPlan = MemoryPlanner.greedyBySize(buffers)
+        bytes = try Q8Writer.write(program, plan: plan)
+    }
+}

@@ -1,0 +1,73 @@
+import Int8Runtime
+
+/// An activation of the int8 model: its shape, quantization, and the float tensor it stands for.
+public struct Int8Tensor: Equatable, Sendable {
+    public var name: String
+    public var height: Int
+    public var width: Int
+    public var channels: Int
+    public var quantization: ActivationQuantization
+    /// Index of the matching tensor in the prepared float graph (for SQNR against float).
+    public var floatTensor: Int
+
+    public var size: Int { height * width * channels }
+}
+
+/// One int8 op with everything the runtime needs, before placement in memory and serialization.
+public struct Int8Layer: Equatable, Sendable {
+    public var name: String
+    public var opcode: Q8Opcode
+    public var input: Int
+    public var input2: Int?
+    public var output: Int
+    public var kernelHeight = 1, kernelWidth = 1, strideY = 1, strideX = 1, padTop = 0, padLeft = 0
+    public var activationMin: Int8 = -128
+    public var activationMax: Int8 = 127
+    /// int8 weights, OHWI for Conv2D and `[M][N]` for FullyConnected.
+    public var weights: [Int8] = []
+    public var weightScales: [Float] = []
+    public var bias: [Int32]? = nil
+    public var multipliers: [Int32] = []
+    public var shifts: [Int32] = []
+    public var parameters: [Int32] = [0, 0, 0, 0, 0]
+    /// Multiply-accumulates per inference.
+    public var macs = 0
+
+    init(name: String, opcode: Q8Opcode, input: Int, output: Int) {
+        self.name = name
+        self.opcode = opcode
+        self.input = input
+        self.output = output
+    }
+}
+
+/// The whole int8 model before memory planning.
+public struct Int8Program: Equatable, Sendable {
+    public var tensors: [Int8Tensor]
+    public var layers: [Int8Layer]
+    public var input: Int
+    public var output: Int
+    /// The output is logits; scores are their softmax after dequantization.
+    public var outputIsLogits: Bool
+
+    public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
+    /// Bytes of weights, biases, multipliers and shifts.
+    public var constantBytes: Int {
+        layers.reduce(0) { $0 + $1.weights.count + 4 * (($1.bias?.count ?? 0) + $1.multipliers.count + $1.shifts.count) }
+    }
+
+    /// For each tensor, the step that writes it (−1 for the input) and the last step that reads it
+    /// (the layer count for the output).
+    public var lifetimes: [(first: Int, last: Int)] {
+        var result = tensors.map { _ in (first: Int.max, last: -1) }
+        result[input].first = -1
+        for (step, layer) in layers.enumerated() {
+            result[layer.output].first = min(result[layer.output].first, step)
+            for read in [layer.input] + (layer.input2.map { [$0] } ?? []) {
+                result[read].last = max(result[read].last, step)
+            }
+        }
+        result[output].last = layers.count
+        return result
+    }
+}

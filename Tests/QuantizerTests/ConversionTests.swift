@@ -1,0 +1,76 @@
+import FloatEngine
+import Int8Runtime
+import ModelFormat
+import Quantizer
+import Testing
+import TestSupport
+
+/// A whole conversion of the every-op graph, then the real int8 runtime against the float engine.
+@Suite("conversion end to end")
+struct ConversionTests {
+    static func samples(_ count: Int, seed: UInt64) -> [[Float]] {
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in random.floats(144, in: 0...1) }
+    }
+
+    /// Runs the .q8 on `input` (floats in [0, 1]) and returns the dequantized output.
+    static func runInt8(_ bytes: [UInt8], _ input: [Float]) throws -> [Float] {
+        try bytes.withUnsafeBytes { raw in
+            let model = try Q8Model(validating: raw)
+            var arena = [UInt8](repeating: 0, count: model.arenaSize)
+            return try arena.withUnsafeMutableBytes { arena in
+                let inputQ = ActivationQuantization(scale: model.input.scale, zeroPoint: model.input.zeroPoint)
+                let buffer = Int8Interpreter.inputBuffer(model, arena: arena)
+                for i in 0..<buffer.count { buffer[i] = inputQ.quantize(input[i]) }
+                try Int8Interpreter.invoke(model, arena: arena)
+                let outputQ = ActivationQuantization(scale: model.output.scale, zeroPoint: model.output.zeroPoint)
+                return Int8Interpreter.outputBuffer(model, arena: arena).map { outputQ.dequantize($0) }
+            }
+        }
+    }
+
+    @Test(arguments: CalibrationMethod.allCases)
+    func int8FollowsFloat(method: CalibrationMethod) throws {
+        let graph = try SampleGraphs.everyOp()
+        let conversion = try Conversion(graph: graph, calibration: .samples(Self.samples(64, seed: 1), method))
+        #expect(conversion.program.outputIsLogits)
+        #expect(conversion.program.layers.map(\.opcode) == [.conv2D, .conv2D, .add, .maxPool2D, .conv2D, .averagePool2D, .maxPool2D, .mean, .fullyConnected, .add, .fullyConnected])
+        var float = FloatInterpreter(graph: conversion.prepared)
+        var worst: Float = 0, spread: Float = 0
+        for input in Self.samples(16, seed: 2) {
+            try float.run(input)
+            let expected = float.values(of: conversion.prepared.logits)
+            let actual = try Self.runInt8(conversion.bytes, input)
+            spread = max(spread, (expected.max() ?? 0) - (expected.min() ?? 0))
+            for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e)) }
+        }
+        // int8 tracks float to a few percent of the logits' spread on this small random network.
+        #expect(worst <= 0.05 * spread, "worst \(worst), spread \(spread)")
+    }
+
+    @Test func dataFreeConversionRuns() throws {
+        let graph = try SampleGraphs.everyOp()
+        let conversion = try Conversion(graph: graph, calibration: .dataFree)
+        #expect(conversion.dataFree)
+        let output = try Self.runInt8(conversion.bytes, Self.samples(1, seed: 3)[0])
+        #expect(output.count == 10 && output.allSatisfy(\.isFinite))
+    }
+
+    @Test func planIsValidAndAtLeastAsGoodAsTFLM() throws {
+        let conversion = try Conversion(graph: try SampleGraphs.everyOp(), calibration: .samples(Self.samples(8, seed: 4), .minmax))
+        let buffers = Q8Writer.buffers(of: conversion.program)
+        #expect(MemoryPlanner.conflicts(buffers, conversion.plan).isEmpty)
+        #expect(conversion.plan.arenaSize <= conversion.tflmPlan.arenaSize)
+        #expect(conversion.plan.arenaSize >= conversion.plan.lowerBound)
+    }
+
+    @Test func unsupportedStandaloneActivationIsNamed() throws {
+        var b = GraphBuilder(inputShape: [1, 4, 4, 1])
+        let pool = try b.add(.maxPool2D(Window2D(height: 2, width: 2, strideY: 2, strideX: 2, padding: .valid)), name: "pool", inputs: [b.input])
+        let relu = try b.add(.relu, name: "lonely_relu", inputs: [pool])
+        let graph = try b.finish(output: relu)
+        #expect(throws: QuantizerError(node: "lonely_relu", "ReLU could not be fused into a Conv2D, Dense or Add; a standalone activation is not supported in int8")) {
+            try Conversion(graph: graph, calibration: .dataFree)
+        }
+    }
+}
