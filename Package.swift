@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "edge-sim", targets: ["edge-sim"]),
+        .executable(name: "quantize", targets: ["quantize"]),
         .library(name: "ModelFormat", targets: ["ModelFormat"]),
         .library(name: "FloatEngine", targets: ["FloatEngine"]),
         .library(name: "DigitImage", targets: ["DigitImage"]),
@@ -30,13 +31,17 @@ let package = Package(
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
         .target(name: "DigitImage", dependencies: ["CPNG"]),
         // Boards, run and compare logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel"]),
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime"], resources: [.copy("Resources/boards.json")]),
         .executableTarget(
             name: "edge-sim",
             dependencies: ["EdgeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Seeded sample graphs shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ModelFormat"], path: "Tests/Support"),
+        .executableTarget(
+            name: "quantize",
+            dependencies: ["EdgeSim", "Quantizer", "ModelFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"]),
         .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),

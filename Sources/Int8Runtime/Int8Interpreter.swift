@@ -36,7 +36,8 @@ public enum Int8Interpreter {
         }
     }
 
-    static func region(_ tensor: Q8Tensor, _ arena: UnsafeMutableRawBufferPointer) -> UnsafeMutableBufferPointer<Int8> {
+    /// The bytes of `tensor` inside `arena`.
+    public static func region(_ tensor: Q8Tensor, _ arena: UnsafeMutableRawBufferPointer) -> UnsafeMutableBufferPointer<Int8> {
         let start = (arena.baseAddress! + tensor.arenaOffset).assumingMemoryBound(to: Int8.self)
         return UnsafeMutableBufferPointer(start: start, count: tensor.size)
     }

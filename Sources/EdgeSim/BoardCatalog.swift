@@ -1,0 +1,59 @@
+import Foundation
+
+/// The boards the tools know, read from a JSON file (the shipped one unless the user names another).
+public struct BoardCatalog: Codable, Equatable, Sendable {
+    public var reserves: Reserves
+    public var cores: [String: CoreModel]
+    public var boards: [Board]
+
+    /// The catalog shipped with EdgeQuant (Sources/EdgeSim/Resources/boards.json).
+    public static func shipped() throws(EdgeSimError) -> BoardCatalog {
+        guard let url = Bundle.module.url(forResource: "boards", withExtension: "json") else {
+            throw EdgeSimError("the shipped board catalog boards.json is missing from the build")
+        }
+        return try load(path: url.path)
+    }
+
+    /// Reads and checks a catalog file.
+    public static func load(path: String) throws(EdgeSimError) -> BoardCatalog {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw EdgeSimError(file: path, "cannot be read")
+        }
+        let catalog: BoardCatalog
+        do {
+            catalog = try JSONDecoder().decode(BoardCatalog.self, from: data)
+        } catch {
+            throw EdgeSimError(file: path, "not a board catalog (\(Self.reason(error)))")
+        }
+        for board in catalog.boards {
+            guard catalog.cores[board.core] != nil else {
+                throw EdgeSimError(file: path, "board '\(board.name)' names unknown core '\(board.core)'")
+            }
+            guard board.sramBytes > 0, board.flashBytes > 0, board.clockMHz > 0 else {
+                throw EdgeSimError(file: path, "board '\(board.name)' needs positive SRAM, flash and clock")
+            }
+        }
+        return catalog
+    }
+
+    /// The board called `name` (case-insensitive), or an error listing the known ones.
+    public func board(named name: String) throws(EdgeSimError) -> Board {
+        guard let board = boards.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw EdgeSimError("unknown board '\(name)' (known: \(boards.map(\.name).joined(separator: ", ")))")
+        }
+        return board
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): "missing key '\(key.stringValue)'"
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            "wrong value at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted: "not valid JSON"
+        default: "unreadable"
+        }
+    }
+}

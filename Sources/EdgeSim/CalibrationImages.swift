@@ -1,0 +1,62 @@
+import DigitImage
+import Foundation
+
+/// Calibration inputs for the converter: MNIST training images from an IDX folder, or a folder of PNG digits
+/// prepared exactly as `edge-sim run` prepares them.
+public struct CalibrationImages {
+    /// Model inputs, 784 floats in [0, 1] each.
+    public var samples: [[Float]]
+    /// Where they came from, for the report.
+    public var source: String
+    /// PNGs that failed to decode and were skipped.
+    public var skipped: Int
+
+    /// Fewer usable images than this is an error rather than a silently poor calibration.
+    public static let minimum = 10
+
+    /// Loads up to `count` images from `directory`.
+    public init(directory: String, count: Int) throws(EdgeSimError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw EdgeSimError(file: directory, "no such calibration folder")
+        }
+        guard isDirectory.boolValue else { throw EdgeSimError(file: directory, "is not a folder (give a folder of MNIST IDX files or PNGs)") }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw EdgeSimError(file: directory, "cannot be listed")
+        }
+        if names.contains(where: { $0.hasPrefix("train-images-idx3-ubyte") }) {
+            let dataset: MNISTDataset
+            do {
+                dataset = try MNISTDataset(directory: directory, split: .train, limit: count)
+            } catch {
+                throw EdgeSimError("\(error)")
+            }
+            samples = (0..<min(count, dataset.count)).map { DigitPreprocessor.modelInput(dataset.image(at: $0)) }
+            source = "\(samples.count) MNIST training images from \(directory)"
+            skipped = 0
+        } else if names.contains(where: { $0.hasPrefix("t10k-images") }) {
+            throw EdgeSimError(file: directory, "holds only the MNIST test set; calibrate on training images, never on the test set")
+        } else {
+            let pngs = names.filter { $0.lowercased().hasSuffix(".png") }
+            guard !pngs.isEmpty else { throw EdgeSimError(file: directory, "holds neither MNIST IDX files nor PNG images") }
+            var samples: [[Float]] = [], skipped = 0
+            for name in pngs where samples.count < count {
+                let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+                if let image = try? DigitInput.load(path: path, raw: false) {
+                    samples.append(DigitInput.tensor(image))
+                } else {
+                    skipped += 1
+                }
+            }
+            guard samples.count >= min(Self.minimum, count) else {
+                throw EdgeSimError(file: directory, "only \(samples.count) usable PNGs (\(skipped) failed to decode); calibration needs at least \(min(Self.minimum, count))")
+            }
+            self.samples = samples
+            self.skipped = skipped
+            source = "\(samples.count) PNG digits from \(directory)" + (skipped > 0 ? " (\(skipped) undecodable skipped)" : "")
+        }
+    }
+}

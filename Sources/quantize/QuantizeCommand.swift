@@ -1,0 +1,89 @@
+import ArgumentParser
+import EdgeSim
+import Foundation
+import ModelFormat
+import Quantizer
+
+/// `quantize model.bin`: converts a float model to an int8 .q8 with a report and a board verdict.
+@main
+struct QuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Convert a float model.bin to an int8 .q8 model for microcontrollers.",
+        discussion: """
+        Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges, quantizes weights per output channel, \
+        plans the arena statically and writes the .q8. Without --calibration the ranges come from the BatchNorm \
+        statistics (data-free).
+        """
+    )
+
+    @Argument(help: "The float model (model.bin).")
+    var model: String
+
+    @Option(name: [.short, .long], help: "Where to write the .q8 (default: the model's name with .q8).")
+    var output: String?
+
+    @Option(name: .long, help: "MNIST IDX folder (training images) or a folder of PNG digits.")
+    var calibration: String?
+
+    @Option(name: .customLong("calibration-count"), help: "Calibration images to use.")
+    var calibrationCount = 1000
+
+    @Option(name: .long, help: "Range method: minmax, percentile or mse.")
+    var method: CalibrationMethod = .minmax
+
+    @Option(name: .long, help: "Check the result against this board's SRAM and flash.")
+    var board: String?
+
+    @Option(name: .long, help: "A board catalog JSON file instead of the shipped one.")
+    var boards: String?
+
+    @Option(name: .customLong("plan-svg"), help: "Draw the memory plan into this SVG file.")
+    var planSVG: String?
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard calibrationCount >= 1 else { throw ValidationError("--calibration-count must be at least 1") }
+    }
+
+    func run() throws {
+        let catalog = try boards.map { try BoardCatalog.load(path: $0) } ?? BoardCatalog.shipped()
+        let target = try board.map { try catalog.board(named: $0) }
+        let graph: FloatGraph
+        do { graph = try ModelFile.load(path: model) } catch { throw EdgeSimError(error.description) }
+        let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
+
+        let images = try calibration.map { try CalibrationImages(directory: $0, count: calibrationCount) }
+        let progress = TerminalProgress(label: "calibrating")
+        let conversion: Conversion
+        do {
+            conversion = try Conversion(graph: graph, calibration: images.map { .samples($0.samples, method) } ?? .dataFree,
+                                        progress: { done, total in progress.update(done, total) })
+        } catch {
+            progress.finish()
+            throw EdgeSimError(file: model, error.description)
+        }
+        progress.finish()
+        let description = images.map { "\(method.rawValue) on \($0.source)" } ?? "data-free (ranges from BatchNorm statistics)"
+        let report = try QuantizationReport(conversion, calibration: description, samples: images?.samples ?? [])
+        let verdict = target.map { BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves) }
+
+        do {
+            try ModelFile.writeAtomically(conversion.bytes, to: destination)
+            if let planSVG {
+                try ModelFile.writeAtomically(Array(PlanSVG.render(conversion.program, plan: conversion.plan).utf8), to: planSVG)
+            }
+        } catch {
+            throw EdgeSimError(error.description)
+        }
+        if json {
+            print(try ReportJSON.render(report, output: destination, verdict: verdict))
+        } else {
+            print(ReportText.render(report, model: model, output: destination, verdict: verdict))
+        }
+    }
+}
+
+extension CalibrationMethod: ExpressibleByArgument {}

@@ -1,0 +1,32 @@
+import EdgeSim
+import Foundation
+import Quantizer
+
+/// The converter report as JSON: `flash_bytes`, `arena_bytes`, `macs`, `layers`, and `fits` with a board.
+enum ReportJSON {
+    struct Document: Encodable {
+        var output: String
+        var calibration: String
+        var flash_bytes: Int
+        var arena_bytes: Int
+        var arena_lower_bound: Int
+        var tflm_plan_bytes: Int
+        var macs: Int
+        var parameters: Int
+        var layers: [LayerReport]
+        var board: String?
+        var fits: Bool?
+        var verdict: String?
+    }
+
+    static func render(_ report: QuantizationReport, output: String, verdict: BudgetVerdict?) throws -> String {
+        let document = Document(
+            output: output, calibration: report.calibration, flash_bytes: report.flashBytes, arena_bytes: report.arenaBytes,
+            arena_lower_bound: report.arenaLowerBound, tflm_plan_bytes: report.tflmPlanBytes, macs: report.macs,
+            parameters: report.parameters, layers: report.layers, board: verdict?.board.name, fits: verdict?.fits,
+            verdict: verdict?.summary)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
+    }
+}

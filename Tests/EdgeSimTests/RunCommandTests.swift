@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// `edge-sim run` end to end: the real executable on the shipped models and samples.
+@Suite("edge-sim run")
+struct RunCommandTests {
+    static let models = ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"]
+
+    static func samples() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: CommandLineRun.repository.appendingPathComponent("Samples/digits").path)
+            .filter { $0.hasSuffix(".png") }.sorted().map { "Samples/digits/" + $0 }
+    }
+
+    @Test(arguments: models)
+    func predictsEverySampleRight(model: String) throws {
+        let samples = try Self.samples()
+        #expect(samples.count >= 12)
+        let run = try CommandLineRun.edgeSim(["run", "--model", model, "--json"] + samples)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        struct Output: Decodable {
+            struct Item: Decodable { var file: String; var digit: Int; var confidence: Float; var scores: [Float] }
+            var predictions: [Item]
+        }
+        let output = try JSONDecoder().decode(Output.self, from: Data(run.stdout.utf8))
+        #expect(output.predictions.map(\.file) == samples)
+        for item in output.predictions {
+            let label = URL(fileURLWithPath: item.file).lastPathComponent.first!.wholeNumberValue!
+            #expect(item.digit == label, "\(item.file) read as \(item.digit) by \(model)")
+            #expect(item.scores.count == 10)
+            #expect(abs(item.scores.reduce(0, +) - 1) < 1e-4)
+            #expect(item.confidence == item.scores.max())
+        }
+    }
+
+    @Test func textOutputHasOneLinePerImage() throws {
+        let samples = Array(try Self.samples().prefix(3))
+        let run = try CommandLineRun.edgeSim(["run", "--model", Self.models[1]] + samples)
+        #expect(run.status == 0)
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        for (line, sample) in zip(lines, samples) { #expect(line.hasPrefix("\(sample): ")) }
+    }
+
+    @Test func saveInputWritesWhatTheModelSaw() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("edge-sim-inputs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let samples = Array(try Self.samples().prefix(2))
+        let run = try CommandLineRun.edgeSim(["run", "--model", Self.models[0], "--save-input", folder.path] + samples)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(saved == samples.map { URL(fileURLWithPath: $0).lastPathComponent }.sorted())
+        // The saved inputs are MNIST-like already, so --raw reads them back as the same digits.
+        let again = try CommandLineRun.edgeSim(["run", "--model", Self.models[0], "--raw"] + saved.map { folder.appendingPathComponent($0).path })
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+    }
+}
+
+/// Bad input to `edge-sim run`: a one-line error naming the file, a non-zero status, nothing on stdout.
+@Suite("edge-sim run errors")
+struct RunCommandErrorTests {
+    func expectOneLineError(_ arguments: [String], mentioning needle: String) throws {
+        let run = try CommandLineRun.edgeSim(arguments)
+        #expect(run.status != 0 && run.status <= 100, "status \(run.status)")
+        #expect(run.stdout.isEmpty, "stdout: \(run.stdout)")
+        #expect(run.errorLines.count == 1, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains(needle), "stderr: \(run.stderr)")
+    }
+
+    @Test func missingModel() throws {
+        try expectOneLineError(["run", "--model", "Models/nope.bin", "Samples/digits/" + (try RunCommandTests.samples()[0].split(separator: "/").last!)],
+                               mentioning: "Models/nope.bin: no such file")
+    }
+
+    @Test func modelThatIsNotAModel() throws {
+        try expectOneLineError(["run", "--model", "README.md", try RunCommandTests.samples()[0]], mentioning: "README.md: not a model.bin file")
+    }
+
+    @Test func directoryAsModel() throws {
+        try expectOneLineError(["run", "--model", "Models", try RunCommandTests.samples()[0]], mentioning: "Models: is a directory")
+    }
+
+    @Test func imageThatIsNotAPNG() throws {
+        try expectOneLineError(["run", "--model", RunCommandTests.models[0], "Package.swift"], mentioning: "Package.swift")
+    }
+
+    @Test func missingImage() throws {
+        try expectOneLineError(["run", "--model", RunCommandTests.models[0], "no/such.png"], mentioning: "no/such.png")
+    }
+
+    @Test func noImages() throws {
+        let run = try CommandLineRun.edgeSim(["run", "--model", RunCommandTests.models[0]])
+        #expect(run.status != 0)
+    }
+
+    @Test func saveInputIntoAFile() throws {
+        try expectOneLineError(["run", "--model", RunCommandTests.models[0], "--save-input", "Package.swift", try RunCommandTests.samples()[0]],
+                               mentioning: "Package.swift: exists and is not a directory")
+    }
+}

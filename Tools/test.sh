@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every EdgeQuant test from a fresh clone: installs what the tests need, builds, then runs the suites.
+# MNIST is read from ../shared/data/mnist (or $EDGEQUANT_MNIST); tests that need it say so and skip without it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# apt-get with one retry: a first attempt has been seen to fail when apt's temporary folder vanished.
+apt_install() {
+    local missing=()
+    for package in "$@"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "test.sh: installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    for attempt in 1 2; do
+        if $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; then
+            return 0
+        fi
+        echo "test.sh: apt-get failed (attempt $attempt)"
+        sleep 5
+    done
+    return 1
+}
+
+apt_install libpng-dev zlib1g-dev pkg-config
+
+echo "== swift build"
+swift build 2>&1 | tail -n 3
+
+echo "== swift test"
+swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Test Suite|^Test Case|Executed 0 tests'
