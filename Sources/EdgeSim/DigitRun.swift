@@ -1,22 +1,35 @@
 import DigitImage
+import Int8Runtime
 
-/// `edge-sim run`: classify PNG digits with a model.
+/// `edge-sim run`: classify PNG digits with a float model.bin, or with an int8 .q8 inside a simulated board.
 public struct DigitRun {
     public var modelPath: String
     public var imagePaths: [String]
     public var raw: Bool
     public var saveInputDirectory: String?
+    /// The board an int8 model runs in (the catalog's default when nil).
+    public var boardName: String?
+    public var catalog: BoardCatalog
+    public var trace: Bool
 
-    public init(modelPath: String, imagePaths: [String], raw: Bool = false, saveInputDirectory: String? = nil) {
+    /// Board used for int8 runs when none is named.
+    public static let defaultBoard = "nrf52840"
+
+    public init(modelPath: String, imagePaths: [String], raw: Bool = false, saveInputDirectory: String? = nil,
+                boardName: String? = nil, catalog: BoardCatalog, trace: Bool = false) {
         self.modelPath = modelPath
         self.imagePaths = imagePaths
         self.raw = raw
         self.saveInputDirectory = saveInputDirectory
+        self.boardName = boardName
+        self.catalog = catalog
+        self.trace = trace
     }
 
     /// Loads the model and every image first, so that a bad file stops the run before any output is written.
-    public func predictions() throws(EdgeSimError) -> [Prediction] {
-        var classifier = try FloatClassifier(path: modelPath)
+    public func report() throws(EdgeSimError) -> RunReport {
+        let kind = try ModelKind.of(path: modelPath)
+        let board = try catalog.board(named: boardName ?? Self.defaultBoard)
         var inputs: [(path: String, image: GrayImage)] = []
         for path in imagePaths {
             inputs.append((path, try DigitInput.load(path: path, raw: raw)))
@@ -25,6 +38,34 @@ public struct DigitRun {
             var saver = try InputSaver(directory: saveInputDirectory)
             for input in inputs { try saver.save(input.image, source: input.path) }
         }
-        return inputs.map { Prediction(file: $0.path, scores: classifier.scores(DigitInput.tensor($0.image))) }
+        switch kind {
+        case .float:
+            var classifier = try FloatClassifier(path: modelPath)
+            let predictions = inputs.map { Prediction(file: $0.path, scores: classifier.scores(DigitInput.tensor($0.image))) }
+            return RunReport(predictions: predictions, board: nil, memory: nil, estimate: nil, trace: nil)
+        case .int8:
+            let classifier = try Int8Classifier(path: modelPath)
+            let model = classifier.model
+            let verdict = BudgetVerdict(board: board, modelBytes: model.bytes.count, arenaBytes: model.arenaSize, reserves: catalog.reserves)
+            // The simulator enforces the budget: a model that does not fit does not run.
+            guard verdict.fits else { throw EdgeSimError(file: modelPath, verdict.summary) }
+            var predictions: [Prediction] = [], traces: [[TraceEntry]] = [], highWater = 0
+            for input in inputs {
+                let outcome = try classifier.classify(DigitInput.tensor(input.image), trace: trace)
+                predictions.append(Prediction(file: input.path, scores: outcome.scores))
+                highWater = max(highWater, outcome.highWaterMark)
+                traces.append(outcome.trace.enumerated().map { step, layer in
+                    TraceEntry(layer: step, op: "\(model.op(step).opcode)", minimum: Int(layer.minimum), maximum: Int(layer.maximum),
+                               saturated: layer.saturated, count: layer.count)
+                })
+            }
+            let estimate = CostEstimate(model: model, core: catalog.cores[board.core]!, clockMHz: board.clockMHz)
+            return RunReport(
+                predictions: predictions, board: board.name,
+                memory: MemoryReport(flashBytes: model.bytes.count, arenaBytes: model.arenaSize, arenaHighWaterBytes: highWater,
+                                     sramBytes: board.sramBytes, fits: verdict.fits),
+                estimate: EstimateReport(cycles: Int(estimate.cycles.rounded()), latencyMS: estimate.milliseconds),
+                trace: trace ? traces : nil)
+        }
     }
 }

@@ -10,8 +10,17 @@ struct RunCommand: ParsableCommand {
         discussion: "Each PNG is prepared like MNIST (dark ink on light paper inverted, cropped, fitted to 20x20 and centred by mass in 28x28) unless --raw is given."
     )
 
-    @Option(name: .long, help: "The model: a model.bin float model.")
+    @Option(name: .long, help: "The model: a float model.bin or an int8 .q8.")
     var model: String
+
+    @Option(name: .long, help: "The simulated board an int8 model runs in (default: nrf52840).")
+    var board: String?
+
+    @Option(name: .long, help: "A board catalog JSON file instead of the shipped one.")
+    var boards: String?
+
+    @Flag(name: .long, help: "Print each layer's int8 output range and saturation count.")
+    var trace = false
 
     @Argument(help: "PNG images of single digits.")
     var images: [String]
@@ -30,19 +39,24 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let run = DigitRun(modelPath: model, imagePaths: images, raw: raw, saveInputDirectory: saveInput)
-        let predictions = try run.predictions()
+        let catalog = try boards.map { try BoardCatalog.load(path: $0) } ?? BoardCatalog.shipped()
+        let run = DigitRun(modelPath: model, imagePaths: images, raw: raw, saveInputDirectory: saveInput,
+                           boardName: board, catalog: catalog, trace: trace)
+        let report = try run.report()
         if json {
-            print(try JSONOutput.encode(PredictionList(predictions: predictions)))
-        } else {
-            for prediction in predictions {
-                print("\(prediction.file): \(prediction.digit) (\(String(format: "%.1f", prediction.confidence * 100))%)")
+            print(try JSONOutput.encode(report))
+            return
+        }
+        for (index, prediction) in report.predictions.enumerated() {
+            print("\(prediction.file): \(prediction.digit) (\(String(format: "%.1f", prediction.confidence * 100))%)")
+            for layer in report.trace?[index] ?? [] {
+                print("  layer \(layer.layer) \(layer.op): int8 range [\(layer.minimum), \(layer.maximum)], \(layer.saturated)/\(layer.count) saturated")
             }
         }
+        if let memory = report.memory, let estimate = report.estimate, let board = report.board {
+            print("board \(board): flash \(memory.flashBytes) B (model), arena \(memory.arenaBytes) B planned, "
+                + "\(memory.arenaHighWaterBytes) B high-water, SRAM \(memory.sramBytes) B")
+            print(String(format: "estimated latency %.2f ms (%d cycles; cost-model estimate, not measured)", estimate.latencyMS, estimate.cycles))
+        }
     }
-}
-
-/// The top-level JSON object of `run --json`.
-struct PredictionList: Encodable {
-    var predictions: [Prediction]
 }

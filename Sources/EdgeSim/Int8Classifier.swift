@@ -1,0 +1,115 @@
+import Foundation
+import Int8Runtime
+import ModelFormat
+
+/// An int8 .q8 model running inside a simulated board: the model in read-only flash, the arena of exactly the
+/// planned size in front of a guard page.
+public struct Int8Classifier: ~Copyable {
+    private let memory: SimulatedMemory
+    public let model: Q8Model
+    public let file: String
+
+    /// Loads and validates the .q8 at `path` into simulated flash.
+    public init(path: String) throws(EdgeSimError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try ModelFile.readBytes(path: path)
+        } catch {
+            throw EdgeSimError(error.description)
+        }
+        try self.init(bytes: bytes, file: path)
+    }
+
+    public init(bytes: [UInt8], file: String) throws(EdgeSimError) {
+        // Validate a copy first to learn the arena size, then again in place in the simulated flash.
+        let arenaSize = try Self.validated(bytes, file: file)
+        let memory = try SimulatedMemory(model: bytes, arenaSize: arenaSize)
+        let result = Result { () throws(Q8Error) in try Q8Model(validating: memory.flash) }
+        guard case let .success(model) = result else {
+            throw EdgeSimError(file: file, "the model does not validate in simulated flash")
+        }
+        self.model = model
+        self.memory = memory
+        self.file = file
+    }
+
+    private static func validated(_ bytes: [UInt8], file: String) throws(EdgeSimError) -> Int {
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(Q8Error) in try Q8Model(validating: raw).arenaSize } }
+        switch result {
+        case let .success(size): return size
+        case let .failure(error): throw EdgeSimError(file: file, Q8ErrorText.describe(error))
+        }
+    }
+
+    /// The outcome of one inference.
+    public struct Outcome {
+        public var scores: [Float]
+        public var logits: [Int8]
+        /// Highest arena byte the run wrote, found by painting the arena with two patterns.
+        public var highWaterMark: Int
+        /// Per layer: the int8 output's smallest and largest value and how many values sit at -128 or 127.
+        public var trace: [LayerTrace]
+    }
+
+    public struct LayerTrace: Equatable {
+        public var minimum: Int8
+        public var maximum: Int8
+        public var saturated: Int
+        public var count: Int
+    }
+
+    /// Classifies one 28x28 input given as floats in [0, 1].
+    public func classify(_ input: [Float], trace: Bool = false) throws(EdgeSimError) -> Outcome {
+        var highWater = 0
+        var traces: [LayerTrace] = []
+        var logits: [Int8] = []
+        // Two paints: a byte that happens to equal the paint cannot hide the true high-water mark from both.
+        for paint: UInt8 in [0xAA, 0x55] {
+            memory.paint(paint)
+            let inputTensor = model.input
+            let buffer = Int8Interpreter.inputBuffer(model, arena: memory.arena)
+            guard buffer.count == input.count else {
+                throw EdgeSimError(file: file, "model input has \(buffer.count) values, the image gives \(input.count)")
+            }
+            for i in 0..<buffer.count {
+                let q = (input[i] / inputTensor.scale).rounded(.toNearestOrAwayFromZero) + Float(inputTensor.zeroPoint)
+                buffer[i] = Int8(min(max(q, -128), 127))
+            }
+            let collect = trace && paint == 0xAA
+            do {
+                try Int8Interpreter.invoke(model, arena: memory.arena) { step in
+                    guard collect else { return }
+                    let values = Int8Interpreter.region(model.tensor(model.op(step).output), memory.arena)
+                    traces.append(LayerTrace(minimum: values.min() ?? 0, maximum: values.max() ?? 0,
+                                             saturated: values.filter { $0 == -128 || $0 == 127 }.count, count: values.count))
+                }
+            } catch {
+                throw EdgeSimError(file: file, Q8ErrorText.describe(error))
+            }
+            logits = Array(Int8Interpreter.outputBuffer(model, arena: memory.arena))
+            highWater = max(highWater, memory.highWaterMark(paint: paint))
+        }
+        let output = model.output
+        let real = logits.map { Float(Int32($0) - output.zeroPoint) * output.scale }
+        let scores = model.outputIsLogits ? Softmax.probabilities(real) : real
+        return Outcome(scores: scores, logits: logits, highWaterMark: highWater, trace: traces)
+    }
+}
+
+/// One-line wording of runtime errors (the runtime itself carries no strings).
+enum Q8ErrorText {
+    static func describe(_ error: Q8Error) -> String {
+        switch error {
+        case .badMagic: "not a .q8 model (bad magic)"
+        case .unsupportedVersion: "unsupported .q8 version (this runtime reads 1.0)"
+        case .sizeMismatch: "size does not match the .q8 header (truncated or padded file)"
+        case .crcMismatch: "CRC mismatch (corrupted file)"
+        case .misaligned: "misaligned section in the .q8 file"
+        case .countOutOfRange: "tensor or op count out of range"
+        case .outOfBounds: "a table or array lies outside the file"
+        case let .badTensor(index): "tensor \(index) is invalid (shape, quantization, arena placement or lifetime)"
+        case let .badOp(index): "op \(index) is invalid (tensors, geometry, weights or requantization)"
+        case let .arenaTooSmall(needed): "the arena is smaller than the \(needed) bytes the model needs"
+        }
+    }
+}
