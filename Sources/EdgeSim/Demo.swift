@@ -1,76 +1,114 @@
 import DigitImage
 import Foundation
+import ModelFormat
+import Int8Runtime
+import Quantizer
 
-/// `edge-sim demo`: the shipped models on the sample digits and, when MNIST is present, on its test set.
+/// `edge-sim demo`: the main job on the shipped default. Quantizes the shipped models, runs float and int8 on the
+/// sample digits inside a simulated board and, when MNIST is present, compares int8 with float on its test set.
 public struct Demo {
     public var modelPaths: [String]
     public var samplesDirectory: String
     public var mnistDirectory: String
+    public var boardName: String
     public var limit: Int?
+    public var calibrationCount = 1000
 
-    public init(modelPaths: [String], samplesDirectory: String, mnistDirectory: String, limit: Int? = nil) {
+    public init(modelPaths: [String], samplesDirectory: String, mnistDirectory: String, boardName: String = DigitRun.defaultBoard, limit: Int? = nil) {
         self.modelPaths = modelPaths
         self.samplesDirectory = samplesDirectory
         self.mnistDirectory = mnistDirectory
+        self.boardName = boardName
         self.limit = limit
     }
 
-    /// Runs everything and returns the summary, line by line, through `emit` as each part finishes.
+    /// Runs everything, handing the summary to `emit` line by line as each part finishes.
     public func run(emit: (String) -> Void) throws(EdgeSimError) {
-        let classifiers = try modelPaths.map { (path) throws(EdgeSimError) in try FloatClassifier(path: path) }
-        let samples = try SampleDigits.files(in: samplesDirectory)
+        let catalog = try BoardCatalog.shipped()
+        let board = try catalog.board(named: boardName)
         let names = modelPaths.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
-
-        emit("Sample digits (\(samples.count) PNGs in \(samplesDirectory), float32 models):")
-        let width = max(24, samples.map { URL(fileURLWithPath: $0).lastPathComponent.count }.max() ?? 0)
-        emit("  " + "file".padding(toLength: width, withPad: " ", startingAt: 0) + names.map { pad($0, 18) }.joined())
-        var right = [Int](repeating: 0, count: classifiers.count)
-        for sample in samples {
-            let image = try DigitInput.load(path: sample, raw: false)
-            let label = SampleDigits.label(of: sample)
-            var line = "  " + URL(fileURLWithPath: sample).lastPathComponent.padding(toLength: width, withPad: " ", startingAt: 0)
-            for index in classifiers.indices {
-                let prediction = Prediction(file: sample, scores: classifiers[index].scoresCopy(DigitInput.tensor(image)))
-                let ok = prediction.digit == label
-                if ok { right[index] += 1 }
-                line += pad("\(prediction.digit) \(ok ? "ok " : "BAD") \(percent(Double(prediction.confidence)))", 18)
-            }
-            emit(line)
+        let graphs = try modelPaths.map { (path) throws(EdgeSimError) -> FloatGraph in
+            do { return try ModelFile.load(path: path) } catch { throw EdgeSimError("\(error)") }
         }
-        emit("  " + "correct".padding(toLength: width, withPad: " ", startingAt: 0)
-            + right.map { pad("\($0)/\(samples.count)", 18) }.joined())
+        let mnistPresent = FileManager.default.fileExists(atPath: mnistDirectory + "/train-images-idx3-ubyte.gz")
+            || FileManager.default.fileExists(atPath: mnistDirectory + "/train-images-idx3-ubyte")
+        let calibration = mnistPresent ? try CalibrationImages(directory: mnistDirectory, count: calibrationCount) : nil
 
-        let dataset: MNISTDataset
-        do {
-            dataset = try MNISTDataset(directory: mnistDirectory, split: .test)
-        } catch {
-            emit("")
-            emit("MNIST test set not found (\(error)); pass --data DIR to measure accuracy.")
+        emit("EdgeQuant demo: board \(board.name) (\(board.mcu), \(board.core) @ \(Int(board.clockMHz)) MHz, "
+            + "SRAM \(ByteCount(board.sramBytes)), flash \(ByteCount(board.flashBytes)))")
+        emit("")
+        emit("1. quantize (" + (calibration.map { "minmax calibration on \($0.source)" } ?? "data-free: MNIST not found at \(mnistDirectory)") + ")")
+        var converted: [[UInt8]] = []
+        for (name, graph) in zip(names, graphs) {
+            let conversion: Conversion
+            do {
+                conversion = try Conversion(graph: graph, calibration: calibration.map { .samples($0.samples, .minmax) } ?? .dataFree)
+            } catch {
+                throw EdgeSimError(file: name, "\(error)")
+            }
+            let verdict = BudgetVerdict(board: board, modelBytes: conversion.bytes.count, arenaBytes: conversion.plan.arenaSize, reserves: catalog.reserves)
+            emit("   \(pad(name, 14)) .q8 \(pad("\(ByteCount(conversion.bytes.count))", 10)) arena \(pad("\(ByteCount(conversion.plan.arenaSize))", 9))"
+                + " (TFLM-style plan \(ByteCount(conversion.tflmPlan.arenaSize)), lower bound \(ByteCount(conversion.plan.lowerBound)))"
+                + "  \(String(format: "%.2f", Double(conversion.program.macs) / 1e6)) M MACs  \(verdict.fits ? "fits" : "DOES NOT FIT")")
+            converted.append(conversion.bytes)
+        }
+
+        let samples = try SampleDigits.files(in: samplesDirectory)
+        emit("")
+        emit("2. run on \(samples.count) sample digits in \(samplesDirectory) (simulated \(board.name) for int8)")
+        let width = max(20, samples.map { URL(fileURLWithPath: $0).lastPathComponent.count }.max() ?? 0)
+        emit("   " + "file".padding(toLength: width, withPad: " ", startingAt: 0) + names.flatMap { [pad("\($0) f32", 22), pad("\($0) int8", 22)] }.joined())
+        var floats = try modelPaths.map { (path) throws(EdgeSimError) in try FloatClassifier(path: path) }
+        var right = [Int](repeating: 0, count: 2 * names.count)
+        var images: [(String, GrayImage)] = []
+        for sample in samples { images.append((sample, try DigitInput.load(path: sample, raw: false))) }
+        var rows = images.map { "   " + URL(fileURLWithPath: $0.0).lastPathComponent.padding(toLength: width, withPad: " ", startingAt: 0) }
+        var highWater = [Int](repeating: 0, count: names.count)
+        var estimates: [CostEstimate] = []
+        for (m, bytes) in converted.enumerated() {
+            let int8 = try Int8Classifier(bytes: bytes, file: names[m])
+            estimates.append(CostEstimate(model: int8.model, core: catalog.cores[board.core]!, clockMHz: board.clockMHz))
+            for (k, (path, image)) in images.enumerated() {
+                let label = SampleDigits.label(of: path)
+                let input = DigitInput.tensor(image)
+                let f = Prediction(file: path, scores: floats[m].scores(input))
+                let outcome = try int8.classify(input)
+                let q = Prediction(file: path, scores: outcome.scores)
+                highWater[m] = max(highWater[m], outcome.highWaterMark)
+                for (slot, p) in [(2 * m, f), (2 * m + 1, q)] {
+                    if p.digit == label { right[slot] += 1 }
+                    rows[k] += pad("\(p.digit) \(p.digit == label ? "ok " : "BAD") \(String(format: "%5.1f%%", p.confidence * 100))", 22)
+                }
+            }
+        }
+        rows.forEach(emit)
+        emit("   " + "correct".padding(toLength: width, withPad: " ", startingAt: 0) + right.map { pad("\($0)/\(samples.count)", 22) }.joined())
+        for (m, name) in names.enumerated() {
+            let planned = converted[m].withUnsafeBytes { raw in (try? Q8Model(validating: raw))?.arenaSize ?? 0 }
+            emit("   \(name): arena high-water \(highWater[m]) B of \(planned) B planned; "
+                + String(format: "estimated %.1f ms per image on %@ (cost model, not measured)", estimates[m].milliseconds, board.name))
+        }
+
+        emit("")
+        guard mnistPresent else {
+            emit("3. MNIST not found at \(mnistDirectory): pass --data DIR to compare int8 with float on the test set.")
             return
         }
-        emit("")
-        emit("MNIST test set (\(min(limit ?? dataset.count, dataset.count)) images from \(mnistDirectory)):")
-        for (name, classifier) in zip(names, classifiers) {
-            let result = MNISTEvaluation.run(classifier, on: dataset, limit: limit)
-            let rate = Double(result.images) / max(result.seconds, 1e-9)
-            emit("  \(pad(name, 14)) float32 accuracy \(percent(result.accuracy, digits: 2)) (\(result.correct)/\(result.images)), "
-                + "\(String(format: "%.0f", rate)) images/s on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        emit("3. compare int8 with float on the MNIST test set (\(mnistDirectory))")
+        let dataset: MNISTDataset
+        do { dataset = try MNISTDataset(directory: mnistDirectory, split: .test, limit: limit) } catch { throw EdgeSimError("\(error)") }
+        for (m, name) in names.enumerated() {
+            let float = MNISTEvaluation.run(floats[m], on: dataset, limit: limit)
+            let shared = try SharedModelBytes(bytes: converted[m], file: name)
+            let int8 = MNISTEvaluation.run(shared, on: dataset, limit: limit)
+            let agreement = Double(zip(float.predictions, int8.predictions).filter { $0 == $1 }.count) / Double(max(1, float.images))
+            emit("   \(pad(name, 14)) float32 \(String(format: "%.2f%%", float.accuracy * 100))  int8 \(String(format: "%.2f%%", int8.accuracy * 100))"
+                + "  (\(String(format: "%+.2f", (int8.accuracy - float.accuracy) * 100)) points, \(int8.correct - float.correct) images; "
+                + "top-1 agreement \(String(format: "%.2f%%", agreement * 100)); \(float.images) images)")
         }
     }
 
     private func pad(_ text: String, _ width: Int) -> String {
         text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0)
-    }
-
-    private func percent(_ value: Double, digits: Int = 1) -> String {
-        String(format: "%.\(digits)f%%", value * 100)
-    }
-}
-
-extension FloatClassifier {
-    /// Scores without mutating the caller's copy (the demo keeps its classifiers in a `let` array).
-    func scoresCopy(_ input: [Float]) -> [Float] {
-        var copy = self
-        return copy.scores(input)
     }
 }

@@ -1,6 +1,6 @@
 import DigitImage
-import Parallel
 import Foundation
+import Parallel
 
 /// Digits predicted for the images of an MNIST set, and how many match the labels.
 public struct MNISTResult: Sendable {
@@ -11,25 +11,72 @@ public struct MNISTResult: Sendable {
     public var images: Int { predictions.count }
     public var correct: Int { zip(predictions, labels).filter { $0 == $1 }.count }
     public var accuracy: Double { images == 0 ? 0 : Double(correct) / Double(images) }
+
+    /// Accuracy of each digit class 0...9.
+    public var perClass: [Double] {
+        (0..<10).map { digit in
+            let indices = labels.indices.filter { labels[$0] == digit }
+            return indices.isEmpty ? 0 : Double(indices.filter { predictions[$0] == digit }.count) / Double(indices.count)
+        }
+    }
+
+    /// `confusion[label][prediction]` counts.
+    public var confusion: [[Int]] {
+        var matrix = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
+        for (label, prediction) in zip(labels, predictions) where (0..<10).contains(label) && (0..<10).contains(prediction) {
+            matrix[label][prediction] += 1
+        }
+        return matrix
+    }
 }
 
 /// Runs a classifier over an MNIST set on all cores.
 public enum MNISTEvaluation {
-    /// Predicts every image of `dataset` (up to `limit`) with copies of `classifier`, one per core.
+    /// Predicts every image of `dataset` (up to `limit`), each worker with its own state from `makeState`.
     /// MNIST images are already centred 28x28 digits, so they go in as they are (pixel / 255).
-    public static func run(_ classifier: FloatClassifier, on dataset: MNISTDataset, limit: Int? = nil,
-                           workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> MNISTResult {
+    public static func run<State>(
+        on dataset: MNISTDataset, limit: Int? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: TerminalProgress? = nil, makeState: () -> State, scores: (inout State, [Float]) -> [Float]
+    ) -> MNISTResult {
         let count = min(limit ?? dataset.count, dataset.count)
         let pixels = dataset.rows * dataset.cols
         let start = DispatchTime.now()
+        let counter = Counter()
         let predictions = dataset.images.withUnsafeBufferPointer { images in
-            parallelMap(count: count, workers: workers, makeState: { classifier }, work: { classifier, index in
+            parallelMap(count: count, workers: workers, makeState: makeState, work: { state, index in
                 let input = images[(index * pixels)..<((index + 1) * pixels)].map { Float($0) / 255 }
-                let scores = classifier.scores(input)
-                return scores.indices.max { scores[$0] < scores[$1] } ?? -1
+                let s = scores(&state, input)
+                if let progress { progress.update(counter.increment(), count) }
+                return s.indices.max { s[$0] < s[$1] } ?? -1
             }, fallback: -1)
         }
+        progress?.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return MNISTResult(predictions: predictions, labels: dataset.labels.prefix(count).map(Int.init), seconds: seconds)
+    }
+
+    /// A float classifier over the set.
+    public static func run(_ classifier: FloatClassifier, on dataset: MNISTDataset, limit: Int? = nil,
+                           workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: TerminalProgress? = nil) -> MNISTResult {
+        run(on: dataset, limit: limit, workers: workers, progress: progress, makeState: { classifier }, scores: { $0.scores($1) })
+    }
+
+    /// An int8 model over the set.
+    public static func run(_ model: SharedModelBytes, on dataset: MNISTDataset, limit: Int? = nil,
+                           workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: TerminalProgress? = nil) -> MNISTResult {
+        run(on: dataset, limit: limit, workers: workers, progress: progress, makeState: { Int8Scorer(model) }, scores: { $0.scores($1) })
+    }
+}
+
+/// A thread-safe counter for progress across workers.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -5,7 +5,7 @@ import EdgeSim
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the shipped models on the sample digits and, when MNIST is present, on its test set."
+        abstract: "Quantize the shipped models, run them on the sample digits in a simulated board, and compare int8 with float on MNIST."
     )
 
     @Option(name: .long, help: "Folder with the MNIST IDX files.")
@@ -17,13 +17,16 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Folder with the sample digit PNGs.")
     var samples = "Samples/digits"
 
+    @Option(name: .long, help: "The simulated board for the int8 runs.")
+    var board = DigitRun.defaultBoard
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
     func run() throws {
         let demo = Demo(modelPaths: ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"],
-                        samplesDirectory: samples, mnistDirectory: data, limit: limit)
+                        samplesDirectory: samples, mnistDirectory: data, boardName: board, limit: limit)
         try demo.run { print($0) }
     }
 }

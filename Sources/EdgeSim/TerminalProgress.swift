@@ -1,17 +1,17 @@
 import Foundation
 
 /// A progress line on stderr, drawn only when stderr is a terminal (so logs and pipes stay clean).
-final class TerminalProgress: @unchecked Sendable {
+public final class TerminalProgress: @unchecked Sendable {
     private let label: String
     private let enabled = isatty(STDERR_FILENO) == 1
     private let lock = NSLock()
     private var lastPercent = -1
 
-    init(label: String) {
+    public init(label: String) {
         self.label = label
     }
 
-    func update(_ done: Int, _ total: Int) {
+    public func update(_ done: Int, _ total: Int) {
         guard enabled, total > 0 else { return }
         lock.lock()
         defer { lock.unlock() }
@@ -22,7 +22,7 @@ final class TerminalProgress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
     }
 
-    func finish() {
+    public func finish() {
         guard enabled, lastPercent >= 0 else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }

@@ -1,0 +1,54 @@
+import Int8Runtime
+
+/// Read-only .q8 bytes in one aligned allocation, shared by every worker of a batch run.
+public final class SharedModelBytes: @unchecked Sendable {
+    public let buffer: UnsafeRawBufferPointer
+    public let model: Q8Model
+
+    public init(bytes: [UInt8], file: String) throws(EdgeSimError) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        let view = UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count])
+        let result = Result { () throws(Q8Error) in try Q8Model(validating: view) }
+        switch result {
+        case let .success(model):
+            buffer = UnsafeRawBufferPointer(storage)
+            self.model = model
+        case let .failure(error):
+            storage.deallocate()
+            throw EdgeSimError(file: file, Q8ErrorText.describe(error))
+        }
+    }
+
+    deinit { buffer.deallocate() }
+}
+
+/// Int8 inference on the host for batch work (compare, benchmarks): the same runtime and kernels as the
+/// simulated board, with a plain arena; one copy per worker thread.
+public struct Int8Scorer {
+    public let shared: SharedModelBytes
+    private var arena: [UInt8]
+
+    public init(_ shared: SharedModelBytes) {
+        self.shared = shared
+        arena = [UInt8](repeating: 0, count: shared.model.arenaSize)
+    }
+
+    /// Class probabilities for one input of floats in [0, 1].
+    public mutating func scores(_ input: [Float]) -> [Float] {
+        let model = shared.model
+        return arena.withUnsafeMutableBytes { arena in
+            let buffer = Int8Interpreter.inputBuffer(model, arena: arena)
+            let q = model.input
+            for i in 0..<min(buffer.count, input.count) {
+                let value = (input[i] / q.scale).rounded(.toNearestOrAwayFromZero) + Float(q.zeroPoint)
+                buffer[i] = Int8(min(max(value, -128), 127))
+            }
+            // The arena has the model's size, checked at validation, so invoke cannot fail here.
+            try? Int8Interpreter.invoke(model, arena: arena)
+            let output = model.output
+            let real = Int8Interpreter.outputBuffer(model, arena: arena).map { Float(Int32($0) - output.zeroPoint) * output.scale }
+            return model.outputIsLogits ? Softmax.probabilities(real) : real
+        }
+    }
+}

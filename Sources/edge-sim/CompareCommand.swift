@@ -1,0 +1,64 @@
+import ArgumentParser
+import EdgeSim
+import Foundation
+import ModelFormat
+
+/// `edge-sim compare --float model.bin --int8 m.q8 --data DIR`: int8 against float accuracy on MNIST.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Measure int8 against float accuracy on the MNIST test set."
+    )
+
+    @Option(name: .customLong("float"), help: "The float model (model.bin).")
+    var floatModel: String
+
+    @Option(name: .customLong("int8"), help: "The int8 model (.q8).")
+    var int8Model: String
+
+    @Option(name: .long, help: "Folder with the MNIST IDX files.")
+    var data = "../shared/data/mnist"
+
+    @Option(name: .long, help: "Use only the first N test images.")
+    var limit: Int?
+
+    @Option(name: .long, help: "Worker threads (default: every core).")
+    var cores: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Write an HTML page with the confusion matrices and the int8 mistakes.")
+    var report: String?
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard cores >= 1 else { throw ValidationError("--cores must be at least 1") }
+    }
+
+    func run() throws {
+        let comparison = try Comparison(floatPath: floatModel, int8Path: int8Model, dataDirectory: data, limit: limit,
+                                        workers: cores, showProgress: !json)
+        if let report {
+            do {
+                try ModelFile.writeAtomically(Array(ComparisonPage.render(comparison, floatName: floatModel, int8Name: int8Model).utf8), to: report)
+            } catch {
+                throw EdgeSimError(error.description)
+            }
+        }
+        if json {
+            struct Output: Encodable {
+                var images: Int, float_accuracy: Double, int8_accuracy: Double, agreement: Double
+                var float_correct: Int, int8_correct: Int, per_class_float: [Double], per_class_int8: [Double]
+                var confusion_float: [[Int]], confusion_int8: [[Int]]
+            }
+            let c = comparison
+            print(try JSONOutput.encode(Output(
+                images: c.images, float_accuracy: c.float.accuracy, int8_accuracy: c.int8.accuracy, agreement: c.agreement,
+                float_correct: c.float.correct, int8_correct: c.int8.correct, per_class_float: c.float.perClass,
+                per_class_int8: c.int8.perClass, confusion_float: c.float.confusion, confusion_int8: c.int8.confusion)))
+        } else {
+            print(ComparisonText.render(comparison))
+        }
+    }
+}
