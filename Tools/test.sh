@@ -26,6 +26,16 @@ apt_install() {
 
 apt_install libpng-dev zlib1g-dev pkg-config
 
+echo "== Int8Runtime as Embedded Swift (armv7em)"
+# The deployable core must stay inside the Embedded subset: no Foundation, classes, existentials or heap.
+embedded_out="$(mktemp -d)"
+trap 'rm -rf "$embedded_out"' EXIT
+swiftc -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
+    -module-name Int8Runtime -Xcc -mcpu=cortex-m4 -Xcc -mfloat-abi=hard -Xcc -mfpu=fpv4-sp-d16 -Xcc -fshort-enums \
+    -Xcc -fno-pic -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
+    -c $(find Sources/Int8Runtime -name '*.swift' | sort) -o "$embedded_out/Int8Runtime.o"
+echo "Int8Runtime.o: $(wc -c < "$embedded_out/Int8Runtime.o") bytes"
+
 echo "== swift build"
 swift build 2>&1 | tail -n 3
 
