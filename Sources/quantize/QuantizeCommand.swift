@@ -69,6 +69,10 @@ struct QuantizeCommand: ParsableCommand {
         let description = images.map { "\(method.rawValue) on \($0.source)" } ?? "data-free (ranges from BatchNorm statistics)"
         let report = try QuantizationReport(conversion, calibration: description, samples: images?.samples ?? [])
         let verdict = target.map { BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves) }
+        // Without a named board, every known board gets a verdict line.
+        let verdicts = verdict.map { [$0] } ?? catalog.boards.map {
+            BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves)
+        }
 
         do {
             try ModelFile.writeAtomically(conversion.bytes, to: destination)
@@ -81,7 +85,7 @@ struct QuantizeCommand: ParsableCommand {
         if json {
             print(try ReportJSON.render(report, output: destination, verdict: verdict))
         } else {
-            print(ReportText.render(report, model: model, output: destination, verdict: verdict))
+            print(ReportText.render(report, model: model, output: destination, verdicts: verdicts))
         }
     }
 }

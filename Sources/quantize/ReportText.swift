@@ -4,7 +4,7 @@ import Quantizer
 
 /// The human-readable converter report.
 enum ReportText {
-    static func render(_ report: QuantizationReport, model: String, output: String, verdict: BudgetVerdict?) -> String {
+    static func render(_ report: QuantizationReport, model: String, output: String, verdicts: [BudgetVerdict]) -> String {
         var lines = ["\(model) -> \(output)", "calibration: \(report.calibration)", ""]
         let header = ["layer", "op", "output", "MACs", "params", "bytes", "in scale", "out scale", "SQNR dB"]
         var rows = [header]
@@ -25,7 +25,7 @@ enum ReportText {
         lines.append("")
         lines.append("flash (.q8): \(report.flashBytes) bytes   arena: \(report.arenaBytes) bytes "
             + "(lower bound \(report.arenaLowerBound), TFLM greedy plan \(report.tflmPlanBytes))   MACs: \(report.macs)   params: \(report.parameters)")
-        if let verdict { lines.append(verdict.summary) }
+        lines += verdicts.map(\.summary)
         return lines.joined(separator: "\n")
     }
 }
