@@ -59,16 +59,28 @@ public enum ModelFile {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ModelFileError(path: path, problem: "is a directory")
+        }
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelFileError(path: path, problem: "cannot be written (folder \(folder) does not exist)")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw ModelFileError(path: path, problem: "cannot be written (folder \(folder) is not writable)")
+        }
         do {
             try Data(bytes).write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw ModelFileError(path: path, problem: "cannot be written (\(Self.reason(error)))")
+        }
+        // rename(2) replaces the destination atomically: readers see the old file or the new one, never a mix.
+        guard rename(temporary.path, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ModelFileError(path: path, problem: "cannot be written (\(reason))")
         }
     }
 
