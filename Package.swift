@@ -50,5 +50,6 @@ let package = Package(
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim"]),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
     ]
 )

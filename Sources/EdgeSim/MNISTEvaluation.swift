@@ -36,7 +36,8 @@ public enum MNISTEvaluation {
     /// MNIST images are already centred 28x28 digits, so they go in as they are (pixel / 255).
     public static func run<State>(
         on dataset: MNISTDataset, limit: Int? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        progress: TerminalProgress? = nil, makeState: () -> State, scores: (inout State, [Float]) -> [Float]
+        progress: TerminalProgress? = nil, makeState: @escaping () -> State,
+        scores: @escaping (inout State, [Float]) -> [Float]
     ) -> MNISTResult {
         let count = min(limit ?? dataset.count, dataset.count)
         let pixels = dataset.rows * dataset.cols
