@@ -6,9 +6,9 @@ public enum MemoryPlanner {
 
     /// The most bytes live at any one step (each size aligned): a lower bound for every placement.
     public static func lowerBound(_ buffers: [PlannedBuffer]) -> Int {
-        guard let first = buffers.map(\.first).min(), let last = buffers.map(\.last).max() else { return 0 }
+        // The live set only grows when a buffer starts, so the peak is at some buffer's first step.
         var best = 0
-        for step in first...last {
+        for step in Set(buffers.map(\.first)) {
             best = max(best, buffers.filter { $0.first <= step && step <= $0.last }.reduce(0) { $0 + aligned($1.size) })
         }
         return best
