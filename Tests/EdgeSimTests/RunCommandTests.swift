@@ -72,7 +72,7 @@ struct RunCommandErrorTests {
     }
 
     @Test func modelThatIsNotAModel() throws {
-        try expectOneLineError(["run", "--model", "README.md", try RunCommandTests.samples()[0]], mentioning: "README.md: not a model.bin file")
+        try expectOneLineError(["run", "--model", "README.md", try RunCommandTests.samples()[0]], mentioning: "README.md: neither a model.bin nor a .q8 model")
     }
 
     @Test func directoryAsModel() throws {

@@ -90,7 +90,8 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
         case .globalAveragePool:
             let y = addTensor(out, quantization: try quantization(of: out, node: node.name))
             var layer = Int8Layer(name: node.name, opcode: .mean, input: x, output: y)
-            let m = QuantizedMultiplier(Double(tensors[x].quantization.scale) / Double(tensors[y].quantization.scale))
+            let m = meanParameters(tensors[x].quantization.scale, tensors[y].quantization.scale,
+                                   count: tensors[x].height * tensors[x].width)
             layer.parameters = [m.multiplier, m.shift, 0, 0, 0]
             layers.append(layer)
         case let .add(activation):
@@ -139,9 +140,20 @@ private func finishWeighted(
     (layer.activationMin, layer.activationMax) = output.clampRange(activation)
 }
 
+/// TFLite Micro's MEAN parameters: the multiplier of `input_scale / output_scale` with the division by the
+/// `count` averaged values folded in (`M' = (M << k) / count`, `shift' = shift − k`, with
+/// `k = min(floor(log2 count), 32, 31 + shift)`), so the kernel needs no division.
+public func meanParameters(_ inputScale: Float, _ outputScale: Float, count: Int) -> QuantizedMultiplier {
+    let base = QuantizedMultiplier(Double(inputScale) / Double(outputScale))
+    let log2Count = Int.bitWidth - 1 - max(count, 1).leadingZeroBitCount
+    let k = min(log2Count, 32, 31 + Int(base.shift))
+    let multiplier = (Int64(base.multiplier) << k) / Int64(max(count, 1))
+    return QuantizedMultiplier(multiplier: Int32(truncatingIfNeeded: multiplier), shift: base.shift - Int32(k))
+}
+
 /// TFLite's Add parameters: both inputs to a common scale of twice the larger input scale, with a left shift
 /// of 20 for precision; the shifts packed as bytes (input1, input2, output, left shift).
-func addParameters(_ scale1: Float, _ scale2: Float, _ outputScale: Float) -> [Int32] {
+public func addParameters(_ scale1: Float, _ scale2: Float, _ outputScale: Float) -> [Int32] {
     let leftShift: Int32 = 20
     let twiceMax = Double(2 * max(scale1, scale2))
     let m1 = QuantizedMultiplier(Double(scale1) / twiceMax)

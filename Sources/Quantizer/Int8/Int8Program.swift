@@ -11,6 +11,15 @@ public struct Int8Tensor: Equatable, Sendable {
     public var floatTensor: Int
 
     public var size: Int { height * width * channels }
+
+    public init(name: String, height: Int, width: Int, channels: Int, quantization: ActivationQuantization, floatTensor: Int = -1) {
+        self.name = name
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.quantization = quantization
+        self.floatTensor = floatTensor
+    }
 }
 
 /// One int8 op with everything the runtime needs, before placement in memory and serialization.
@@ -33,7 +42,7 @@ public struct Int8Layer: Equatable, Sendable {
     /// Multiply-accumulates per inference.
     public var macs = 0
 
-    init(name: String, opcode: Q8Opcode, input: Int, output: Int) {
+    public init(name: String, opcode: Q8Opcode, input: Int, output: Int) {
         self.name = name
         self.opcode = opcode
         self.input = input
@@ -49,6 +58,14 @@ public struct Int8Program: Equatable, Sendable {
     public var output: Int
     /// The output is logits; scores are their softmax after dequantization.
     public var outputIsLogits: Bool
+
+    public init(tensors: [Int8Tensor], layers: [Int8Layer], input: Int, output: Int, outputIsLogits: Bool) {
+        self.tensors = tensors
+        self.layers = layers
+        self.input = input
+        self.output = output
+        self.outputIsLogits = outputIsLogits
+    }
 
     public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
     /// Bytes of weights, biases, multipliers and shifts.

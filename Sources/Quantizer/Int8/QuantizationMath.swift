@@ -64,9 +64,10 @@ public struct ActivationQuantization: Equatable, Sendable {
         self.init(scale: scale, zeroPoint: Int32(Swift.min(Swift.max(zeroPoint, -128), 127)))
     }
 
-    /// The int8 value nearest to `real`.
+    /// The int8 value nearest to `real`, computed in float as TFLite's `Quantize` does
+    /// (`zero_point + round(real / scale)`), so clamp bounds match TFLite Micro's exactly.
     public func quantize(_ real: Float) -> Int8 {
-        let q = (Double(real) / Double(scale)).rounded(.toNearestOrAwayFromZero) + Double(zeroPoint)
+        let q = Int32((real / scale).rounded(.toNearestOrAwayFromZero)) + zeroPoint
         return Int8(Swift.min(Swift.max(q, -128), 127))
     }
 
@@ -74,12 +75,13 @@ public struct ActivationQuantization: Equatable, Sendable {
         Float(Int32(q) - zeroPoint) * scale
     }
 
-    /// The int8 range a fused activation clamps to, in this quantization.
+    /// The int8 range a fused activation clamps to, in this quantization (TFLite's
+    /// CalculateActivationRangeQuantized).
     public func clampRange(_ activation: Activation) -> (min: Int8, max: Int8) {
         switch activation {
         case .none: return (-128, 127)
-        case .relu: return (Int8(Swift.max(zeroPoint, -128)), 127)
-        case .relu6: return (Int8(Swift.max(zeroPoint, -128)), quantize(6))
+        case .relu: return (quantize(0), 127)
+        case .relu6: return (quantize(0), quantize(6))
         }
     }
 }

@@ -1,0 +1,155 @@
+import Foundation
+import Int8Runtime
+import ModelFormat
+import Quantizer
+
+/// A golden case written by Tools/tflm/make_fixtures.py: an int8 graph as TFLite's converter quantized it, and
+/// the outputs TFLite Micro's reference kernels computed for seeded inputs.
+struct TFLMFixture: Decodable {
+    struct TensorInfo: Decodable {
+        var name: String
+        var shape: [Int]
+        var scale: Float
+        var zero_point: Int32
+    }
+
+    struct OpInfo: Decodable {
+        var op: String
+        var inputs: [Int]
+        var output: Int
+        var filter_shape: [Int]?
+        var filter: [Int8]?
+        var filter_scales: [Float]?
+        var bias: [Int32]?
+        var stride: [Int]?
+        var padding: String?
+        var activation: String?
+        var filter_size: [Int]?
+    }
+
+    struct Case: Decodable {
+        var input: [Int8]
+        var output: [Int8]
+    }
+
+    var name: String
+    var tensors: [TensorInfo]
+    var input: Int
+    var output: Int
+    var ops: [OpInfo]
+    var cases: [Case]
+
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/tflm")
+
+    /// The fixture files' names, sorted.
+    static func names() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+    }
+
+    static func load(_ name: String) throws -> TFLMFixture {
+        try JSONDecoder().decode(TFLMFixture.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    /// Our int8 program for the fixture's graph: TFLite's quantized weights and parameters as they are,
+    /// multipliers and shifts derived from the scales exactly as TFLite Micro's Prepare functions do.
+    func program() throws -> Int8Program {
+        var tensors: [Int8Tensor] = []
+        for t in self.tensors {
+            let (h, w, c) = t.shape.count == 4 ? (t.shape[1], t.shape[2], t.shape[3]) : (1, 1, t.shape.last ?? 1)
+            tensors.append(Int8Tensor(name: t.name, height: h, width: w, channels: c,
+                                      quantization: ActivationQuantization(scale: t.scale, zeroPoint: t.zero_point)))
+        }
+        // RESHAPE only renames the same bytes: later ops read its input instead.
+        var alias: [Int: Int] = [:]
+        func resolve(_ index: Int) -> Int { alias[index] ?? index }
+        var layers: [Int8Layer] = []
+        for op in ops {
+            let x = resolve(op.inputs[0])
+            let activation = Activation(tflite: op.activation)
+            let output = tensors[op.output].quantization
+            func window(_ height: Int, _ width: Int, into layer: inout Int8Layer) {
+                let stride = op.stride ?? [1, 1]
+                let padding: Padding = op.padding == "SAME" ? .same : .valid
+                let geometry = Window2D(height: height, width: width, strideY: stride[0], strideX: stride[1], padding: padding)
+                    .output(inputHeight: tensors[x].height, inputWidth: tensors[x].width)!
+                (layer.kernelHeight, layer.kernelWidth, layer.strideY, layer.strideX) = (height, width, stride[0], stride[1])
+                (layer.padTop, layer.padLeft) = (geometry.padTop, geometry.padLeft)
+            }
+            func requantization(_ layer: inout Int8Layer, channels: Int) {
+                let scales = op.filter_scales ?? [1]
+                for c in 0..<channels {
+                    let scale = scales.count == 1 ? scales[0] : scales[c]
+                    let m = QuantizedMultiplier(Double(tensors[x].quantization.scale) * Double(scale) / Double(output.scale))
+                    layer.multipliers.append(m.multiplier)
+                    layer.shifts.append(m.shift)
+                }
+                layer.weights = op.filter ?? []
+                layer.bias = op.bias
+            }
+            switch op.op {
+            case "RESHAPE":
+                alias[op.output] = x
+                continue
+            case "CONV_2D":
+                var layer = Int8Layer(name: op.op, opcode: .conv2D, input: x, output: op.output)
+                let shape = op.filter_shape!
+                window(shape[1], shape[2], into: &layer)
+                requantization(&layer, channels: shape[0])
+                (layer.activationMin, layer.activationMax) = output.clampRange(activation)
+                layers.append(layer)
+            case "FULLY_CONNECTED":
+                var layer = Int8Layer(name: op.op, opcode: .fullyConnected, input: x, output: op.output)
+                requantization(&layer, channels: op.filter_shape![0])
+                (layer.activationMin, layer.activationMax) = output.clampRange(activation)
+                layers.append(layer)
+            case "MAX_POOL_2D", "AVERAGE_POOL_2D":
+                var layer = Int8Layer(name: op.op, opcode: op.op == "MAX_POOL_2D" ? .maxPool2D : .averagePool2D, input: x, output: op.output)
+                window(op.filter_size![0], op.filter_size![1], into: &layer)
+                (layer.activationMin, layer.activationMax) = output.clampRange(activation)
+                layers.append(layer)
+            case "MEAN":
+                var layer = Int8Layer(name: op.op, opcode: .mean, input: x, output: op.output)
+                let m = meanParameters(tensors[x].quantization.scale, output.scale, count: tensors[x].height * tensors[x].width)
+                layer.parameters = [m.multiplier, m.shift, 0, 0, 0]
+                layers.append(layer)
+            case "ADD":
+                let z = resolve(op.inputs[1])
+                var layer = Int8Layer(name: op.op, opcode: .add, input: x, output: op.output)
+                layer.input2 = z
+                layer.parameters = addParameters(tensors[x].quantization.scale, tensors[z].quantization.scale, output.scale)
+                (layer.activationMin, layer.activationMax) = output.clampRange(activation)
+                layers.append(layer)
+            default:
+                throw FixtureError(message: "\(name): op \(op.op) has no int8 form here")
+            }
+        }
+        // Drop the tensors RESHAPE made redundant: a .q8 places every tensor it lists.
+        var used = Set([input, resolve(output)])
+        for layer in layers { used.formUnion([layer.input, layer.output] + (layer.input2.map { [$0] } ?? [])) }
+        let kept = tensors.indices.filter { used.contains($0) }
+        let index = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+        for i in layers.indices {
+            layers[i].input = index[layers[i].input]!
+            layers[i].output = index[layers[i].output]!
+            layers[i].input2 = layers[i].input2.map { index[$0]! }
+        }
+        return Int8Program(tensors: kept.map { tensors[$0] }, layers: layers, input: index[input]!,
+                           output: index[resolve(output)]!, outputIsLogits: false)
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension Activation {
+    init(tflite name: String?) {
+        switch name {
+        case "RELU": self = .relu
+        case "RELU6": self = .relu6
+        default: self = .none
+        }
+    }
+}
