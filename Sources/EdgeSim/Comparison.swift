@@ -11,10 +11,7 @@ public struct Comparison {
 
     public init(floatPath: String, int8Path: String, dataDirectory: String, limit: Int?, workers: Int, showProgress: Bool) throws(EdgeSimError) {
         let classifier = try FloatClassifier(path: floatPath)
-        let bytes: [UInt8]
-        do { bytes = try ModelFile.readBytes(path: int8Path) } catch { throw EdgeSimError(error.description) }
-        guard bytes.starts(with: Array("EQ8M".utf8)) else { throw EdgeSimError(file: int8Path, "not a .q8 model (bad magic)") }
-        let shared = try SharedModelBytes(bytes: bytes, file: int8Path)
+        let shared = try SharedModelBytes(path: int8Path)
         do {
             dataset = try MNISTDataset(directory: dataDirectory, split: .test, limit: limit)
         } catch {

@@ -37,12 +37,12 @@ public struct Demo {
         emit("EdgeQuant demo: board \(board.name) (\(board.mcu), \(board.core) @ \(Int(board.clockMHz)) MHz, "
             + "SRAM \(ByteCount(board.sramBytes)), flash \(ByteCount(board.flashBytes)))")
         emit("")
-        emit("1. quantize (" + (calibration.map { "minmax calibration on \($0.source)" } ?? "data-free: MNIST not found at \(mnistDirectory)") + ")")
+        emit("1. quantize (" + (calibration.map { "\(CalibrationMethod.recommended.rawValue) calibration on \($0.source)" } ?? "data-free: MNIST not found at \(mnistDirectory)") + ")")
         var converted: [[UInt8]] = []
         for (name, graph) in zip(names, graphs) {
             let conversion: Conversion
             do {
-                conversion = try Conversion(graph: graph, calibration: calibration.map { .samples($0.samples, .minmax) } ?? .dataFree)
+                conversion = try Conversion(graph: graph, calibration: calibration.map { .samples($0.samples, .recommended) } ?? .dataFree)
             } catch {
                 throw EdgeSimError(file: name, "\(error)")
             }

@@ -1,9 +1,18 @@
+import ModelFormat
 import Int8Runtime
 
 /// Read-only .q8 bytes in one aligned allocation, shared by every worker of a batch run.
 public final class SharedModelBytes: @unchecked Sendable {
     public let buffer: UnsafeRawBufferPointer
     public let model: Q8Model
+
+    /// Reads and validates the .q8 at `path`.
+    public convenience init(path: String) throws(EdgeSimError) {
+        let bytes: [UInt8]
+        do { bytes = try ModelFile.readBytes(path: path) } catch { throw EdgeSimError(error.description) }
+        guard bytes.starts(with: Array("EQ8M".utf8)) else { throw EdgeSimError(file: path, "not a .q8 model (bad magic)") }
+        try self.init(bytes: bytes, file: path)
+    }
 
     public init(bytes: [UInt8], file: String) throws(EdgeSimError) {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)

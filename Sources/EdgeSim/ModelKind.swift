@@ -12,7 +12,7 @@ public enum ModelKind {
         } catch {
             throw EdgeSimError(error.description)
         }
-        switch bytes.prefix(4).map { Character(UnicodeScalar($0)) } {
+        switch bytes.prefix(4).map({ Character(UnicodeScalar($0)) }) {
         case Array("EQFM"): return .float
         case Array("EQ8M"): return .int8
         default: throw EdgeSimError(file: path, "neither a model.bin nor a .q8 model (unknown magic)")

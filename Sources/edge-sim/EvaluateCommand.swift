@@ -10,7 +10,7 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Measure a model's accuracy and throughput on the MNIST test set."
     )
 
-    @Option(name: .long, help: "The model: a model.bin float model.")
+    @Option(name: .long, help: "The model: a float model.bin or an int8 .q8.")
     var model: String
 
     @Option(name: .long, help: "Folder with the MNIST IDX files.")
@@ -31,21 +31,31 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let classifier = try FloatClassifier(path: model)
         let dataset: MNISTDataset
         do {
             dataset = try MNISTDataset(directory: data, split: .test, limit: limit)
         } catch {
             throw EdgeSimError("\(error)")
         }
-        let result = MNISTEvaluation.run(classifier, on: dataset, limit: limit, workers: cores)
+        let result: MNISTResult
+        var macs: Int?
+        switch try ModelKind.of(path: model) {
+        case .float:
+            result = MNISTEvaluation.run(try FloatClassifier(path: model), on: dataset, limit: limit, workers: cores)
+        case .int8:
+            let shared = try SharedModelBytes(path: model)
+            macs = shared.model.macs
+            result = MNISTEvaluation.run(shared, on: dataset, limit: limit, workers: cores)
+        }
         let rate = Double(result.images) / max(result.seconds, 1e-9)
         if json {
             struct Output: Encodable {
-                var model: String, images: Int, correct: Int, accuracy: Double, seconds: Double, images_per_second: Double, cores: Int
+                var model: String, images: Int, correct: Int, accuracy: Double, seconds: Double, images_per_second: Double,
+                    macs_per_second: Double?, cores: Int
             }
             print(try JSONOutput.encode(Output(model: model, images: result.images, correct: result.correct, accuracy: result.accuracy,
-                                               seconds: result.seconds, images_per_second: rate, cores: cores)))
+                                               seconds: result.seconds, images_per_second: rate,
+                                               macs_per_second: macs.map { Double($0) * rate }, cores: cores)))
         } else {
             print(String(format: "%@: accuracy %.2f%% (%d/%d), %.2f s, %.0f images/s on %d core%@",
                          model, result.accuracy * 100, result.correct, result.images, result.seconds, rate, cores, cores == 1 ? "" : "s"))

@@ -29,8 +29,8 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: .customLong("calibration-count"), help: "Calibration images to use.")
     var calibrationCount = 1000
 
-    @Option(name: .long, help: "Range method: minmax, percentile or mse.")
-    var method: CalibrationMethod = .minmax
+    @Option(name: .long, help: "Range method: minmax, percentile or mse (see docs/calibration.md).")
+    var method: CalibrationMethod = .recommended
 
     @Option(name: .long, help: "Check the result against this board's SRAM and flash.")
     var board: String?

@@ -6,4 +6,7 @@ public enum CalibrationMethod: String, CaseIterable, Sendable {
     case percentile
     /// The clipping range that minimizes the mean squared quantization error over the observed values.
     case mse
+
+    /// The default: the most accurate int8 models on the shipped models' 10k test set (docs/calibration.md).
+    public static let recommended = CalibrationMethod.percentile
 }
