@@ -11,12 +11,15 @@ public struct DigitRun {
     public var boardName: String?
     public var catalog: BoardCatalog
     public var trace: Bool
+    /// Whether int8 predictions carry their input and output tensors (for byte-for-byte comparisons).
+    public var tensors: Bool
 
     /// Board used for int8 runs when none is named.
     public static let defaultBoard = "nrf52840"
 
     public init(modelPath: String, imagePaths: [String], raw: Bool = false, saveInputDirectory: String? = nil,
-                boardName: String? = nil, catalog: BoardCatalog, trace: Bool = false) {
+                boardName: String? = nil, catalog: BoardCatalog, trace: Bool = false, tensors: Bool = false) {
+        self.tensors = tensors
         self.modelPath = modelPath
         self.imagePaths = imagePaths
         self.raw = raw
@@ -52,7 +55,8 @@ public struct DigitRun {
             var predictions: [Prediction] = [], traces: [[TraceEntry]] = [], highWater = 0
             for input in inputs {
                 let outcome = try classifier.classify(DigitInput.tensor(input.image), trace: trace)
-                predictions.append(Prediction(file: input.path, scores: outcome.scores))
+                predictions.append(Prediction(file: input.path, scores: outcome.scores,
+                                              input: tensors ? outcome.input : nil, output: tensors ? outcome.logits : nil))
                 highWater = max(highWater, outcome.highWaterMark)
                 traces.append(outcome.trace.enumerated().map { step, layer in
                     TraceEntry(layer: step, op: "\(model.op(step).opcode)", minimum: Int(layer.minimum), maximum: Int(layer.maximum),

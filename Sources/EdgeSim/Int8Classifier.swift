@@ -45,6 +45,8 @@ public struct Int8Classifier: ~Copyable {
     public struct Outcome {
         public var scores: [Float]
         public var logits: [Int8]
+        /// The quantized input the model ran on.
+        public var input: [Int8]
         /// Highest arena byte the run wrote, found by painting the arena with two patterns.
         public var highWaterMark: Int
         /// Per layer: the int8 output's smallest and largest value and how many values sit at -128 or 127.
@@ -62,7 +64,7 @@ public struct Int8Classifier: ~Copyable {
     public func classify(_ input: [Float], trace: Bool = false) throws(EdgeSimError) -> Outcome {
         var highWater = 0
         var traces: [LayerTrace] = []
-        var logits: [Int8] = []
+        var logits: [Int8] = [], quantizedInput: [Int8] = []
         // Two paints: a byte that happens to equal the paint cannot hide the true high-water mark from both.
         for paint: UInt8 in [0xAA, 0x55] {
             memory.paint(paint)
@@ -75,6 +77,7 @@ public struct Int8Classifier: ~Copyable {
                 let q = (input[i] / inputTensor.scale).rounded(.toNearestOrAwayFromZero) + Float(inputTensor.zeroPoint)
                 buffer[i] = Int8(min(max(q, -128), 127))
             }
+            quantizedInput = Array(buffer)
             let collect = trace && paint == 0xAA
             do {
                 try Int8Interpreter.invoke(model, arena: memory.arena) { step in
@@ -92,7 +95,7 @@ public struct Int8Classifier: ~Copyable {
         let output = model.output
         let real = logits.map { Float(Int32($0) - output.zeroPoint) * output.scale }
         let scores = model.outputIsLogits ? Softmax.probabilities(real) : real
-        return Outcome(scores: scores, logits: logits, highWaterMark: highWater, trace: traces)
+        return Outcome(scores: scores, logits: logits, input: quantizedInput, highWaterMark: highWater, trace: traces)
     }
 }
 

@@ -22,6 +22,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print each layer's int8 output range and saturation count.")
     var trace = false
 
+    @Flag(name: .long, help: "With --json and an int8 model: add each image's int8 input and output tensors.")
+    var tensors = false
+
     @Argument(help: "PNG images of single digits.")
     var images: [String]
 
@@ -41,7 +44,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let catalog = try boards.map { try BoardCatalog.load(path: $0) } ?? BoardCatalog.shipped()
         let run = DigitRun(modelPath: model, imagePaths: images, raw: raw, saveInputDirectory: saveInput,
-                           boardName: board, catalog: catalog, trace: trace)
+                           boardName: board, catalog: catalog, trace: trace, tensors: tensors)
         let report = try run.report()
         if json {
             print(try JSONOutput.encode(report))
