@@ -32,15 +32,18 @@ let package = Package(
         .target(name: "DigitImage", dependencies: ["CPNG"]),
         // Boards, run and compare logic behind the edge-sim command.
         .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime"], resources: [.copy("Resources/boards.json")]),
+        // One-line errors for both command-line tools.
+        .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "edge-sim",
-            dependencies: ["EdgeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EdgeSim", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Seeded sample graphs shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ModelFormat"], path: "Tests/Support"),
         .executableTarget(
             name: "quantize",
-            dependencies: ["EdgeSim", "Quantizer", "ModelFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EdgeSim", "Quantizer", "ModelFormat", "CommandLineSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Counts heap allocations on the calling thread by interposing malloc & co. in the test executable.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),

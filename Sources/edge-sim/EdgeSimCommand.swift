@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 /// The edge-sim command line: run digit models on images, inside a simulated board.
 @main
@@ -8,4 +9,6 @@ struct EdgeSimCommand: ParsableCommand {
         abstract: "Run EdgeQuant digit models on images and measure them.",
         subcommands: [RunCommand.self, CompareCommand.self, EvaluateCommand.self, DemoCommand.self]
     )
+
+    static func main() { mainWithOneLineErrors() }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import EdgeSim
 import Foundation
 import ModelFormat
@@ -16,6 +17,8 @@ struct QuantizeCommand: ParsableCommand {
         statistics (data-free).
         """
     )
+
+    static func main() { mainWithOneLineErrors() }
 
     @Argument(help: "The float model (model.bin).")
     var model: String
