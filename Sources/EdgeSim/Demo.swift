@@ -56,7 +56,7 @@ public struct Demo {
         let samples = try SampleDigits.files(in: samplesDirectory)
         emit("")
         emit("2. run on \(samples.count) sample digits in \(samplesDirectory) (simulated \(board.name) for int8)")
-        let width = max(20, samples.map { URL(fileURLWithPath: $0).lastPathComponent.count }.max() ?? 0)
+        let width = max(20, samples.map { URL(fileURLWithPath: $0).lastPathComponent.count }.max() ?? 0) + 2
         emit("   " + "file".padding(toLength: width, withPad: " ", startingAt: 0) + names.flatMap { [pad("\($0) f32", 22), pad("\($0) int8", 22)] }.joined())
         var floats = try modelPaths.map { (path) throws(EdgeSimError) in try FloatClassifier(path: path) }
         var right = [Int](repeating: 0, count: 2 * names.count)

@@ -49,7 +49,7 @@ public struct Int8Classifier: ~Copyable {
         public var input: [Int8]
         /// Highest arena byte the run wrote, found by painting the arena with two patterns.
         public var highWaterMark: Int
-        /// Per layer: the int8 output's smallest and largest value and how many values sit at -128 or 127.
+        /// Per layer: the int8 output's smallest and largest value and how many values were clipped at the int8 limits.
         public var trace: [LayerTrace]
     }
 
@@ -82,9 +82,13 @@ public struct Int8Classifier: ~Copyable {
             do {
                 try Int8Interpreter.invoke(model, arena: memory.arena) { step in
                     guard collect else { return }
-                    let values = Int8Interpreter.region(model.tensor(model.op(step).output), memory.arena)
+                    let tensor = model.tensor(model.op(step).output)
+                    let values = Int8Interpreter.region(tensor, memory.arena)
+                    // Clipped values sit at 127, or at -128 when that is not the real zero (after a ReLU the
+                    // zero point is -128, and -128 there is an exact 0, not a clipped negative).
+                    let clippedLow: Int8 = tensor.zeroPoint > -128 ? -128 : 127
                     traces.append(LayerTrace(minimum: values.min() ?? 0, maximum: values.max() ?? 0,
-                                             saturated: values.filter { $0 == -128 || $0 == 127 }.count, count: values.count))
+                                             saturated: values.filter { $0 == 127 || $0 == clippedLow }.count, count: values.count))
                 }
             } catch {
                 throw EdgeSimError(file: file, Q8ErrorText.describe(error))
