@@ -53,12 +53,40 @@ public enum ModelFile {
         }
     }
 
-    /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so that a reader
-    /// never sees a half-written file and a failure leaves nothing behind.
+    /// Writes `bytes` to `path` through a temporary file and rename(2): the file is either the old one or the
+    /// complete new one, never half-written.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ModelFileError) {
+        try writeAllAtomically([(bytes, path)])
+    }
+
+    /// Writes several files so that either all of them are replaced or none is: every temporary file is
+    /// written first, and only then are they renamed into place.
+    public static func writeAllAtomically(_ files: [(bytes: [UInt8], path: String)]) throws(ModelFileError) {
+        for file in files { try checkWritable(file.path) }
+        var written: [URL] = []
+        func discard() { for temporary in written { try? FileManager.default.removeItem(at: temporary) } }
+        for file in files {
+            let temporary = temporaryURL(for: file.path)
+            do {
+                try Data(file.bytes).write(to: temporary)
+                written.append(temporary)
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                discard()
+                throw ModelFileError(path: file.path, problem: "cannot be written (\(Self.reason(error)))")
+            }
+        }
+        // rename(2) replaces each destination atomically: readers see the old file or the new one, never a mix.
+        for (file, temporary) in zip(files, written) where rename(temporary.path, file.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw ModelFileError(path: file.path, problem: "cannot be written (\(reason))")
+        }
+    }
+
+    /// Throws unless `path` names a file (not a folder) in an existing, writable folder.
+    public static func checkWritable(_ path: String) throws(ModelFileError) {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ModelFileError(path: path, problem: "is a directory")
@@ -70,18 +98,12 @@ public enum ModelFile {
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ModelFileError(path: path, problem: "cannot be written (folder \(folder) is not writable)")
         }
-        do {
-            try Data(bytes).write(to: temporary)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelFileError(path: path, problem: "cannot be written (\(Self.reason(error)))")
-        }
-        // rename(2) replaces the destination atomically: readers see the old file or the new one, never a mix.
-        guard rename(temporary.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelFileError(path: path, problem: "cannot be written (\(reason))")
-        }
+    }
+
+    private static func temporaryURL(for path: String) -> URL {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     }
 
     /// A short reason for a Foundation file error, without its long localized preamble.

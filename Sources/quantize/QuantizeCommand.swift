@@ -57,6 +57,13 @@ struct QuantizeCommand: ParsableCommand {
         let graph: FloatGraph
         do { graph = try ModelFile.load(path: model) } catch { throw EdgeSimError(error.description) }
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
+        // Fail before the work, not after it, when an output cannot be written.
+        do {
+            try ModelFile.checkWritable(destination)
+            if let planSVG { try ModelFile.checkWritable(planSVG) }
+        } catch {
+            throw EdgeSimError(error.description)
+        }
 
         let images = try calibration.map { try CalibrationImages(directory: $0, count: calibrationCount) }
         let progress = TerminalProgress(label: "calibrating")
@@ -78,10 +85,9 @@ struct QuantizeCommand: ParsableCommand {
         }
 
         do {
-            try ModelFile.writeAtomically(conversion.bytes, to: destination)
-            if let planSVG {
-                try ModelFile.writeAtomically(Array(PlanSVG.render(conversion.program, plan: conversion.plan).utf8), to: planSVG)
-            }
+            // Both files or neither.
+            try ModelFile.writeAllAtomically([(conversion.bytes, destination)]
+                + (planSVG.map { [(Array(PlanSVG.render(conversion.program, plan: conversion.plan).utf8), $0)] } ?? []))
         } catch {
             throw EdgeSimError(error.description)
         }

@@ -21,7 +21,9 @@ struct CommandLineRun {
         try run(executable("edge-sim"), arguments)
     }
 
-    static func run(_ executable: URL, _ arguments: [String]) throws -> CommandLineRun {
+    /// Runs `executable`; one still running after `timeout` seconds is killed and reported as status 124
+    /// (a hang is a failure like any other).
+    static func run(_ executable: URL, _ arguments: [String], timeout: Double = 300) throws -> CommandLineRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -30,11 +32,15 @@ struct CommandLineRun {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // Read both pipes before waiting, so that a chatty process cannot block on a full pipe.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return CommandLineRun(status: process.terminationStatus,
+        let hung = process.terminationReason == .uncaughtSignal && !watchdog.isCancelled && process.terminationStatus == SIGTERM
+        return CommandLineRun(status: hung ? 124 : process.terminationStatus,
                               stdout: String(decoding: outData, as: UTF8.self),
                               stderr: String(decoding: errData, as: UTF8.self))
     }

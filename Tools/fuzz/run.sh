@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
+# with valid files: model.bin reader + float engine, .q8 loader + one inference, PNG decoder + preprocessing.
+# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png (default: all three)
+# Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png)
+
+out="Tools/fuzz/out"
+build="$out/build"
+mkdir -p "$build"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld)
+
+# Compiles one library module (instrumented) into $build/lib<name>.a with its .swiftmodule beside it.
+library() {
+    local name="$1"; shift
+    swiftc "${flags[@]}" -I "$build" -module-name "$name" -emit-module -emit-module-path "$build/$name.swiftmodule" \
+        -emit-library -static -o "$build/lib$name.a" "$@"
+}
+
+build_target() {
+    case "$1" in
+    modelbin)
+        library ModelFormat Sources/ModelFormat/*.swift
+        library FloatEngine Sources/FloatEngine/*.swift
+        swiftc "${flags[@]}" -I "$build" -L "$build" -lFloatEngine -lModelFormat \
+            Tools/fuzz/targets/ModelBinFuzz.swift -o "$build/modelbin" ;;
+    q8)
+        library Int8Runtime $(find Sources/Int8Runtime -name '*.swift' | sort)
+        swiftc "${flags[@]}" -I "$build" -L "$build" -lInt8Runtime Tools/fuzz/targets/Q8Fuzz.swift -o "$build/q8" ;;
+    png)
+        # The C shim, instrumented too, as the CPNG module the DigitImage sources import.
+        mkdir -p "$build/cpng"
+        for c in Sources/CPNG/*.c; do
+            clang -fsanitize=fuzzer-no-link,address -O1 -g -ISources/CPNG/include -c "$c" -o "$build/cpng/$(basename "$c" .c).o"
+        done
+        printf 'module CPNG {\n    header "%s/Sources/CPNG/include/cpng.h"\n    export *\n}\n' "$PWD" > "$build/cpng/module.modulemap"
+        library DigitImage -I "$build/cpng" Sources/DigitImage/*.swift
+        swiftc "${flags[@]}" -I "$build" -I "$build/cpng" -L "$build" -lDigitImage Tools/fuzz/targets/PNGFuzz.swift \
+            "$build"/cpng/*.o -lpng -lz -o "$build/png" ;;
+    esac
+}
+
+seed_corpus() {
+    local dir="$out/$1/corpus"
+    mkdir -p "$dir"
+    case "$1" in
+    modelbin) cp Models/*.bin "$dir/" ;;
+    q8)
+        swift build -c release --product quantize >/dev/null
+        for m in vgg resnet; do .build/release/quantize "Models/$m-mnist.bin" -o "$dir/$m.q8" >/dev/null; done ;;
+    png) cp Samples/digits/*.png "$dir/" ;;
+    esac
+}
+
+status=0
+for target in "${targets[@]}"; do
+    echo "== $target: build"
+    build_target "$target"
+    seed_corpus "$target"
+    mkdir -p "$out/$target/crashes"
+    echo "== $target: fuzz for ${seconds} s"
+    # -rss_limit_mb bounds memory per input; -timeout flags any input that runs over 10 s as a hang.
+    if ! "$build/$target" "$out/$target/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$out/$target/crashes/" -print_final_stats=1 > "$out/$target/log.txt" 2>&1; then
+        echo "$target: FAILED, see $out/$target/log.txt and $out/$target/crashes/"
+        tail -n 30 "$out/$target/log.txt"
+        status=1
+    fi
+    execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target/log.txt" | grep -o '[0-9]*$' || echo '?')"
+    echo "$target: $execs executions in ${seconds} s, corpus $(ls "$out/$target/corpus" | wc -l) files"
+done
+exit $status
