@@ -41,3 +41,6 @@ swift build 2>&1 | tail -n 3
 
 echo "== swift test"
 swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Test Suite|^Test Case|Executed 0 tests'
+
+echo "== fuzz (each parser briefly; Tools/fuzz/run.sh SECONDS for longer runs)"
+Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-45}" 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'
