@@ -51,8 +51,8 @@ seed_corpus() {
     case "$1" in
     modelbin) cp Models/*.bin "$dir/" ;;
     q8)
-        swift build -c release --product quantize >/dev/null
-        for m in vgg resnet; do .build/release/quantize "Models/$m-mnist.bin" -o "$dir/$m.q8" >/dev/null; done ;;
+        swift build --product quantize >/dev/null
+        for m in vgg resnet; do "$(swift build --show-bin-path)/quantize" "Models/$m-mnist.bin" -o "$dir/$m.q8" >/dev/null; done ;;
     png) cp Samples/digits/*.png "$dir/" ;;
     esac
 }
