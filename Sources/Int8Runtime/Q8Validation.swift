@@ -71,19 +71,32 @@ extension Q8Model {
                 guard multipliers[c] >= 0, (-31...30).contains(shifts[c]) else { throw bad }
             }
         }
-        func window() throws(Q8Error) {
+        func window(outputHeight: Int? = nil, outputWidth: Int? = nil) throws(Q8Error) {
             // Every output position must see at least one real input pixel (average pooling divides by
             // their count), which holds when the padding is smaller than the window and the last window starts
             // inside the input.
+            let height = outputHeight ?? y.height, width = outputWidth ?? y.width
             guard op.kernelHeight >= 1, op.kernelWidth >= 1, op.strideY >= 1, op.strideX >= 1,
                   op.padTop < op.kernelHeight, op.padLeft < op.kernelWidth,
-                  (y.height - 1) * op.strideY - op.padTop < x.height, (y.width - 1) * op.strideX - op.padLeft < x.width
+                  (height - 1) * op.strideY - op.padTop < x.height, (width - 1) * op.strideX - op.padLeft < x.width
             else { throw bad }
         }
 
         switch op.opcode {
         case .conv2D:
-            try window()
+            // A fused max pooling (parameters 0-3: pool height, width, stride y, stride x; all 0 for none)
+            // reads the conv outputs its windows cover: the window check applies to that conv output size.
+            let pool = op.parameters
+            if pool.0 == 0 {
+                guard pool.1 == 0, pool.2 == 0, pool.3 == 0, pool.4 == 0 else { throw bad }
+                try window()
+            } else {
+                guard (1...64).contains(pool.0), (1...64).contains(pool.1), (1...64).contains(pool.2),
+                      (1...64).contains(pool.3), pool.4 == 0
+                else { throw bad }
+                try window(outputHeight: (y.height - 1) * Int(pool.2) + Int(pool.0),
+                           outputWidth: (y.width - 1) * Int(pool.3) + Int(pool.1))
+            }
             let weights = y.channels * op.kernelHeight * op.kernelWidth * x.channels
             try array(op.weights, bytes: weights, alignment: 1)
             if op.bias != nil { try array(op.bias, bytes: y.channels * 4, alignment: 4) }

@@ -16,12 +16,13 @@ public struct Conversion: Sendable {
     public var ranges: [Int: TensorRange]
     public var program: Int8Program
     public var plan: MemoryPlan
-    /// TFLite Micro's greedy-by-size plan of the same buffers, for comparison.
+    /// TFLite Micro's greedy-by-size plan of the unfused program's buffers, for comparison.
     public var tflmPlan: MemoryPlan
     public var bytes: [UInt8]
     public var dataFree: Bool
 
-    /// Runs every pass: removeDropout, foldBatchNorm, fuseActivations, calibration, lowering, planning, writing.
+    /// Runs every pass: removeDropout, foldBatchNorm, fuseActivations, calibration, lowering, fuseConvMaxPool,
+    /// planning, writing.
     public init(graph: FloatGraph, calibration: CalibrationSource,
                 progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws(QuantizerError) {
         prepared = fuseActivations(try foldBatchNorm(removeDropout(graph)))
@@ -33,10 +34,11 @@ public struct Conversion: Sendable {
             ranges = DataFreeRanges.ranges(original: graph, prepared: prepared)
             dataFree = true
         }
-        program = try lowerToInt8(prepared, ranges: ranges)
-        let buffers = Q8Writer.buffers(of: program)
-        plan = MemoryPlanner.plan(buffers)
-        tflmPlan = MemoryPlanner.greedyBySize(buffers)
+        let unfused = try lowerToInt8(prepared, ranges: ranges)
+        program = fuseConvMaxPool(unfused)
+        plan = MemoryPlanner.plan(Q8Writer.buffers(of: program))
+        // TFLite Micro runs every op on its own, so its plan is of the unfused program.
+        tflmPlan = MemoryPlanner.greedyBySize(Q8Writer.buffers(of: unfused))
         bytes = try Q8Writer.write(program, plan: plan)
     }
 }

@@ -125,17 +125,8 @@ struct TFLMFixture: Decodable {
             }
         }
         // Drop the tensors RESHAPE made redundant: a .q8 places every tensor it lists.
-        var used = Set([input, resolve(output)])
-        for layer in layers { used.formUnion([layer.input, layer.output] + (layer.input2.map { [$0] } ?? [])) }
-        let kept = tensors.indices.filter { used.contains($0) }
-        let index = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
-        for i in layers.indices {
-            layers[i].input = index[layers[i].input]!
-            layers[i].output = index[layers[i].output]!
-            layers[i].input2 = layers[i].input2.map { index[$0]! }
-        }
-        return Int8Program(tensors: kept.map { tensors[$0] }, layers: layers, input: index[input]!,
-                           output: index[resolve(output)]!, outputIsLogits: false)
+        return Int8Program(tensors: tensors, layers: layers, input: input, output: resolve(output), outputIsLogits: false)
+            .droppingUnusedTensors()
     }
 }
 
