@@ -39,7 +39,7 @@ let package = Package(
             dependencies: ["EdgeSim", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Seeded sample graphs shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["ModelFormat"], path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["ModelFormat", "Int8Runtime"], path: "Tests/Support"),
         .executableTarget(
             name: "quantize",
             dependencies: ["EdgeSim", "Quantizer", "ModelFormat", "CommandLineSupport",

@@ -21,12 +21,8 @@ struct AllocationTests {
         var random = SeededRandom(seed: 9)
         let samples = (0..<8).map { _ in random.floats(144, in: 0...1) }
         let conversion = try Conversion(graph: try SampleGraphs.everyOp(), calibration: .samples(samples, .minmax))
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: conversion.bytes.count, alignment: 16)
-        defer { bytes.deallocate() }
-        conversion.bytes.withUnsafeBytes { bytes.copyMemory(from: $0) }
-        let model = try Q8Model(validating: UnsafeRawBufferPointer(bytes))
-        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaSize, alignment: 16)
-        defer { arena.deallocate() }
+        let loaded = try LoadedQ8(conversion.bytes)
+        let (model, arena) = (loaded.model, loaded.arena)
         let input = Int8Interpreter.inputBuffer(model, arena: arena)
         try Int8Interpreter.invoke(model, arena: arena)
 

@@ -38,19 +38,8 @@ struct FuseConvMaxPoolTests {
     }
 
     static func run(_ program: Int8Program, _ inputs: [[Int8]]) throws -> [[Int8]] {
-        let bytes = try Q8Writer.write(program, plan: MemoryPlanner.plan(Q8Writer.buffers(of: program)))
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-        defer { storage.deallocate() }
-        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
-        let model = try Q8Model(validating: UnsafeRawBufferPointer(storage))
-        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaSize, alignment: 16)
-        defer { arena.deallocate() }
-        return try inputs.map { input in
-            let buffer = Int8Interpreter.inputBuffer(model, arena: arena)
-            for i in buffer.indices { buffer[i] = input[i] }
-            try Int8Interpreter.invoke(model, arena: arena)
-            return Array(Int8Interpreter.outputBuffer(model, arena: arena))
-        }
+        let loaded = try LoadedQ8(Q8Writer.write(program, plan: MemoryPlanner.plan(Q8Writer.buffers(of: program))))
+        return try inputs.map { try loaded.run($0) }
     }
 
     @Test(arguments: cases)

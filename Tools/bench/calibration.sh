@@ -2,12 +2,7 @@
 # Int8 accuracy of each calibration method (and of data-free ranges) on the 10k MNIST test set, for both
 # shipped models: the measurement behind quantize's default --method (docs/calibration.md).
 # Usage: Tools/bench/calibration.sh [MNIST_DIR]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-data="${1:-../shared/data/mnist}"
-swift build -c release >/dev/null
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/setup.sh"
 printf '| model | ranges | float32 | int8 | difference (points) | top-1 agreement |\n|---|---|---|---|---|---|\n'
 for model in vgg resnet; do
     for method in minmax percentile mse data-free; do

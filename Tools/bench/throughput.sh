@@ -2,12 +2,7 @@
 # Host throughput on the whole MNIST test set: float32 (model.bin) and int8 (.q8, quantized here with the
 # default settings) for both shipped models, on one core and on every core.
 # Usage: Tools/bench/throughput.sh [MNIST_DIR]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-data="${1:-../shared/data/mnist}"
-swift build -c release >/dev/null
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/setup.sh"
 printf '| model | engine | cores | images | seconds | images/s | MACs/s | accuracy |\n|---|---|---|---|---|---|---|---|\n'
 for model in vgg resnet; do
     # MACs per image from the converter's report (Conv2D and Dense multiply-accumulates).
