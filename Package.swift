@@ -28,10 +28,12 @@ let package = Package(
         .target(name: "Quantizer", dependencies: ["ModelFormat", "FloatEngine", "Int8Runtime", "Parallel"]),
         // libpng and zlib behind a small C shim that traps libpng's longjmp errors.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
+        // Host-only int8 kernels in C (AVX-512 VNNI behind a run-time CPU check), bit-exact with Int8Runtime's.
+        .target(name: "CInt8Host"),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
         .target(name: "DigitImage", dependencies: ["CPNG"]),
         // Boards, run and compare logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime"], resources: [.copy("Resources/boards.json")]),
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "CInt8Host"], resources: [.copy("Resources/boards.json")]),
         // One-line errors for both command-line tools.
         .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(

@@ -11,9 +11,19 @@ public enum Int8Interpreter {
         region(model.output, arena)
     }
 
-    /// Runs every op in order; `afterEach(step)` is called after op `step` (for tracing and per-layer timing).
+    /// Runs every op in order with the reference kernels; `afterEach(step)` is called after op `step` (for
+    /// tracing and per-layer timing).
     public static func invoke(
         _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, afterEach: (Int) -> Void = { _ in }
+    ) throws(Q8Error) {
+        try invoke(model, arena: arena, convolution: ReferenceConvolution.self, afterEach: afterEach)
+    }
+
+    /// Runs every op in order, offering each Conv2D to `convolution` first (the reference runs when it
+    /// declines).
+    public static func invoke<Convolution: ConvolutionKernel>(
+        _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, convolution: Convolution.Type,
+        afterEach: (Int) -> Void = { _ in }
     ) throws(Q8Error) {
         guard arena.count >= model.arenaSize, arena.baseAddress != nil else { throw .arenaTooSmall(needed: model.arenaSize) }
         for step in 0..<model.opCount {
@@ -23,6 +33,7 @@ public enum Int8Interpreter {
                 op: op, input: input, output: output,
                 x: UnsafePointer(region(input, arena).baseAddress!), y: region(output, arena).baseAddress!, model: model)
             switch op.opcode {
+            case .conv2D where Convolution.run(context.convolutionCall): break
             case .conv2D where op.parameters.0 != 0: ConvInt8.withMaxPool(context)
             case .conv2D: ConvInt8.reference(context)
             case .fullyConnected: FullyConnectedInt8.reference(context)

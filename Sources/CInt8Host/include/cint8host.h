@@ -1,0 +1,31 @@
+// Host-only fast int8 kernels (x86-64 AVX-512 VNNI), chosen at run time and proven bit-exact against the
+// Int8Runtime reference kernels by tests. Not part of the firmware.
+#ifndef CINT8HOST_H
+#define CINT8HOST_H
+
+#include <stdint.h>
+
+/// One Conv2D op (NHWC int8 input, OHWI int8 weights, per-channel requantization), with an optional fused
+/// 'valid' max pooling (pool_h = 0 for none).
+typedef struct {
+    const int8_t *x;
+    int32_t in_h, in_w, cin, input_offset;
+    const int8_t *w;
+    const int32_t *bias;  // may be NULL
+    const int32_t *multipliers;
+    const int32_t *shifts;
+    int8_t *y;
+    int32_t out_h, out_w, cout, output_offset;
+    int32_t kh, kw, stride_y, stride_x, pad_top, pad_left;
+    int32_t act_min, act_max;
+    int32_t pool_h, pool_w, pool_stride_y, pool_stride_x;
+} eq_conv_params;
+
+/// 1 when this CPU runs eq_conv_vnni (AVX-512 F, BW and VNNI), else 0.
+int eq_conv_vnni_available(void);
+
+/// Computes the op. Returns 0 when it did, or -1 when it cannot (no VNNI, or a shape beyond its stack limits),
+/// in which case the caller runs the reference kernel.
+int eq_conv_vnni(const eq_conv_params *p);
+
+#endif

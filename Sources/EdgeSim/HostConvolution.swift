@@ -1,0 +1,21 @@
+import CInt8Host
+import Int8Runtime
+
+/// Conv2D on the host through the AVX-512 VNNI kernel when the CPU has it (bit-exact with the reference,
+/// proven by tests); elsewhere it declines and the reference runs.
+public enum HostConvolution: ConvolutionKernel {
+    /// Whether the fast kernel runs on this machine.
+    public static let isAvailable = eq_conv_vnni_available() != 0
+
+    public static func run(_ c: ConvolutionCall) -> Bool {
+        guard isAvailable else { return false }
+        var p = eq_conv_params(
+            x: c.x, in_h: Int32(c.inputHeight), in_w: Int32(c.inputWidth), cin: Int32(c.inputChannels), input_offset: c.inputOffset,
+            w: c.weights, bias: c.bias, multipliers: c.multipliers, shifts: c.shifts,
+            y: c.y, out_h: Int32(c.outputHeight), out_w: Int32(c.outputWidth), cout: Int32(c.outputChannels), output_offset: c.outputOffset,
+            kh: Int32(c.kernelHeight), kw: Int32(c.kernelWidth), stride_y: Int32(c.strideY), stride_x: Int32(c.strideX),
+            pad_top: Int32(c.padTop), pad_left: Int32(c.padLeft), act_min: c.activationMin, act_max: c.activationMax,
+            pool_h: c.pool.0, pool_w: c.pool.1, pool_stride_y: c.pool.2, pool_stride_x: c.pool.3)
+        return eq_conv_vnni(&p) == 0
+    }
+}

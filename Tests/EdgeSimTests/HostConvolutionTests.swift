@@ -1,0 +1,66 @@
+import EdgeSim
+import Foundation
+import Int8Runtime
+import ModelFormat
+import Quantizer
+import Testing
+import TestSupport
+
+/// The host's AVX-512 VNNI Conv2D against the reference kernel: whole models run both ways must give the
+/// same bytes in every tensor, for the shipped models (with fused conv + pool) and for random conv shapes.
+@Suite("host fast conv is bit-exact")
+struct HostConvolutionTests {
+    /// Every tensor written by every op, for one input, with the given Conv2D kernel.
+    static func allTensors<K: ConvolutionKernel>(_ loaded: LoadedQ8, _ input: [Int8], _ kernel: K.Type) throws -> [[Int8]] {
+        let model = loaded.model
+        let buffer = Int8Interpreter.inputBuffer(model, arena: loaded.arena)
+        for i in buffer.indices { buffer[i] = input[i] }
+        var seen: [[Int8]] = []
+        try Int8Interpreter.invoke(model, arena: loaded.arena, convolution: kernel) { step in
+            seen.append(Array(Int8Interpreter.region(model.tensor(model.op(step).output), loaded.arena)))
+        }
+        return seen
+    }
+
+    static func compare(_ bytes: [UInt8], inputs: Int, seed: UInt64) throws {
+        let loaded = try LoadedQ8(bytes)
+        var random = SeededRandom(seed: seed)
+        let size = Int8Interpreter.inputBuffer(loaded.model, arena: loaded.arena).count
+        for _ in 0..<inputs {
+            let input = (0..<size).map { _ in Int8(truncatingIfNeeded: Int(random.next() % 256) - 128) }
+            let fast = try allTensors(loaded, input, HostConvolution.self)
+            let reference = try allTensors(loaded, input, ReferenceConvolution.self)
+            let differing = zip(fast, reference).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
+            #expect(differing.isEmpty, "op outputs that differ from the reference: \(differing)")
+        }
+    }
+
+    @Test(arguments: ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"])
+    func shippedModels(_ path: String) throws {
+        try #require(HostConvolution.isAvailable, "this CPU has no AVX-512 VNNI: the fast conv is not used here, nothing to prove")
+        let graph = try ModelFile.load(path: CommandLineRun.repository.appendingPathComponent(path).path)
+        let conversion = try Conversion(graph: graph, calibration: .dataFree)
+        try Self.compare(conversion.bytes, inputs: 6, seed: 3)
+    }
+
+    @Test(arguments: 0..<24)
+    func randomConvolutions(_ index: Int) throws {
+        try #require(HostConvolution.isAvailable, "this CPU has no AVX-512 VNNI: the fast conv is not used here, nothing to prove")
+        var random = SeededRandom(seed: UInt64(1000 + index))
+        func pick(_ values: [Int]) -> Int { values[Int(random.next() % UInt64(values.count))] }
+        let size = pick([5, 8, 13]), cin = pick([1, 3, 16, 24, 70]), cout = pick([1, 5, 16, 33])
+        let kernel = pick([1, 3, 5]), stride = pick([1, 2]), padding: Padding = random.next() % 2 == 0 ? .same : .valid
+        let activation: Activation = [.none, .relu, .relu6][Int(random.next() % 3)]
+        var b = GraphBuilder(inputShape: [1, size, size, cin])
+        let w = b.constant("w", shape: [kernel, kernel, cin, cout], data: random.floats(kernel * kernel * cin * cout, in: -1...1))
+        let bias = b.constant("b", shape: [cout], data: random.floats(cout, in: -1...1))
+        var x = try b.add(.conv2D(strideY: stride, strideX: stride, padding: padding, activation: activation), name: "conv", inputs: [b.input, w, bias])
+        if b.shape(x)[1] >= 2, random.next() % 2 == 0 {
+            x = try b.add(.maxPool2D(Window2D(height: 2, width: 2, strideY: 2, strideX: 2, padding: .valid)), name: "pool", inputs: [x])
+        }
+        let graph = try b.finish(output: x)
+        let samples = (0..<4).map { _ in random.floats(size * size * cin, in: 0...1) }
+        let conversion = try Conversion(graph: graph, calibration: .samples(samples, .minmax))
+        try Self.compare(conversion.bytes, inputs: 3, seed: UInt64(index))
+    }
+}
