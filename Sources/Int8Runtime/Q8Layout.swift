@@ -9,6 +9,9 @@ public enum Q8Layout {
     public static let sectionAlignment = 16
     public static let maxTensors = 1024
     public static let maxOps = 1024
+    /// The most work (multiply-accumulates, or values read by pools and adds) a model may ask for per
+    /// inference: 2^32, seconds on a host, so no file can make a run effectively hang.
+    public static let maxWork: UInt64 = 1 << 32
     /// Marks an absent tensor index (u16) or array offset (u32).
     public static let noTensor: UInt16 = 0xFFFF
     public static let noOffset: UInt32 = 0xFFFF_FFFF

@@ -27,7 +27,8 @@ extension Q8Model {
         let arena = arenaSize
         for index in 0..<tensors {
             let t = tensor(index)
-            guard t.height >= 1, t.width >= 1, t.channels >= 1, t.size == t.height * t.width * t.channels,
+            guard t.height >= 1, t.width >= 1, t.channels >= 1,
+                  t.size == (try product(product(t.height, t.width, .badTensor(index: index)), t.channels, .badTensor(index: index))),
                   t.arenaOffset <= arena, t.size <= arena - t.arenaOffset,
                   (-128...127).contains(t.zeroPoint), t.scale > 0, t.scale.isFinite,
                   (index == inputIndex) == (t.firstStep == -1),
@@ -36,8 +37,45 @@ extension Q8Model {
         }
         guard output.lastStep == ops else { throw .badTensor(index: outputIndex) }
 
+        // The work a file can ask for is bounded, so a crafted model cannot keep a device busy for hours.
+        var work: UInt64 = 0
         for index in 0..<ops {
             try validateOp(index, constantsSize: constantsSize)
+            let (sum, overflow) = work.addingReportingOverflow(try opWork(index))
+            guard !overflow, sum <= Q8Layout.maxWork else { throw .badOp(index: index) }
+            work = sum
+        }
+    }
+
+    /// `a · b`, or `error` when it does not fit an Int (32 bits on a microcontroller).
+    private func product(_ a: Int, _ b: Int, _ error: Q8Error) throws(Q8Error) -> Int {
+        let (result, overflow) = a.multipliedReportingOverflow(by: b)
+        guard !overflow else { throw error }
+        return result
+    }
+
+    /// Multiply-accumulates, or values read, of op `index` (validated): what bounds its running time.
+    private func opWork(_ index: Int) throws(Q8Error) -> UInt64 {
+        let op = op(index)
+        let x = tensor(op.input), y = tensor(op.output)
+        let window = UInt64(op.kernelHeight) * UInt64(op.kernelWidth)
+        let outputs: UInt64
+        switch op.opcode {
+        case .conv2D:
+            // A fused pooling computes every conv output its windows cover.
+            let pool = op.parameters
+            outputs = pool.0 == 0 ? UInt64(y.size)
+                : UInt64(y.size) * UInt64(pool.0) * UInt64(pool.1)
+            let (work, overflow) = outputs.multipliedReportingOverflow(by: window * UInt64(x.channels))
+            guard !overflow else { throw .badOp(index: index) }
+            return work
+        case .fullyConnected:
+            let (work, overflow) = UInt64(y.size).multipliedReportingOverflow(by: UInt64(x.size))
+            guard !overflow else { throw .badOp(index: index) }
+            return work
+        case .maxPool2D, .averagePool2D: return UInt64(y.size) * window
+        case .mean: return UInt64(x.size)
+        case .add: return UInt64(y.size) * 2
         }
     }
 
@@ -97,14 +135,14 @@ extension Q8Model {
                 try window(outputHeight: (y.height - 1) * Int(pool.2) + Int(pool.0),
                            outputWidth: (y.width - 1) * Int(pool.3) + Int(pool.1))
             }
-            let weights = y.channels * op.kernelHeight * op.kernelWidth * x.channels
+            let weights = try product(product(y.channels, op.kernelHeight * op.kernelWidth, bad), x.channels, bad)
             try array(op.weights, bytes: weights, alignment: 1)
             if op.bias != nil { try array(op.bias, bytes: y.channels * 4, alignment: 4) }
             try requantization(channels: y.channels)
             guard op.input2 == nil else { throw bad }
         case .fullyConnected:
             guard y.height == 1, y.width == 1, op.input2 == nil else { throw bad }
-            try array(op.weights, bytes: y.channels * x.size, alignment: 1)
+            try array(op.weights, bytes: try product(y.channels, x.size, bad), alignment: 1)
             if op.bias != nil { try array(op.bias, bytes: y.channels * 4, alignment: 4) }
             try requantization(channels: y.channels)
         case .maxPool2D, .averagePool2D:
