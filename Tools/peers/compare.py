@@ -197,8 +197,10 @@ def tflite_interpreter(flatbuffer, reference, work):
         interp = tf.lite.Interpreter(**kwargs)
         interp.allocate_tensors()
         interp.invoke()  # the delegate is applied at the first allocation/invoke
-    xnnpack = "XNNPACK" in log_path.read_text(errors="replace")
-    return interp, xnnpack
+    # The "Created TensorFlow Lite XNNPACK delegate" message is logged once per process, so count the delegate
+    # kernels the execution plan holds instead.
+    partitions = sum(op["op_name"] == "DELEGATE" for op in interp._get_ops_details())
+    return interp, partitions
 
 
 def tflite_predictor(interp):
@@ -406,11 +408,12 @@ def measure(args, name, bin_path: Path, calibration, images, labels, work: Path)
     qimages = quantize_inputs(images, scale, zero_point)
     qimages = qimages.reshape(n, 1, 28, 28, 1)
     correct, latency = run_timed(predict, qimages, labels, args.warmup)
-    rows.append({"engine": "TFLite int8, XNNPACK" if xnnpack else "TFLite int8, default resolver (no XNNPACK seen)",
+    rows.append({"engine": "TFLite int8, XNNPACK" if xnnpack else "TFLite int8, default resolver (no XNNPACK partition)",
                  "accuracy": correct / n, "bytes": len(flatbuffer), "latency": latency, "key": "xnnpack"})
-    log(f"[{name}] TFLite int8 default resolver: {correct / n:.4%}, {latency * 1e3:.3f} ms/image, XNNPACK {xnnpack}")
-    notes.append(f"TFLite input quantization: scale {scale:.6g}, zero point {zero_point}; XNNPACK delegate "
-                 f"{'applied (its creation message was seen)' if xnnpack else 'NOT seen in the log'}")
+    log(f"[{name}] TFLite int8 default resolver: {correct / n:.4%}, {latency * 1e3:.3f} ms/image, "
+        f"XNNPACK partitions {xnnpack}")
+    notes.append(f"TFLite input quantization: scale {scale:.6g}, zero point {zero_point}; default resolver: "
+                 f"{xnnpack} XNNPACK delegate partition(s) in the execution plan")
 
     ref, _ = tflite_interpreter(flatbuffer, reference=True, work=work)
     ref_predict, _ = tflite_predictor(ref)
@@ -526,9 +529,13 @@ def gaps(model, rows):
                    f"{'met' if m >= GOALS['macs_per_instruction'] else 'not met'})")
     else:
         out.append(f"Firmware-Sim MACs/instruction: n/a ({me['firmware_note']}) (goal ≥ {GOALS['macs_per_instruction']})")
-    if "xnnpack" in by:
-        d = (me["accuracy"] - by["xnnpack"]["accuracy"]) * 100
-        out.append(f"accuracy ours − TFLite int8 {d:+.2f} points (goal ≥ 0: {'met' if d >= 0 else 'not met'})")
+    tflite = [r for k, r in by.items() if k in ("xnnpack", "ref")]
+    if tflite:
+        best = max(tflite, key=lambda r: r["accuracy"])  # the better TFLite int8 row: the stricter test
+        d = (me["accuracy"] - best["accuracy"]) * 100
+        out.append(f"accuracy ours − TFLite int8 ({best['engine'].split(', ')[1]}, the better TFLite row) "
+                   f"{me['accuracy'] * 100:.2f}% − {best['accuracy'] * 100:.2f}% = {d:+.2f} points "
+                   f"(goal ≥ 0: {'met' if d >= -1e-9 else 'not met'})")
     return [f"- {model}: " + "; ".join(out)]
 
 
