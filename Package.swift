@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
-        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "DigitImage", "ModelFormat"]),
+        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "DigitImage", "ModelFormat", "CInt8Host"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
     ]
 )

@@ -1,3 +1,4 @@
+import CInt8Host
 import EdgeSim
 import Foundation
 import Int8Runtime
@@ -62,5 +63,26 @@ struct HostConvolutionTests {
         let samples = (0..<4).map { _ in random.floats(size * size * cin, in: 0...1) }
         let conversion = try Conversion(graph: graph, calibration: .samples(samples, .minmax))
         try Self.compare(conversion.bytes, inputs: 3, seed: UInt64(index))
+    }
+
+    /// The kernel's requantization, scalar and 16 lanes at a time, against the runtime's
+    /// multiplyByQuantizedMultiplier on random and extreme accumulators, every shift from -31 to 30.
+    @Test func requantizationMatchesTheRuntime() throws {
+        var random = SeededRandom(seed: 77)
+        let extremes: [Int32] = [0, 1, -1, .max, .min, .min + 1, 1 << 30, -(1 << 30), 12345, -12345]
+        for round in 0..<4000 {
+            var x = [Int32](repeating: 0, count: 16), m = x, s = x, lanes = x
+            for i in 0..<16 {
+                x[i] = round % 4 == 0 ? extremes[Int(random.next() % UInt64(extremes.count))]
+                    : Int32(truncatingIfNeeded: Int64(random.next() % (1 << 24)) - (1 << 23)) << Int32(random.next() % 8)
+                m[i] = [0, 1 << 30, Int32.max, Int32(truncatingIfNeeded: random.next() % (1 << 31))][Int(random.next() % 4)]
+                s[i] = Int32(Int(random.next() % 62)) - 31
+            }
+            let expected = (0..<16).map { multiplyByQuantizedMultiplier(x[$0], m[$0], s[$0]) }
+            #expect((0..<16).map { eq_requantize_for_test(x[$0], m[$0], s[$0]) } == expected)
+            if eq_requantize16_for_test(x, m, s, &lanes) == 0 {
+                #expect(lanes == expected, "x \(x) m \(m) s \(s)")
+            }
+        }
     }
 }

@@ -28,4 +28,9 @@ int eq_conv_vnni_available(void);
 /// in which case the caller runs the reference kernel.
 int eq_conv_vnni(const eq_conv_params *p);
 
+/// For tests: the kernel's 16-lane requantization (returns -1 without VNNI) and its scalar one, to be
+/// compared with Int8Runtime's multiplyByQuantizedMultiplier.
+int eq_requantize16_for_test(const int32_t x[16], const int32_t multiplier[16], const int32_t shift[16], int32_t out[16]);
+int32_t eq_requantize_for_test(int32_t x, int32_t multiplier, int32_t shift);
+
 #endif
