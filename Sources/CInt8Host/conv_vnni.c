@@ -180,6 +180,28 @@ int eq_conv_vnni(const eq_conv_params *p) {
     return 0;
 }
 
+EQ_TARGET
+int eq_add_avx512(const eq_add_params *p) {
+    if (!eq_conv_vnni_available()) return -1;
+    const __m512i offset1 = _mm512_set1_epi32(p->offset1), offset2 = _mm512_set1_epi32(p->offset2);
+    const __m512i m1 = _mm512_set1_epi32(p->multiplier1), m2 = _mm512_set1_epi32(p->multiplier2);
+    const __m512i s1 = _mm512_set1_epi32(p->shift1), s2 = _mm512_set1_epi32(p->shift2);
+    const __m512i mo = _mm512_set1_epi32(p->output_multiplier), so = _mm512_set1_epi32(p->output_shift);
+    const __m512i left = _mm512_set1_epi32(p->left_shift), output_offset = _mm512_set1_epi32(p->output_offset);
+    const __m512i low = _mm512_set1_epi32(p->act_min), high = _mm512_set1_epi32(p->act_max);
+    for (int32_t i = 0; i < p->count; i += 16) {
+        const int32_t n = p->count - i < 16 ? p->count - i : 16;
+        const __mmask16 live = (__mmask16)((1u << n) - 1u);
+        const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live, p->x + i)), offset1), left);
+        const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live, p->z + i)), offset2), left);
+        const __m512i sum = _mm512_add_epi32(requantize16(a, m1, s1), requantize16(b, m2, s2));
+        __m512i v = _mm512_add_epi32(requantize16(sum, mo, so), output_offset);
+        v = _mm512_min_epi32(_mm512_max_epi32(v, low), high);
+        _mm_mask_storeu_epi8(p->y + i, live, _mm512_cvtepi32_epi8(v));
+    }
+    return 0;
+}
+
 EQ_TARGET static void requantize16_lanes(const int32_t *x, const int32_t *m, const int32_t *s, int32_t *out) {
     _mm512_storeu_si512((void *)out, requantize16(_mm512_loadu_si512((const void *)x), _mm512_loadu_si512((const void *)m),
                                                  _mm512_loadu_si512((const void *)s)));
@@ -192,6 +214,11 @@ int eq_requantize16_for_test(const int32_t x[16], const int32_t multiplier[16], 
 }
 #else
 int eq_conv_vnni(const eq_conv_params *p) {
+    (void)p;
+    return -1;
+}
+
+int eq_add_avx512(const eq_add_params *p) {
     (void)p;
     return -1;
 }

@@ -54,8 +54,8 @@ public struct Int8Scorer {
                 buffer[i] = Int8(min(max(value, -128), 127))
             }
             // The arena has the model's size, checked at validation, so invoke cannot fail here.
-            // The host's fast Conv2D where the CPU has one: the same bytes as the reference (tested), faster.
-            try? Int8Interpreter.invoke(model, arena: arena, convolution: HostConvolution.self)
+            // The host's fast Conv2D and Add where the CPU has them: the same bytes as the reference (tested), faster.
+            try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self)
             let output = model.output
             let real = Int8Interpreter.outputBuffer(model, arena: arena).map { Float(Int32($0) - output.zeroPoint) * output.scale }
             return model.outputIsLogits ? Softmax.probabilities(real) : real

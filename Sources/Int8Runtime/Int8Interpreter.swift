@@ -16,13 +16,13 @@ public enum Int8Interpreter {
     public static func invoke(
         _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, afterEach: (Int) -> Void = { _ in }
     ) throws(Q8Error) {
-        try invoke(model, arena: arena, convolution: ReferenceConvolution.self, afterEach: afterEach)
+        try invoke(model, arena: arena, kernels: ReferenceKernels.self, afterEach: afterEach)
     }
 
-    /// Runs every op in order, offering each Conv2D to `convolution` first (the reference runs when it
-    /// declines).
-    public static func invoke<Convolution: ConvolutionKernel>(
-        _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, convolution: Convolution.Type,
+    /// Runs every op in order, offering each Conv2D and Add to `kernels` first (the reference runs when they
+    /// decline).
+    public static func invoke<Kernels: KernelOverrides>(
+        _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, kernels: Kernels.Type,
         afterEach: (Int) -> Void = { _ in }
     ) throws(Q8Error) {
         guard arena.count >= model.arenaSize, arena.baseAddress != nil else { throw .arenaTooSmall(needed: model.arenaSize) }
@@ -33,7 +33,7 @@ public enum Int8Interpreter {
                 op: op, input: input, output: output,
                 x: UnsafePointer(region(input, arena).baseAddress!), y: region(output, arena).baseAddress!, model: model)
             switch op.opcode {
-            case .conv2D where Convolution.run(context.convolutionCall): break
+            case .conv2D where Kernels.convolution(context.convolutionCall): break
             case .conv2D where op.parameters.0 != 0: ConvInt8.withMaxPool(context)
             case .conv2D: ConvInt8.reference(context)
             case .fullyConnected: FullyConnectedInt8.reference(context)
@@ -42,7 +42,10 @@ public enum Int8Interpreter {
             case .mean: MeanInt8.reference(context)
             case .add:
                 let second = model.tensor(op.input2 ?? 0)
-                AddInt8.reference(context, second: second, z: UnsafePointer(region(second, arena).baseAddress!))
+                let z = UnsafePointer(region(second, arena).baseAddress!)
+                if !Kernels.add(context.addCall(second: second, z: z)) {
+                    AddInt8.reference(context, second: second, z: z)
+                }
             }
             afterEach(step)
         }

@@ -28,6 +28,20 @@ int eq_conv_vnni_available(void);
 /// in which case the caller runs the reference kernel.
 int eq_conv_vnni(const eq_conv_params *p);
 
+/// One Add op (TFLite Micro's int8 add: both inputs rescaled to a common scale, summed, requantized).
+typedef struct {
+    const int8_t *x, *z;
+    int8_t *y;
+    int32_t count;
+    int32_t offset1, offset2, output_offset;
+    int32_t multiplier1, multiplier2, output_multiplier;
+    int32_t shift1, shift2, output_shift, left_shift;
+    int32_t act_min, act_max;
+} eq_add_params;
+
+/// Computes the op; 0 when done, -1 when it cannot (no AVX-512) and the reference must run.
+int eq_add_avx512(const eq_add_params *p);
+
 /// For tests: the kernel's 16-lane requantization (returns -1 without VNNI) and its scalar one, to be
 /// compared with Int8Runtime's multiplyByQuantizedMultiplier.
 int eq_requantize16_for_test(const int32_t x[16], const int32_t multiplier[16], const int32_t shift[16], int32_t out[16]);

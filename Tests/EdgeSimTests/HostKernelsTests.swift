@@ -7,17 +7,17 @@ import Quantizer
 import Testing
 import TestSupport
 
-/// The host's AVX-512 VNNI Conv2D against the reference kernel: whole models run both ways must give the
+/// The host's AVX-512 Conv2D and Add against the reference kernels: whole models run both ways must give the
 /// same bytes in every tensor, for the shipped models (with fused conv + pool) and for random conv shapes.
-@Suite("host fast conv is bit-exact")
-struct HostConvolutionTests {
-    /// Every tensor written by every op, for one input, with the given Conv2D kernel.
-    static func allTensors<K: ConvolutionKernel>(_ loaded: LoadedQ8, _ input: [Int8], _ kernel: K.Type) throws -> [[Int8]] {
+@Suite("host fast kernels are bit-exact")
+struct HostKernelsTests {
+    /// Every tensor written by every op, for one input, with the given kernels.
+    static func allTensors<K: KernelOverrides>(_ loaded: LoadedQ8, _ input: [Int8], _ kernel: K.Type) throws -> [[Int8]] {
         let model = loaded.model
         let buffer = Int8Interpreter.inputBuffer(model, arena: loaded.arena)
         for i in buffer.indices { buffer[i] = input[i] }
         var seen: [[Int8]] = []
-        try Int8Interpreter.invoke(model, arena: loaded.arena, convolution: kernel) { step in
+        try Int8Interpreter.invoke(model, arena: loaded.arena, kernels: kernel) { step in
             seen.append(Array(Int8Interpreter.region(model.tensor(model.op(step).output), loaded.arena)))
         }
         return seen
@@ -29,8 +29,8 @@ struct HostConvolutionTests {
         let size = Int8Interpreter.inputBuffer(loaded.model, arena: loaded.arena).count
         for _ in 0..<inputs {
             let input = (0..<size).map { _ in Int8(truncatingIfNeeded: Int(random.next() % 256) - 128) }
-            let fast = try allTensors(loaded, input, HostConvolution.self)
-            let reference = try allTensors(loaded, input, ReferenceConvolution.self)
+            let fast = try allTensors(loaded, input, HostKernels.self)
+            let reference = try allTensors(loaded, input, ReferenceKernels.self)
             let differing = zip(fast, reference).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
             #expect(differing.isEmpty, "op outputs that differ from the reference: \(differing)")
         }
@@ -38,15 +38,27 @@ struct HostConvolutionTests {
 
     @Test(arguments: ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"])
     func shippedModels(_ path: String) throws {
-        try #require(HostConvolution.isAvailable, "this CPU has no AVX-512 VNNI: the fast conv is not used here, nothing to prove")
+        try #require(HostKernels.isAvailable, "this CPU has no AVX-512 VNNI: the fast kernels are not used here, nothing to prove")
         let graph = try ModelFile.load(path: CommandLineRun.repository.appendingPathComponent(path).path)
         let conversion = try Conversion(graph: graph, calibration: .dataFree)
         try Self.compare(conversion.bytes, inputs: 6, seed: 3)
     }
 
+    /// Every op kind, Add with two differently scaled inputs among them, under several calibrations.
+    @Test(arguments: 0..<6)
+    func everyOpGraph(_ seed: Int) throws {
+        try #require(HostKernels.isAvailable, "this CPU has no AVX-512 VNNI: the fast kernels are not used here, nothing to prove")
+        var random = SeededRandom(seed: UInt64(500 + seed))
+        let graph = try SampleGraphs.everyOp()
+        let size = graph.tensors[graph.input].elementCount
+        let samples = (0..<4).map { _ in random.floats(size, in: 0...Float(1 + seed)) }
+        let conversion = try Conversion(graph: graph, calibration: .samples(samples, [.minmax, .percentile, .mse][seed % 3]))
+        try Self.compare(conversion.bytes, inputs: 4, seed: UInt64(seed))
+    }
+
     @Test(arguments: 0..<24)
     func randomConvolutions(_ index: Int) throws {
-        try #require(HostConvolution.isAvailable, "this CPU has no AVX-512 VNNI: the fast conv is not used here, nothing to prove")
+        try #require(HostKernels.isAvailable, "this CPU has no AVX-512 VNNI: the fast kernels are not used here, nothing to prove")
         var random = SeededRandom(seed: UInt64(1000 + index))
         func pick(_ values: [Int]) -> Int { values[Int(random.next() % UInt64(values.count))] }
         let size = pick([5, 8, 13]), cin = pick([1, 3, 16, 24, 70]), cout = pick([1, 5, 16, 33])
