@@ -8,20 +8,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-venv="$here/.venv"
-python="${PYTHON:-python3}"
-
-if [ ! -x "$venv/bin/python" ]; then
-    echo "run.sh: creating $venv"
-    "$python" -m venv "$venv"
-fi
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "run.sh: installing $here/requirements.txt"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-    echo "$want" > "$stamp"
-fi
+source "$here/../venv.sh"
+python="$(ensure_venv "$here")"
 
 cd "$root"
 if [ "${EDGEQUANT_SKIP_BUILD:-0}" != 1 ]; then
@@ -33,5 +21,5 @@ fi
 # One thread everywhere: the latencies are single-thread figures, and the machine is shared.
 export TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 OMP_NUM_THREADS=1 PYTHONHASHSEED=0
 command="Tools/peers/run.sh${*:+ $*}"
-exec "$venv/bin/python" "$here/compare.py" --command "$command" "$@" \
+exec "$python" "$here/compare.py" --command "$command" "$@" \
     2> >(grep -v -e '^WARNING: All log messages before absl' -e '^I0000 ' -e '^W0000 ' >&2)
