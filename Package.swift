@@ -23,7 +23,9 @@ let package = Package(
         // Work spread over all cores, in index order.
         .target(name: "Parallel"),
         // The deployable int8 core: zero-copy .q8 view, kernels, interpreter. Embedded Swift compatible.
-        .target(name: "Int8Runtime"),
+        .target(name: "Int8Runtime", dependencies: ["CInt8DSP"]),
+        // ARMv7E-M DSP instructions (SMLAD, SXTB16) for the int8 kernels, with portable C fallbacks; header-only.
+        .target(name: "CInt8DSP"),
         // Float graph to int8: BN folding, activation fusion, calibration, quantization, memory planning.
         .target(name: "Quantizer", dependencies: ["ModelFormat", "FloatEngine", "Int8Runtime", "Parallel"]),
         // libpng and zlib behind a small C shim that traps libpng's longjmp errors.

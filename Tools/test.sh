@@ -32,7 +32,7 @@ embedded_out="$(mktemp -d)"
 trap 'rm -rf "$embedded_out"' EXIT
 swiftc -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
     -module-name Int8Runtime -Xcc -mcpu=cortex-m4 -Xcc -mfloat-abi=hard -Xcc -mfpu=fpv4-sp-d16 -Xcc -fshort-enums \
-    -Xcc -fno-pic -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
+    -Xcc -fno-pic -Xfrontend -function-sections -Xfrontend -disable-stack-protector -I Sources/CInt8DSP/include \
     -c $(find Sources/Int8Runtime -name '*.swift' | sort) -o "$embedded_out/Int8Runtime.o"
 echo "Int8Runtime.o: $(wc -c < "$embedded_out/Int8Runtime.o") bytes"
 

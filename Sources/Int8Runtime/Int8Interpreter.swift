@@ -34,8 +34,7 @@ public enum Int8Interpreter {
                 x: UnsafePointer(region(input, arena).baseAddress!), y: region(output, arena).baseAddress!, model: model)
             switch op.opcode {
             case .conv2D where Kernels.convolution(context.convolutionCall): break
-            case .conv2D where op.parameters.0 != 0: ConvInt8.withMaxPool(context)
-            case .conv2D: ConvInt8.reference(context)
+            case .conv2D: ConvInt8.run(context)
             case .fullyConnected: FullyConnectedInt8.reference(context)
             case .maxPool2D: PoolInt8.max(context)
             case .averagePool2D: PoolInt8.average(context)

@@ -1,12 +1,25 @@
 /// Int8 2-D convolution with per-output-channel requantization: the plain reference, loop for loop as
-/// TFLite Micro's ConvPerChannel, and the same convolution with a max pooling fused after it.
+/// TFLite Micro's ConvPerChannel, and the same convolution with a max pooling fused after it. These loops are
+/// the definition every faster variant (ConvInt8Columns.swift) is tested against, byte for byte.
 enum ConvInt8 {
-    static func reference(_ c: KernelContext) {
-        let yt = c.output
-        for oy in 0..<yt.height {
-            for ox in 0..<yt.width {
-                for oc in 0..<yt.channels {
-                    c.y[(oy * yt.width + ox) * yt.channels + oc] = value(c, oy, ox, oc)
+    /// The kernel the interpreter runs for a Conv2D: the fastest variant that takes the op, else the reference.
+    /// Built with `-D EDGEQUANT_REFERENCE_KERNELS`, always the reference (to measure what the fast paths gain).
+    static func run(_ context: KernelContext) {
+        let c = context.convolutionCall
+#if !EDGEQUANT_REFERENCE_KERNELS
+        if pointwise(c) || columns(c) { return }
+#endif
+        if c.pool.0 != 0 { withMaxPool(c) } else { reference(c) }
+    }
+
+    static func reference(_ c: KernelContext) { reference(c.convolutionCall) }
+    static func withMaxPool(_ c: KernelContext) { withMaxPool(c.convolutionCall) }
+
+    static func reference(_ c: ConvolutionCall) {
+        for oy in 0..<c.outputHeight {
+            for ox in 0..<c.outputWidth {
+                for oc in 0..<c.outputChannels {
+                    c.y[(oy * c.outputWidth + ox) * c.outputChannels + oc] = value(c, oy, ox, oc)
                 }
             }
         }
@@ -17,20 +30,19 @@ enum ConvInt8 {
     /// stored. The conv output tensor never exists, which is the point (less arena), and conv outputs that no
     /// window covers are never computed. Equal to the reference conv then TFLite Micro's max pooling, because
     /// max pooling keeps the quantization and the max of clamped values is the clamped max.
-    static func withMaxPool(_ c: KernelContext) {
-        let yt = c.output
-        let poolHeight = Int(c.op.parameters.0), poolWidth = Int(c.op.parameters.1)
-        let strideY = Int(c.op.parameters.2), strideX = Int(c.op.parameters.3)
-        for py in 0..<yt.height {
-            for px in 0..<yt.width {
-                for oc in 0..<yt.channels {
+    static func withMaxPool(_ c: ConvolutionCall) {
+        let poolHeight = Int(c.pool.0), poolWidth = Int(c.pool.1)
+        let strideY = Int(c.pool.2), strideX = Int(c.pool.3)
+        for py in 0..<c.outputHeight {
+            for px in 0..<c.outputWidth {
+                for oc in 0..<c.outputChannels {
                     var best: Int8 = .min
                     for dy in 0..<poolHeight {
                         for dx in 0..<poolWidth {
                             best = max(best, value(c, py * strideY + dy, px * strideX + dx, oc))
                         }
                     }
-                    c.y[(py * yt.width + px) * yt.channels + oc] = best
+                    c.y[(py * c.outputWidth + px) * c.outputChannels + oc] = best
                 }
             }
         }
@@ -39,19 +51,18 @@ enum ConvInt8 {
     /// One conv output value at (oy, ox, oc): the accumulation over the window (padding skipped), bias,
     /// requantization with TFLite Micro's double rounding, output offset and the fused activation clamp.
     @inline(__always)
-    static func value(_ c: KernelContext, _ oy: Int, _ ox: Int, _ oc: Int) -> Int8 {
-        let op = c.op, xt = c.input
-        let cin = xt.channels, kh = op.kernelHeight, kw = op.kernelWidth
-        let iy0 = oy * op.strideY - op.padTop, ix0 = ox * op.strideX - op.padLeft
+    static func value(_ c: ConvolutionCall, _ oy: Int, _ ox: Int, _ oc: Int) -> Int8 {
+        let cin = c.inputChannels, kh = c.kernelHeight, kw = c.kernelWidth
+        let iy0 = oy * c.strideY - c.padTop, ix0 = ox * c.strideX - c.padLeft
         let inputOffset = c.inputOffset
         var acc: Int32 = 0
         for ky in 0..<kh {
             let iy = iy0 + ky
-            guard iy >= 0 && iy < xt.height else { continue }
+            guard iy >= 0 && iy < c.inputHeight else { continue }
             for kx in 0..<kw {
                 let ix = ix0 + kx
-                guard ix >= 0 && ix < xt.width else { continue }
-                let xRow = c.x + (iy * xt.width + ix) * cin
+                guard ix >= 0 && ix < c.inputWidth else { continue }
+                let xRow = c.x + (iy * c.inputWidth + ix) * cin
                 let wRow = c.weights + ((oc * kh + ky) * kw + kx) * cin
                 for ic in 0..<cin {
                     acc = acc &+ Int32(wRow[ic]) &* (Int32(xRow[ic]) &+ inputOffset)
@@ -59,7 +70,7 @@ enum ConvInt8 {
             }
         }
         if let bias = c.bias { acc = acc &+ bias[oc] }
-        acc = multiplyByQuantizedMultiplier(acc, c.multipliers[oc], c.shifts[oc]) &+ c.output.zeroPoint
-        return clampToInt8(acc, op.activationMin, op.activationMax)
+        acc = multiplyByQuantizedMultiplier(acc, c.multipliers[oc], c.shifts[oc]) &+ c.outputOffset
+        return clampToInt8(acc, c.activationMin, c.activationMax)
     }
 }
