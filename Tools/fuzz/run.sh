@@ -18,6 +18,8 @@ flags=(-sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld)
 # Compiles one library module (instrumented) into $build/lib<name>.a with its .swiftmodule beside it.
 library() {
     local name="$1"; shift
+    # -emit-library -static adds to an existing archive; start clean so removed files leave no stale members.
+    rm -f "$build/lib$name.a"
     swiftc "${flags[@]}" -I "$build" -module-name "$name" -emit-module -emit-module-path "$build/$name.swiftmodule" \
         -emit-library -static -o "$build/lib$name.a" "$@"
 }
