@@ -30,7 +30,7 @@ extension Q8Model {
             guard t.height >= 1, t.width >= 1, t.channels >= 1,
                   t.size == (try product(product(t.height, t.width, .badTensor(index: index)), t.channels, .badTensor(index: index))),
                   t.arenaOffset <= arena, t.size <= arena - t.arenaOffset,
-                  (-128...127).contains(t.zeroPoint), t.scale > 0, t.scale.isFinite,
+                  (-128...127).contains(t.zeroPoint), Self.isPositiveFinite(t.scale),
                   (index == inputIndex) == (t.firstStep == -1),
                   t.firstStep < ops, t.lastStep <= ops, t.firstStep <= t.lastStep
             else { throw .badTensor(index: index) }
@@ -166,5 +166,12 @@ extension Q8Model {
             }
             guard (0...23).contains(Int32(Int8(truncatingIfNeeded: shifts >> 24))) else { throw bad }
         }
+    }
+
+    /// Scale > 0 and finite, decided on the bits: a float comparison would call soft-float helpers on cores
+    /// without an FPU (Cortex-M3), which the firmware does not link.
+    static func isPositiveFinite(_ value: Float) -> Bool {
+        let bits = value.bitPattern
+        return bits != 0 && bits < 0x7F80_0000
     }
 }
