@@ -24,7 +24,7 @@ apt_install() {
     return 1
 }
 
-apt_install libpng-dev zlib1g-dev pkg-config
+apt_install libpng-dev zlib1g-dev pkg-config qemu-system-arm
 
 echo "== Int8Runtime as Embedded Swift (armv7em)"
 # The deployable core must stay inside the Embedded subset: no Foundation, classes, existentials or heap.
@@ -41,6 +41,21 @@ swift build 2>&1 | tail -n 3
 
 echo "== swift test"
 swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Test Suite|^Test Case|Executed 0 tests'
+
+echo "== Firmware-Sim: firmware on QEMU Cortex-M4 (mps2-an386) against the host runtime, byte for byte"
+# Both shipped models, quantized with the defaults; 20 MNIST test images plus the project's sample digits.
+mnist="${EDGEQUANT_MNIST:-../shared/data/mnist}"
+mnist_args=()
+if [ -e "$mnist/t10k-images-idx3-ubyte.gz" ] || [ -e "$mnist/t10k-images-idx3-ubyte" ]; then
+    mnist_args=(--mnist 20 --data "$mnist")
+else
+    echo "Firmware-Sim: MNIST not found at $mnist: SKIPPING the 20 MNIST images, running the sample digits only"
+fi
+for model in vgg resnet; do
+    .build/debug/quantize "Models/$model-mnist.bin" -o "$embedded_out/$model.q8" > /dev/null
+    EDGE_SIM=.build/debug/edge-sim Firmware-Sim/run --model "$embedded_out/$model.q8" --quiet "${mnist_args[@]}" \
+        Samples/digits/*.png
+done
 
 echo "== fuzz (each parser briefly; Tools/fuzz/run.sh SECONDS for longer runs)"
 Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-45}" 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'

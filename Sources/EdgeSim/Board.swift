@@ -17,14 +17,36 @@ public struct Board: Codable, Equatable, Sendable {
     }
 }
 
-/// Throughput figures of a CPU core for the cost model: estimates until Firmware-Sim measures them.
+/// A CPU core's cost figures (docs/boards.md): instructions per op kind, fitted to the instructions Firmware-Sim
+/// counts on the emulated core, and the cycles an instruction takes on average on the real core (an assumption
+/// per core: QEMU counts instructions, not cycles).
 public struct CoreModel: Codable, Equatable, Sendable {
-    public var macsPerCycle: Double
-    public var cyclesPerOp: Double
+    public var cyclesPerInstruction: Double
+    /// Keyed by op kind: conv2d, fully_connected, max_pool2d, average_pool2d, mean, add.
+    public var instructions: [String: OpCost]
+    /// Where the figures come from (the calibration run, or why they are assumed).
+    public var source: String
 
     enum CodingKeys: String, CodingKey {
-        case macsPerCycle = "macs_per_cycle"
-        case cyclesPerOp = "cycles_per_op"
+        case cyclesPerInstruction = "cycles_per_instruction"
+        case instructions, source
+    }
+
+    /// The op kinds every core must price.
+    public static let opKinds = ["conv2d", "fully_connected", "max_pool2d", "average_pool2d", "mean", "add"]
+}
+
+/// Instructions one op takes: `perWork` x its work (MACs for Conv2D and FullyConnected, elements read for the
+/// others) + `perOutput` x the elements it computes + `perOp`.
+public struct OpCost: Codable, Equatable, Sendable {
+    public var perWork: Double
+    public var perOutput: Double
+    public var perOp: Double
+
+    enum CodingKeys: String, CodingKey {
+        case perWork = "per_work"
+        case perOutput = "per_output"
+        case perOp = "per_op"
     }
 }
 

@@ -28,6 +28,19 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
         } catch {
             throw EdgeSimError(file: path, "not a board catalog (\(Self.reason(error)))")
         }
+        for (name, core) in catalog.cores {
+            guard core.cyclesPerInstruction > 0, core.cyclesPerInstruction.isFinite else {
+                throw EdgeSimError(file: path, "core '\(name)' needs a positive cycles_per_instruction")
+            }
+            for kind in CoreModel.opKinds {
+                guard let cost = core.instructions[kind] else {
+                    throw EdgeSimError(file: path, "core '\(name)' has no instructions for '\(kind)'")
+                }
+                guard [cost.perWork, cost.perOutput, cost.perOp].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                    throw EdgeSimError(file: path, "core '\(name)': instructions for '\(kind)' must be finite and not negative")
+                }
+            }
+        }
         for board in catalog.boards {
             guard catalog.cores[board.core] != nil else {
                 throw EdgeSimError(file: path, "board '\(board.name)' names unknown core '\(board.core)'")

@@ -68,7 +68,8 @@ public struct DigitRun {
                 predictions: predictions, board: board.name,
                 memory: MemoryReport(flashBytes: model.bytes.count, arenaBytes: model.arenaSize, arenaHighWaterBytes: highWater,
                                      sramBytes: board.sramBytes, fits: verdict.fits),
-                estimate: EstimateReport(cycles: Int(estimate.cycles.rounded()), latencyMS: estimate.milliseconds),
+                estimate: EstimateReport(instructions: Int(estimate.instructions.rounded()), cycles: Int(estimate.cycles.rounded()),
+                                         latencyMS: estimate.milliseconds),
                 trace: trace ? traces : nil)
         }
     }

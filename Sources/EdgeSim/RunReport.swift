@@ -17,13 +17,16 @@ public struct MemoryReport: Encodable, Equatable, Sendable {
 
 /// The cost model's figures for one inference (JSON key `estimate`).
 public struct EstimateReport: Encodable, Equatable, Sendable {
+    /// Instructions from the core's per-op costs, fitted to Firmware-Sim's counts on the emulated core.
+    public var instructions: Int
+    /// Instructions times the core's assumed cycles per instruction.
     public var cycles: Int
     public var latencyMS: Double
-    /// Always true until Firmware-Sim calibrates the cost model.
+    /// Always true: the simulator estimates; Firmware-Sim measures instructions, and no one here measures cycles.
     public var isEstimate = true
 
     enum CodingKeys: String, CodingKey {
-        case cycles
+        case instructions, cycles
         case latencyMS = "latency_ms"
         case isEstimate = "is_estimate"
     }

@@ -59,7 +59,9 @@ struct RunCommand: ParsableCommand {
         if let memory = report.memory, let estimate = report.estimate, let board = report.board {
             print("board \(board): flash \(memory.flashBytes) B (model), arena \(memory.arenaBytes) B planned, "
                 + "\(memory.arenaHighWaterBytes) B high-water, SRAM \(memory.sramBytes) B")
-            print(String(format: "estimated latency %.2f ms (%d cycles; cost-model estimate, not measured)", estimate.latencyMS, estimate.cycles))
+            print(String(format: "estimated latency %.2f ms (%.2f M instructions from costs fitted to Firmware-Sim, %d cycles at an "
+                + "assumed cycles/instruction; an estimate, not measured on hardware)", estimate.latencyMS,
+                Double(estimate.instructions) / 1e6, estimate.cycles))
         }
     }
 }

@@ -1,0 +1,64 @@
+import EdgeSim
+import Foundation
+import Int8Runtime
+import ModelFormat
+import Quantizer
+import Testing
+import TestSupport
+
+/// The simulator's cost model: the work it counts per op, and the board catalog's checks on core figures.
+@Suite("cost model")
+struct CostModelTests {
+    /// A fused conv + max pool computes only the conv outputs its pool windows read: the cost model must count
+    /// those, not the whole conv output (vgg's last block has a 7x7 conv pooled 2x2 to 3x3: 36 of 49 positions).
+    @Test func fusedPoolCountsTheConvOutputsItComputes() throws {
+        let graph = try ModelFile.load(path: CommandLineRun.repository.appendingPathComponent("Models/vgg-mnist.bin").path)
+        let loaded = try LoadedQ8(try Conversion(graph: graph, calibration: .dataFree).bytes)
+        let model = loaded.model
+        var fused = 0
+        for step in 0..<model.opCount where model.op(step).opcode == .conv2D {
+            let op = model.op(step)
+            let pooled = model.tensor(op.output), input = model.tensor(op.input)
+            let window = op.parameters.0 > 0 ? Int(op.parameters.0 * op.parameters.1) : 1
+            fused += op.parameters.0 > 0 ? 1 : 0
+            #expect(CostEstimate.outputs(model, step) == pooled.size * window)
+            #expect(CostEstimate.work(model, step) == pooled.size * window * op.kernelHeight * op.kernelWidth * input.channels)
+        }
+        #expect(fused >= 3, "vgg should have its conv + pool pairs fused")
+        let counted = (0..<model.opCount).filter { [.conv2D, .fullyConnected].contains(model.op($0).opcode) }
+            .map { CostEstimate.work(model, $0) }.reduce(0, +)
+        #expect(counted < model.macs, "the float graph's MACs include conv outputs no pool window reads")
+    }
+
+    @Test func shippedCatalogPricesEveryOpOnEveryCore() throws {
+        let catalog = try BoardCatalog.shipped()
+        for (name, core) in catalog.cores {
+            #expect(Set(core.instructions.keys) == Set(CoreModel.opKinds), "core \(name)")
+            #expect(core.instructions["conv2d"]!.perWork > 0, "core \(name)")
+        }
+    }
+
+    @Test(arguments: [
+        ("\"add\"", "\"addition\"", "has no instructions for 'add'"),
+        ("\"cycles_per_instruction\": 1.2", "\"cycles_per_instruction\": 0", "needs a positive cycles_per_instruction"),
+        ("\"per_work\": ", "\"per_work\": -", "must be finite and not negative"),
+    ])
+    func catalogRejectsBadCoreFigures(_ replace: (String, String, String)) throws {
+        let shipped = try String(contentsOf: CommandLineRun.repository.appendingPathComponent("Sources/EdgeSim/Resources/boards.json"),
+                                 encoding: .utf8)
+        guard let range = shipped.range(of: replace.0) else {
+            Issue.record("the shipped catalog has no \(replace.0)")
+            return
+        }
+        let broken = shipped.replacingCharacters(in: range, with: replace.1)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("boards-\(UUID().uuidString).json").path
+        try broken.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: EdgeSimError.self) { try BoardCatalog.load(path: path) }
+        do {
+            _ = try BoardCatalog.load(path: path)
+        } catch {
+            #expect(error.description.contains(replace.2), "\(error)")
+        }
+    }
+}
