@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Firmware-Sim figures for both shipped models (default quantization) on the three emulated cores, reference and
+# fast kernels: instructions per inference, MACs per instruction (all layers and conv layers), firmware memory.
+# Usage: Tools/bench/firmware.sh [--mnist N]   (default: the 14 sample digits)
+source "$(dirname "$0")/setup.sh" ""
+printf '| model | board (core) | kernels | images bit-exact | instructions/inference | MACs/instruction | conv MACs/instruction | flash (text+data) | SRAM (data+bss+stack) | arena | stack used |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+for model in vgg resnet; do
+    .build/release/quantize "Models/$model-mnist.bin" -o "$work/$model.q8" > /dev/null
+    for board in mps2-an386 mps2-an500 mps2-an385; do
+        EDGE_SIM=.build/release/edge-sim Firmware-Sim/run --model "$work/$model.q8" --board "$board" --kernels both \
+            --quiet --json "$work/run.json" "$@" Samples/digits/*.png > /dev/null
+        python3 - "$work/run.json" "$model" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = r["memory"]
+for kernels in ("reference", "fast"):
+    p = r["passes"][kernels]
+    conv = [l for l in p["layers"] if l["op"] == "Conv2D"]
+    conv_ratio = sum(l["macs"] for l in conv) / sum(l["instructions"] for l in conv)
+    print(f"| {sys.argv[2]} | {r['board']} ({r['core']}) | {kernels} | {r['bit_exact']}/{r['images']} | "
+          f"{p['instructions_per_inference']:,.0f} | {r['macs'] / p['instructions_per_inference']:.3f} | {conv_ratio:.3f} | "
+          f"{m['flash']:,} | {m['sram']:,} | {m['arena']:,} | {r['stack_used']:,} |")
+PY
+    done
+done
