@@ -174,12 +174,16 @@ def pool(op, x, tin, tout):
     return np.clip(out, lo, hi)
 
 
-def mean(op, x, tin, tout):
+def reduced_sum(op, x, tin):
+    """The int64 sum over the Mean op's axes, and how many elements each sum holds."""
     shape = tin["shape"]
     axes = [a % len(shape) for a in op["axes"]]
-    xin = x.reshape(shape).astype(np.int64)
     n = int(np.prod([shape[a] for a in axes]))
-    total = xin.sum(axis=tuple(axes))
+    return x.reshape(shape).astype(np.int64).sum(axis=tuple(axes)), n
+
+
+def mean(op, x, tin, tout):
+    total, n = reduced_sum(op, x, tin)
     m, s = quantize_multiplier(tin["scale"] / tout["scale"])
     k = min(n.bit_length() - 1, 32, 31 + s)
     m2 = (m << k) // n
@@ -190,11 +194,7 @@ def mean(op, x, tin, tout):
 
 def mean_old_float(op, x, tin, tout):
     """The pre-2025 TFLite/TFLM formula, for comparison only."""
-    shape = tin["shape"]
-    axes = [a % len(shape) for a in op["axes"]]
-    xin = x.reshape(shape).astype(np.int64)
-    n = int(np.prod([shape[a] for a in axes]))
-    total = xin.sum(axis=tuple(axes))
+    total, n = reduced_sum(op, x, tin)
     scale = np.float32(tin["scale"]) / np.float32(tout["scale"])
     bias = np.float32(-tin["zero_point"]) * scale
     fm = total.astype(np.float32) / np.float32(n)
