@@ -35,6 +35,10 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: .long, help: "Range method: minmax, percentile or mse (see docs/calibration.md).")
     var method: CalibrationMethod = .recommended
 
+    @Flag(name: .customLong("bias-correction"),
+          help: "Correct each Conv2D/Dense bias for the mean int8 error of its output, measured on the calibration images (needs --calibration; docs/calibration.md).")
+    var biasCorrection = false
+
     @Option(name: .long, help: "Check the result against this board's SRAM and flash.")
     var board: String?
 
@@ -49,6 +53,7 @@ struct QuantizeCommand: ParsableCommand {
 
     func validate() throws {
         guard calibrationCount >= 1 else { throw ValidationError("--calibration-count must be at least 1") }
+        guard !biasCorrection || calibration != nil else { throw ValidationError("--bias-correction needs --calibration (it measures errors on the calibration images)") }
     }
 
     func run() throws {
@@ -70,13 +75,14 @@ struct QuantizeCommand: ParsableCommand {
         let conversion: Conversion
         do {
             conversion = try Conversion(graph: graph, calibration: images.map { .samples($0.samples, method) } ?? .dataFree,
-                                        progress: { done, total in progress.update(done, total) })
+                                        biasCorrection: biasCorrection, progress: { done, total in progress.update(done, total) })
         } catch {
             progress.finish()
             throw EdgeSimError(file: model, error.description)
         }
         progress.finish()
-        let description = images.map { "\(method.rawValue) on \($0.source)" } ?? "data-free (ranges from BatchNorm statistics)"
+        let description = images.map { "\(method.rawValue) on \($0.source)" + (biasCorrection ? ", bias-corrected" : "") }
+            ?? "data-free (ranges from BatchNorm statistics)"
         let report = try QuantizationReport(conversion, calibration: description, samples: images?.samples ?? [])
         let verdict = target.map { BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves) }
         // Without a named board, every known board gets a verdict line.

@@ -80,7 +80,7 @@ public enum Calibration {
 }
 
 /// Counts finished samples across threads and reports them.
-private final class ProgressCounter: @unchecked Sendable {
+final class ProgressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0
     private let total: Int
