@@ -16,11 +16,15 @@ struct ConvInt8FastPathTests {
                     oh: Int, ow: Int, pool: (Int32, Int32, Int32, Int32), offset: Int32, outOffset: Int32,
                     low: Int32, high: Int32)
 
-        init(_ r: inout SeededRandom, pointwise: Bool = false) {
+        /// `negativeShifts`: every shift in -31...-1 (the conv layers of real models; the quad path's short
+        /// requantization), else -14...3. `pool2x2`: a fused 2x2 pooling (stride 1 or 2) when the conv output
+        /// allows it. `channels`: the output channel count, else 1...9.
+        init(_ r: inout SeededRandom, pointwise: Bool = false, negativeShifts: Bool = false, pool2x2: Bool = false,
+             channels: Int? = nil, extreme: Bool = false) {
             while true {
                 let h = Int.random(in: 1...9, using: &r), wd = Int.random(in: 1...9, using: &r)
                 let cin = [1, 2, 3, 4, 5, 7, 8, 12, 16, 24, 33, 64].randomElement(using: &r)!
-                let cout = Int.random(in: 1...9, using: &r)
+                let cout = channels ?? Int.random(in: 1...9, using: &r)
                 let kh = pointwise ? 1 : Int.random(in: 1...5, using: &r)
                 let kw = pointwise ? 1 : Int.random(in: 1...5, using: &r)
                 let sy = Int.random(in: 1...3, using: &r), sx = Int.random(in: 1...3, using: &r)
@@ -32,7 +36,12 @@ struct ConvInt8FastPathTests {
                 let ch = (h + pt + pb - kh) / sy + 1, cw = (wd + pl + pr - kw) / sx + 1
                 var pool: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
                 var oh = ch, ow = cw
-                if !pointwise && Bool.random(using: &r) {
+                if pool2x2 && ch >= 2 && cw >= 2 {
+                    let stride = Int.random(in: 1...2, using: &r)
+                    pool = (2, 2, Int32(stride), Int32(stride))
+                    oh = (ch - 2) / stride + 1
+                    ow = (cw - 2) / stride + 1
+                } else if !pointwise && !pool2x2 && Bool.random(using: &r) {
                     let ph = Int.random(in: 1...min(3, ch), using: &r), pw = Int.random(in: 1...min(3, cw), using: &r)
                     let psy = Int.random(in: 1...3, using: &r), psx = Int.random(in: 1...3, using: &r)
                     pool = (Int32(ph), Int32(pw), Int32(psy), Int32(psx))
@@ -51,7 +60,17 @@ struct ConvInt8FastPathTests {
                 multipliers = (0..<cout).map { _ in
                     [Int32.random(in: (1 << 30)...Int32.max, using: &r), Int32.max, 1 << 30, 0].randomElement(using: &r)!
                 }
-                shifts = (0..<cout).map { _ in Int32.random(in: -14...3, using: &r) }
+                shifts = (0..<cout).map { _ in
+                    negativeShifts ? [Int32.random(in: -14...(-1), using: &r), -1, -2, -31].randomElement(using: &r)!
+                        : Int32.random(in: -14...3, using: &r)
+                }
+                if extreme {
+                    // Saturated inputs and weights, the largest multipliers, biases at the ends of int32.
+                    x = x.map { $0 < 0 ? -128 : 127 }
+                    w = w.map { $0 < 0 ? -128 : 127 }
+                    bias = bias.map { $0 < 0 ? .min : .max }
+                    multipliers = multipliers.map { $0 == 0 ? 0 : .max }
+                }
                 return
             }
         }
@@ -111,6 +130,135 @@ struct ConvInt8FastPathTests {
             oddChannels += c.shape.cout % 2 == 1 && c.shape.cin % 4 != 0 ? 1 : 0
         }
         #expect(pooled > 100 && oddChannels > 50 && declined < 40, "\(pooled) \(oddChannels) \(declined)")
+    }
+
+    /// The quad path (ConvInt8Quad.swift, what the interpreter tries first) on every kind of shape: cin 1 and
+    /// other counts not a multiple of 4, strides, padding, 1x1, fused 2x2 pools (the pooled-together output)
+    /// and others, more output channels than a block, all-negative shifts (its short requantization) and mixed
+    /// ones, saturated values.
+    @Test func quadMatchesReferenceOnRandomShapes() {
+        var r = SeededRandom(seed: 4242)
+        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0
+        for index in 0..<1400 {
+            let kind = index % 7
+            let c = Case(&r, pointwise: kind == 6, negativeShifts: kind != 0 && kind != 3, pool2x2: kind == 2 || kind == 5,
+                         channels: kind == 4 ? Int.random(in: 60...140, using: &r) : nil, extreme: index % 11 == 3)
+            let k = c.shape.kh * c.shape.kw * c.shape.cin
+            guard let fast = c.run(ConvInt8.quad) else {
+                #expect(k > ConvInt8.quadCapacity, "case \(index): the quad path declined \(c.shape)")
+                declined += 1
+                continue
+            }
+            #expect(k <= ConvInt8.quadCapacity)
+            let same = fast == c.reference()
+            #expect(same, "case \(index): \(c.shape)")
+            ran += 1
+            together += c.shape.pool.0 * c.shape.pool.1 == 4 ? 1 : 0
+            cin1 += c.shape.cin == 1 ? 1 : 0
+            oddK += k % 4 != 0 ? 1 : 0
+        }
+        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400, "\(ran) \(together) \(cin1) \(oddK) \(declined)")
+    }
+
+    /// The shipped models' conv shapes (stems with cin 1, 3x3 with 16/24/32/48 channels, the strided 1x1
+    /// projection, 2x2 pools) with random values.
+    @Test func quadMatchesReferenceOnModelShapes() {
+        var r = SeededRandom(seed: 77)
+        // (h, w, cin, cout, k, stride, pad, pool)
+        let shapes: [(Int, Int, Int, Int, Int, Int, Int, Bool)] = [
+            (28, 28, 1, 24, 3, 1, 1, true), (28, 28, 1, 16, 3, 1, 1, false), (14, 14, 24, 24, 3, 1, 1, false),
+            (14, 14, 24, 48, 3, 2, 0, false), (14, 14, 24, 48, 1, 2, 0, false), (7, 7, 48, 48, 3, 1, 1, false),
+            (28, 28, 16, 16, 3, 1, 1, true), (14, 14, 16, 32, 3, 1, 1, false), (14, 14, 32, 32, 3, 1, 1, true),
+            (7, 7, 32, 64, 3, 1, 1, true),
+        ]
+        for (index, s) in shapes.enumerated() {
+            for round in 0..<2 {
+                let c = Case(&r, negativeShifts: round == 0)
+                let oh = (s.0 + 2 * s.6 - s.4) / s.5 + 1, ow = (s.1 + 2 * s.6 - s.4) / s.5 + 1
+                c.x = (0..<s.0 * s.1 * s.2).map { _ in Int8.random(in: .min ... .max, using: &r) }
+                c.w = (0..<s.3 * s.4 * s.4 * s.2).map { _ in Int8.random(in: -127...127, using: &r) }
+                c.bias = (0..<s.3).map { _ in Int32.random(in: -(1 << 16)...(1 << 16), using: &r) }
+                c.multipliers = (0..<s.3).map { _ in Int32.random(in: (1 << 30)...Int32.max, using: &r) }
+                c.shifts = (0..<s.3).map { _ in round == 0 ? Int32.random(in: -11...(-7), using: &r) : Int32.random(in: -3...1, using: &r) }
+                let reshape: (ConvolutionCall) -> ConvolutionCall = { original in
+                    var m = original
+                    m.inputHeight = s.0; m.inputWidth = s.1; m.inputChannels = s.2; m.outputChannels = s.3
+                    m.kernelHeight = s.4; m.kernelWidth = s.4; m.strideY = s.5; m.strideX = s.5
+                    m.padTop = s.6; m.padLeft = s.6
+                    m.pool = s.7 ? (2, 2, 2, 2) : (0, 0, 0, 0)
+                    m.outputHeight = s.7 ? oh / 2 : oh; m.outputWidth = s.7 ? ow / 2 : ow
+                    return m
+                }
+                let count = (s.7 ? (oh / 2) * (ow / 2) : oh * ow) * s.3
+                func run(_ kernel: @escaping (ConvolutionCall) -> Bool) -> [Int8] {
+                    var out = [Int8](repeating: 0, count: count)
+                    _ = c.run { call in
+                        var m = reshape(call)
+                        return out.withUnsafeMutableBufferPointer { o in
+                            m.y = o.baseAddress!
+                            return kernel(m)
+                        }
+                    }
+                    return out
+                }
+                let reference = run { s.7 ? ConvInt8.withMaxPool($0) : ConvInt8.reference($0); return true }
+                let same = run(ConvInt8.quad) == reference
+                #expect(same, "shape \(index) round \(round)")
+            }
+        }
+    }
+
+    /// The five-instruction requantization for negative shifts (C, with SMLAL on Cortex-M; Swift) against the
+    /// reference, on random, extreme and near-tie values.
+    @Test func negativeShiftRequantizationMatchesReference() {
+        var r = SeededRandom(seed: 31)
+        let special: [Int32] = [.min, .min + 1, -1 << 30, -3000, -3, -1, 0, 1, 2, 3, 3000, 1 << 30, .max - 1, .max]
+        let multipliers: [Int32] = [0, 1, 1 << 30, (1 << 30) + 1, 3 << 29, .max - 1, .max]
+        func check(_ acc: Int32, _ m: Int32, _ shift: Int32) {
+            let expected = multiplyByQuantizedMultiplier(acc, m, shift)
+            let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+            #expect(DSP.requantizeNegativeShift(acc, m, round, rsh) == expected, "acc \(acc) m \(m) shift \(shift)")
+            #expect(DSP.requantizeNegativeShiftSwift(acc, m, round, rsh) == expected, "acc \(acc) m \(m) shift \(shift)")
+        }
+        for round in 0..<300_000 {
+            let acc = round % 4 == 0 ? special.randomElement(using: &r)!
+                : round % 4 == 1 ? Int32.random(in: -5000...5000, using: &r) : Int32.random(in: .min ... .max, using: &r)
+            let m = round % 3 == 0 ? multipliers.randomElement(using: &r)! : Int32.random(in: 0 ... .max, using: &r)
+            check(acc, m, Int32.random(in: -31...(-1), using: &r))
+        }
+        // Near the rounding ties of both steps: acc · m close to (n + 1/2) · 2^(31 + r) and to (n + 1/2) · 2^31.
+        for _ in 0..<200_000 {
+            let shift = Int32.random(in: -31...(-1), using: &r), m = Int32.random(in: (1 << 30) ... .max, using: &r)
+            let unit = Int64(1) << (31 - Int64(shift))
+            let limit = min(1 << 20, (Int64(1) << 61) / unit)
+            let target = Int64.random(in: -limit...limit, using: &r) * unit
+                + [0, unit / 2, -unit / 2, 1 << 30, -(1 << 30)].randomElement(using: &r)!
+            let acc = target / Int64(m) + Int64.random(in: -2...2, using: &r)
+            if acc >= Int64(Int32.min) && acc <= Int64(Int32.max) { check(Int32(acc), m, shift) }
+        }
+        for m in multipliers { for shift in Int32(-31)...(-1) {
+            for acc in special { check(acc, m, shift) }
+            for acc in Int32(-600)...600 { check(acc, m, shift) }
+        } }
+    }
+
+    /// The four-position dot product (C) against its Swift definition.
+    @Test func dot4MatchesItsDefinition() {
+        var r = SeededRandom(seed: 8)
+        for _ in 0..<2000 {
+            let groups = Int.random(in: 0...20, using: &r)
+            let w = (0..<groups * 4).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            let columns = (0..<max(groups, 1) * 4).map { _ in UInt64.random(in: .min ... .max, using: &r) }
+            let start = Int32.random(in: .min ... .max, using: &r)
+            w.withUnsafeBufferPointer { wp in
+                columns.withUnsafeBufferPointer { cp in
+                    let base = wp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    let a = DSP.dot4(base, cp.baseAddress!, groups, start)
+                    let b = DSP.dot4Swift(base, cp.baseAddress!, groups, start)
+                    #expect(a == b)
+                }
+            }
+        }
     }
 
     @Test func pointwiseMatchesReferenceOn1x1Shapes() {

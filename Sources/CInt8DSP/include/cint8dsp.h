@@ -50,6 +50,92 @@ static inline int32_t dsp_requantize(int32_t acc, int32_t multiplier, int32_t sh
     return (high >> right) + (remainder > threshold);
 }
 
+/// Four accumulators (one output channel at four output positions).
+typedef struct { int32_t a0, a1, a2, a3; } dsp_acc4;
+
+/// One channel's int8 weights `w` against four interleaved int16 columns: for each group g of 4 weights
+/// (one word, any alignment), the 64-bit words cols[4g + j] (8-byte aligned) hold position j's values as the
+/// halfword pairs (v0, v2), (v1, v3). Adds the 16 products per group to each accumulator (wrapping), for
+/// `groups` groups. On Cortex-M4/M7: per group LDR, 2 SXTB16, 4 LDRD, 8 SMLAD (inline assembly: the compiler
+/// splits 64-bit loads whose halves are used apart into two LDRs). Elsewhere the same arithmetic in C.
+static inline dsp_acc4 dsp_dot4(const int8_t *w, const uint64_t *cols, int32_t groups, int32_t start) {
+    int32_t a0 = start, a1 = start, a2 = start, a3 = start;
+#if CINT8DSP_HAS_DSP
+#define CINT8DSP_GROUP(first) \
+    "ldr %[x], [%[wp]], #4\n\t" \
+    "sxtb16 %[hi], %[x], ror #8\n\t" \
+    "sxtb16 %[lo], %[x]\n\t" \
+    "ldrd %[pl], %[ph], [%[cp], #8]\n\t" \
+    "smlad %[a1], %[lo], %[pl], %[a1]\n\t" \
+    "smlad %[a1], %[hi], %[ph], %[a1]\n\t" \
+    "ldrd %[pl], %[ph], [%[cp], #16]\n\t" \
+    "smlad %[a2], %[lo], %[pl], %[a2]\n\t" \
+    "smlad %[a2], %[hi], %[ph], %[a2]\n\t" \
+    "ldrd %[pl], %[ph], [%[cp], #24]\n\t" \
+    "smlad %[a3], %[lo], %[pl], %[a3]\n\t" \
+    "smlad %[a3], %[hi], %[ph], %[a3]\n\t" \
+    "ldrd %[pl], %[ph], [%[cp]], #32\n\t" \
+    "smlad %[a0], %[lo], %[pl], %[a0]\n\t" \
+    "smlad %[a0], %[hi], %[ph], %[a0]\n\t"
+    const int8_t *wp = w;
+    const uint64_t *cp = cols;
+    uint32_t x, lo, hi, pl, ph;
+    int32_t pairs = groups >> 1;
+    if (pairs > 0) {
+        __asm__ volatile ("1:\n\t" CINT8DSP_GROUP(0) CINT8DSP_GROUP(1)
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [x] "=&r"(x), [lo] "=&r"(lo), [hi] "=&r"(hi), [pl] "=&r"(pl), [ph] "=&r"(ph),
+              [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [cp] "+r"(cp),
+              [n] "+r"(pairs)
+            : : "memory", "cc");
+    }
+    if (groups & 1) {
+        __asm__ volatile (CINT8DSP_GROUP(0)
+            : [x] "=&r"(x), [lo] "=&r"(lo), [hi] "=&r"(hi), [pl] "=&r"(pl), [ph] "=&r"(ph),
+              [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [cp] "+r"(cp)
+            : : "memory");
+    }
+#undef CINT8DSP_GROUP
+#else
+    for (int32_t g = 0; g < groups; g++) {
+        uint32_t x = (uint32_t)(uint8_t)w[4 * g] | (uint32_t)(uint8_t)w[4 * g + 1] << 8
+            | (uint32_t)(uint8_t)w[4 * g + 2] << 16 | (uint32_t)(uint8_t)w[4 * g + 3] << 24;
+        uint32_t lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
+        const uint64_t *p = cols + 4 * g;
+        a0 = dsp_smlad(hi, (uint32_t)(p[0] >> 32), dsp_smlad(lo, (uint32_t)p[0], a0));
+        a1 = dsp_smlad(hi, (uint32_t)(p[1] >> 32), dsp_smlad(lo, (uint32_t)p[1], a1));
+        a2 = dsp_smlad(hi, (uint32_t)(p[2] >> 32), dsp_smlad(lo, (uint32_t)p[2], a2));
+        a3 = dsp_smlad(hi, (uint32_t)(p[3] >> 32), dsp_smlad(lo, (uint32_t)p[3], a3));
+    }
+#endif
+    dsp_acc4 result = { a0, a1, a2, a3 };
+    return result;
+}
+
+/// TFLite Micro's requantization for a shift of -(rsh + 1) <= -1 and a multiplier >= 0, given the rounding
+/// constant round = 2^30 + 2^(31 + rsh) as (round_hi, round_lo): the high word of
+/// acc * multiplier + round - [acc < 0] * 2^31, shifted right by rsh (the derivation and the proof of equality
+/// are at ConvInt8.requantizeNegativeShift). On Cortex-M4/M7: ASR, ADDS, ADC, SMLAL, ASR (inline assembly:
+/// the compiler, knowing the multiplier is not negative, would multiply unsigned by signed in four instructions).
+static inline int32_t dsp_requantize_negative_shift(int32_t acc, int32_t multiplier, uint32_t round_lo,
+                                                    int32_t round_hi, int32_t rsh) {
+#if CINT8DSP_HAS_DSP
+    int32_t s, lo, hi;
+    __asm__ ("asr %[s], %[acc], #31\n\t"
+             "adds %[lo], %[rlo], %[s], lsl #31\n\t"
+             "adc %[hi], %[rhi], %[s]\n\t"
+             "smlal %[lo], %[hi], %[acc], %[m]\n\t"
+             : [s] "=&r"(s), [lo] "=&r"(lo), [hi] "=&r"(hi)
+             : [acc] "r"(acc), [m] "r"(multiplier), [rlo] "r"(round_lo), [rhi] "r"(round_hi) : "cc");
+    return hi >> rsh;
+#else
+    int64_t round = (int64_t)(((uint64_t)(uint32_t)round_hi << 32) | round_lo);
+    int64_t v = (int64_t)acc * (int64_t)multiplier + round - (acc < 0 ? (1ll << 31) : 0);
+    return (int32_t)(v >> 32) >> rsh;
+#endif
+}
+
 /// 1 when the functions above compile to the DSP instructions themselves.
 static inline int32_t dsp_available(void) { return CINT8DSP_HAS_DSP; }
 

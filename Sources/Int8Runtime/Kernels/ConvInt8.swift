@@ -7,7 +7,7 @@ enum ConvInt8 {
     static func run(_ context: KernelContext) {
         let c = context.convolutionCall
 #if !EDGEQUANT_REFERENCE_KERNELS
-        if pointwise(c) || columns(c) { return }
+        if quad(c) || pointwise(c) || columns(c) { return }
 #endif
         if c.pool.0 != 0 { withMaxPool(c) } else { reference(c) }
     }

@@ -21,6 +21,17 @@ enum DSP {
         dsp_requantize(acc, multiplier, shift)
     }
     static var isHardware: Bool { dsp_available() != 0 }
+    /// `requantizeNegativeShiftSwift` (SMLAL on Cortex-M4/M7).
+    @inline(__always) static func requantizeNegativeShift(_ acc: Int32, _ multiplier: Int32, _ round: (UInt32, Int32),
+                                                          _ rsh: Int32) -> Int32 {
+        dsp_requantize_negative_shift(acc, multiplier, round.0, round.1, rsh)
+    }
+    /// `groups` groups of 4 weights against four interleaved columns (`dsp_dot4`; `dot4Swift` below).
+    @inline(__always) static func dot4(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32) {
+        let r = dsp_dot4(w, columns, Int32(truncatingIfNeeded: groups), start)
+        return (r.a0, r.a1, r.a2, r.a3)
+    }
 #else
     @inline(__always) static func halves(_ lo: Int32, _ hi: Int32) -> UInt32 {
         (UInt32(bitPattern: lo) & 0xFFFF) | (UInt32(bitPattern: hi) << 16)
@@ -43,7 +54,72 @@ enum DSP {
         requantizeSwift(acc, multiplier, shift)
     }
     static var isHardware: Bool { false }
+    @inline(__always) static func dot4(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32) {
+        dot4Swift(w, columns, groups, start)
+    }
+    @inline(__always) static func requantizeNegativeShift(_ acc: Int32, _ multiplier: Int32, _ round: (UInt32, Int32),
+                                                          _ rsh: Int32) -> Int32 {
+        requantizeNegativeShiftSwift(acc, multiplier, round, rsh)
+    }
 #endif
+
+    /// `multiplyByQuantizedMultiplier(acc, multiplier, shift)` for shift = -(rsh + 1) <= -1 and multiplier >= 0,
+    /// given `round` = 2^30 + 2^(31 + rsh) as (low word, high word) from `negativeShiftRound`.
+    ///
+    /// Why it is equal: with p = acc · multiplier, TFLite computes h = floor((p + 2^30) / 2^31) (its nudge and
+    /// truncation; see `requantizeSwift`), then rounds h / 2^r half away from zero (r = rsh + 1), which is
+    /// floor((h + 2^(r-1) - [h < 0]) / 2^r). Nested floors of divisions by powers of 2 collapse into one:
+    /// floor((p + 2^30 + 2^(30+r) - [h < 0] · 2^31) / 2^(31+r)). h < 0 iff p < -2^30. Using [acc < 0] (equal to
+    /// [p < 0] when multiplier > 0) instead changes the sum only where -2^30 <= p <= 0 with acc < 0; there h = 0
+    /// and both sums lie in [2^30 + 2^(30+r) - 2^31, 2^30 + 2^(30+r)], inside [0, 2^(31+r)), so both floors are 0.
+    /// Every term fits 64 bits (|p| < 2^62, round <= 2^61 + 2^30); the floor is the high word of the sum
+    /// shifted right by r - 1 = rsh. Tested against the reference on random and extreme values.
+    @inline(__always) static func requantizeNegativeShiftSwift(_ acc: Int32, _ multiplier: Int32,
+                                                               _ round: (UInt32, Int32), _ rsh: Int32) -> Int32 {
+        let constant = Int64(round.1) &<< 32 | Int64(round.0)
+        let v = Int64(acc) &* Int64(multiplier) &+ constant &+ (Int64(acc &>> 31) &<< 31)
+        return Int32(truncatingIfNeeded: v &>> 32) &>> rsh
+    }
+
+    /// 2^30 + 2^(31 + rsh) as (low word, high word), for rsh in 0...30.
+    @inline(__always) static func negativeShiftRound(_ rsh: Int32) -> (UInt32, Int32) {
+        (rsh == 0 ? 0xC000_0000 : 0x4000_0000, (1 &<< rsh) &>> 1)
+    }
+
+    /// One more group (weight word `x`) added to `acc`: the columns' words columns[0...3].
+    @inline(__always) static func dot4Word(_ x: UInt32, _ columns: UnsafePointer<UInt64>,
+                                           _ acc: (Int32, Int32, Int32, Int32)) -> (Int32, Int32, Int32, Int32) {
+        let lo = sxtb16(x), hi = sxtb16ror8(x)
+        let p0 = columns[0], p1 = columns[1], p2 = columns[2], p3 = columns[3]
+        return (smlad(hi, UInt32(truncatingIfNeeded: p0 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p0), acc.0)),
+                smlad(hi, UInt32(truncatingIfNeeded: p1 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p1), acc.1)),
+                smlad(hi, UInt32(truncatingIfNeeded: p2 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p2), acc.2)),
+                smlad(hi, UInt32(truncatingIfNeeded: p3 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p3), acc.3)))
+    }
+
+    /// One output channel at four positions: for each group g of 4 int8 weights, the 64-bit words
+    /// columns[4g + j] hold position j's 4 int16 values as the halfword pairs (v0, v2), (v1, v3).
+    @inline(__always) static func dot4Swift(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>,
+                                            _ groups: Int, _ start: Int32) -> (Int32, Int32, Int32, Int32) {
+        var a0 = start, a1 = start, a2 = start, a3 = start
+        var wp = UnsafeRawPointer(w)
+        var cp = columns
+        var n = groups
+        while n > 0 {
+            let x = wp.loadUnaligned(as: UInt32.self)
+            let lo = sxtb16(x), hi = sxtb16ror8(x)
+            let p0 = cp[0], p1 = cp[1], p2 = cp[2], p3 = cp[3]
+            a0 = smlad(hi, UInt32(truncatingIfNeeded: p0 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p0), a0))
+            a1 = smlad(hi, UInt32(truncatingIfNeeded: p1 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p1), a1))
+            a2 = smlad(hi, UInt32(truncatingIfNeeded: p2 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p2), a2))
+            a3 = smlad(hi, UInt32(truncatingIfNeeded: p3 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p3), a3))
+            wp += 4
+            cp += 4
+            n &-= 1
+        }
+        return (a0, a1, a2, a3)
+    }
 
     /// TFLite Micro's requantization (`multiplyByQuantizedMultiplier`) with fewer instructions: the doubling high
     /// multiply as one rounding shift of the 64-bit product p, `(p + 2^30) >> 31`. For p >= 0 that is TFLite's

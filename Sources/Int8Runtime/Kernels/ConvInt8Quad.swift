@@ -1,0 +1,345 @@
+/// The Conv2D path for Cortex-M4/M7 that the interpreter tries first: one output channel at four output
+/// positions per pass over the weights, producing exactly `ConvInt8.reference`'s (or `withMaxPool`'s) bytes, as
+/// Tests/Int8RuntimeTests/ConvInt8FastPathTests.swift checks on seeded random shapes.
+///
+/// - Columns. The four positions' receptive fields are widened once into int16 columns, interleaved so that value
+///   group g (4 values, stored as the halfword pairs (0, 2), (1, 3) that SXTB16 and SXTB16-ROR-8 give) of position
+///   j is the 64-bit word 4g + j. Per 4 weights: one word load, two SXTB16, four LDRD, eight SMLAD: 16 MACs in 15
+///   instructions, each weight word feeding four positions. When k is not a multiple of 4 the last group is
+///   padded with zeros in the columns, and its weight word is assembled from the k mod 4 remaining bytes (no
+///   load past a channel's weights).
+/// - Input offset folded into the bias. Columns hold the raw input values (padding holds the input zero point),
+///   and each channel starts from bias + inputOffset · Σ weights: Σ w·(x + offset) = Σ w·x + offset · Σ w modulo
+///   2^32, the ring the reference's `&+`/`&*` accumulate in, and a padded value contributes w·(z − z) = 0.
+/// - Requantization for negative shifts (every conv of the shipped models) in five instructions (SMLAL, see
+///   `DSP.requantizeNegativeShiftSwift`), exactly TFLite Micro's double rounding; other shifts use
+///   `DSP.requantize`. With the full int8 activation range the clamp is one SSAT.
+/// - A fused 2x2 max pooling (any window of a multiple of 4 conv outputs) keeps the four accumulators of a pass,
+///   which then belong to one pooled output, takes their maximum and requantizes once: requantization with a
+///   multiplier >= 0 and no left shift is monotone (non-decreasing), so the max of requantized values is the
+///   requantized max.
+extension ConvInt8 {
+    /// Longest column (kernel height x width x input channels) this path takes.
+    static let quadCapacity = 432
+    /// Output channels whose folded biases are computed per block (the stack table's size).
+    static let quadChannelBlock = 64
+
+    /// The stack scratch: four interleaved int16 columns (4 x 432 x 2 bytes), the gathered bytes of one
+    /// receptive field when channels are not a multiple of 4, the block's folded biases, a sink for the outputs
+    /// of padding positions, and 8 bytes of slack to align the columns to 8.
+    struct QuadScratch {
+        var columns = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
+                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
+                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
+                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
+                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
+                       SIMD64<Int16>(), SIMD64<Int16>())
+        var bytes = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                     SIMD64<Int8>(), SIMD64<Int8>())
+        var biases = SIMD64<Int32>()
+        var sink = SIMD64<Int8>()
+        var slack = SIMD8<Int8>()
+    }
+
+    static let quadColumnBytes = 4 * 432 * 2
+    static let quadGatherBytes = 7 * 64
+
+    /// Takes any Conv2D whose column fits `quadCapacity`, with or without the fused max pooling; declines
+    /// (returns false) otherwise.
+    static func quad(_ c: ConvolutionCall) -> Bool {
+        let k = c.kernelHeight * c.kernelWidth * c.inputChannels
+        let zero = 0 &- c.inputOffset
+        guard k > 0, k <= quadCapacity, zero >= -128, zero <= 127, c.outputChannels > 0 else { return false }
+        var scratch = QuadScratch()
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            quadConvolve(c, raw.baseAddress!, k)
+        }
+        return true
+    }
+
+    static func quadConvolve(_ c: ConvolutionCall, _ scratch: UnsafeMutableRawPointer, _ k: Int) {
+        let aligned = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 7) & ~7)!
+        let columns = aligned.assumingMemoryBound(to: UInt64.self)
+        let gathered = (aligned + quadColumnBytes).assumingMemoryBound(to: Int8.self)
+        let biases = (aligned + quadColumnBytes + quadGatherBytes).assumingMemoryBound(to: Int32.self)
+        let sink = (aligned + quadColumnBytes + quadGatherBytes + 4 * quadChannelBlock).assumingMemoryBound(to: Int8.self)
+
+        let pooled = c.pool.0 != 0
+        let poolHeight = pooled ? Int(c.pool.0) : 1, poolWidth = pooled ? Int(c.pool.1) : 1
+        let poolStrideY = pooled ? Int(c.pool.2) : 1, poolStrideX = pooled ? Int(c.pool.3) : 1
+        let window = poolHeight * poolWidth
+        let positions = c.outputHeight * c.outputWidth * window
+        let channels = c.outputChannels
+        guard positions > 0 else { return }
+        let zero = Int16(truncatingIfNeeded: 0 &- c.inputOffset)
+        let pad = UInt64(UInt16(bitPattern: zero)) &* 0x0001_0001_0001_0001
+        let fullRange = c.activationMin <= -128 && c.activationMax >= 127
+        // The gathered bytes past k stay 0: the padded last group.
+        var z = k
+        while z < (k &+ 3) & ~3 {
+            gathered[z] = 0
+            z &+= 1
+        }
+
+        // Position i: output pixel i / window, conv position (dy, dx) = i % window inside its pooling window.
+        @inline(__always) func locate(_ i: Int) -> (oy: Int, ox: Int, pixel: Int, first: Bool) {
+            let pixel = i / window, r = i - pixel * window
+            let dy = r / poolWidth, dx = r - dy * poolWidth
+            let py = pixel / c.outputWidth, px = pixel - py * c.outputWidth
+            return (py * poolStrideY + dy, px * poolStrideX + dx, pixel, r == 0)
+        }
+
+        var block = 0
+        while block < channels {
+            let end = min(block &+ quadChannelBlock, channels)
+            // Folded biases: bias + inputOffset · Σ weights, wrapping like the accumulation.
+            var oc = block
+            while oc < end {
+                biases[oc &- block] = (c.bias?[oc] ?? 0) &+ c.inputOffset &* weightSum(c.weights + oc &* k, k)
+                oc &+= 1
+            }
+            let outputs = c.y, sunk = sink - block
+            // Position i of a pass goes to column j; past the end, the last position again with its outputs sunk.
+            @inline(__always) func prepare(_ i: Int, _ j: Int) -> (UnsafeMutablePointer<Int8>, Bool) {
+                let valid = i &+ j < positions
+                let at = locate(valid ? i &+ j : positions &- 1)
+                quadFill(c, columns + j, gathered, at.oy, at.ox, k, pad, zero)
+                return (valid ? outputs + at.pixel &* channels : sunk, at.first)
+            }
+            var i = 0
+            while i < positions {
+                let (y0, f0) = prepare(i, 0), (y1, f1) = prepare(i, 1), (y2, f2) = prepare(i, 2), (y3, f3) = prepare(i, 3)
+                let pass = QuadPass(columns: columns, k: k, biases: biases, block: block, end: end,
+                                    y: (y0, y1, y2, y3), first: (f0, f1, f2, f3))
+                if window == 1 {
+                    if fullRange { quadChannels(c, pass, QuadPlain<FullRange>.self) }
+                    else { quadChannels(c, pass, QuadPlain<Clamped>.self) }
+                } else if window & 3 == 0 {
+                    if fullRange { quadChannels(c, pass, QuadPooledTogether<FullRange>.self) }
+                    else { quadChannels(c, pass, QuadPooledTogether<Clamped>.self) }
+                } else {
+                    if fullRange { quadChannels(c, pass, QuadPooledApart<FullRange>.self) }
+                    else { quadChannels(c, pass, QuadPooledApart<Clamped>.self) }
+                }
+                i &+= 4
+            }
+            block = end
+        }
+    }
+
+    /// What `quadChannels` needs about one pass.
+    struct QuadPass {
+        var columns: UnsafePointer<UInt64>
+        var k: Int
+        var biases: UnsafePointer<Int32>
+        var block, end: Int
+        var y: (UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>,
+                UnsafeMutablePointer<Int8>)
+        var first: (Bool, Bool, Bool, Bool)
+    }
+
+    /// Σ of k int8 weights (wrapping; |Σ| <= 432 · 128 anyway).
+    @inline(__always)
+    static func weightSum(_ w: UnsafePointer<Int8>, _ k: Int) -> Int32 {
+        var sum: Int32 = 0
+        var p = UnsafeRawPointer(w)
+        var n = k >> 2
+        while n > 0 {
+            let x = p.loadUnaligned(as: UInt32.self)
+            sum = DSP.smlad(DSP.sxtb16(x), 0x0001_0001, sum)
+            sum = DSP.smlad(DSP.sxtb16ror8(x), 0x0001_0001, sum)
+            p += 4
+            n &-= 1
+        }
+        var t = k & ~3
+        while t < k {
+            sum = sum &+ Int32(w[t])
+            t &+= 1
+        }
+        return sum
+    }
+
+    /// Every output channel of [block, end) at the pass's four positions, written as `Output` says.
+    @inline(never)
+    static func quadChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ pass: QuadPass, _ output: Output.Type) {
+        let outputOffset = c.outputOffset, low = c.activationMin, high = c.activationMax
+        let multipliers = c.multipliers, shifts = c.shifts
+        let k = pass.k, full = k >> 2, tail = k & 3, columns = pass.columns
+        var w = c.weights + pass.block &* k
+        var bias = pass.biases
+        var oc = pass.block
+        while oc < pass.end {
+            let body = DSP.dot4(w, columns, full, bias.pointee)
+            let acc: (Int32, Int32, Int32, Int32)
+            if tail != 0 {
+                // The padded last group: its weight word from the remaining bytes only.
+                let rest = w + full &* 4
+                var x = UInt32(UInt8(bitPattern: rest[0]))
+                if tail > 1 { x |= UInt32(UInt8(bitPattern: rest[1])) &<< 8 }
+                if tail > 2 { x |= UInt32(UInt8(bitPattern: rest[2])) &<< 16 }
+                acc = DSP.dot4Word(x, columns + full &* 4, body)
+            } else {
+                acc = body
+            }
+            let m = multipliers[oc], shift = shifts[oc]
+            if shift < 0 && m >= 0 {
+                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+                quadEmit(Output.self, { DSP.requantizeNegativeShift($0, m, round, rsh) }, true, acc, oc, pass,
+                         outputOffset, low, high)
+            } else {
+                quadEmit(Output.self, { DSP.requantize($0, m, shift) }, false, acc, oc, pass, outputOffset, low, high)
+            }
+            w += k
+            bias += 1
+            oc &+= 1
+        }
+    }
+
+    /// Requantizes a pass's four accumulators of channel `oc` and writes them as `Output` says. `monotone`:
+    /// `requantize` never decreases (multiplier >= 0, no left shift), so a pooled maximum may be taken first.
+    @inline(__always)
+    static func quadEmit<Output: QuadOutput>(_ output: Output.Type, _ requantize: (Int32) -> Int32, _ monotone: Bool,
+                                             _ acc: (Int32, Int32, Int32, Int32), _ oc: Int, _ pass: QuadPass,
+                                             _ outputOffset: Int32, _ low: Int32, _ high: Int32) {
+        @inline(__always) func value(_ a: Int32) -> Int8 {
+            Output.Range.fullRange
+                ? Int8(truncatingIfNeeded: min(max(requantize(a) &+ outputOffset, -128), 127))
+                : clampToInt8(requantize(a) &+ outputOffset, low, high)
+        }
+        @inline(__always) func put(_ y: UnsafeMutablePointer<Int8>, _ first: Bool, _ v: Int8) {
+            y[oc] = first ? v : max(y[oc], v)
+        }
+        switch Output.mode {
+        case .plain:
+            pass.y.0[oc] = value(acc.0); pass.y.1[oc] = value(acc.1)
+            pass.y.2[oc] = value(acc.2); pass.y.3[oc] = value(acc.3)
+        case .pooledTogether:
+            let v = monotone
+                ? value(max(max(acc.0, acc.1), max(acc.2, acc.3)))
+                : max(max(value(acc.0), value(acc.1)), max(value(acc.2), value(acc.3)))
+            put(pass.y.0, pass.first.0, v)
+        case .pooledApart:
+            put(pass.y.0, pass.first.0, value(acc.0)); put(pass.y.1, pass.first.1, value(acc.1))
+            put(pass.y.2, pass.first.2, value(acc.2)); put(pass.y.3, pass.first.3, value(acc.3))
+        }
+    }
+
+    /// Widens `count` groups of 4 bytes from `source` into every fourth 64-bit word from `to`.
+    @inline(__always)
+    static func widenGroups(_ source: UnsafePointer<Int8>, _ to: inout UnsafeMutablePointer<UInt64>, _ count: Int) {
+        var s = UnsafeRawPointer(source)
+        var n = count
+        while n > 0 {
+            let word = s.loadUnaligned(as: UInt32.self)
+            to.pointee = UInt64(DSP.sxtb16(word)) | (UInt64(DSP.sxtb16ror8(word)) &<< 32)
+            to += 4
+            s += 4
+            n &-= 1
+        }
+    }
+
+    @inline(__always)
+    static func padGroups(_ to: inout UnsafeMutablePointer<UInt64>, _ count: Int, _ pad: UInt64) {
+        var n = count
+        while n > 0 {
+            to.pointee = pad
+            to += 4
+            n &-= 1
+        }
+    }
+
+    /// The column of the conv position (oy, ox): kernel rows, kernel columns, input channels (the OHWI weight
+    /// order), raw input values, the zero point where the window leaves the input, zeros after value k up to
+    /// the next multiple of 4. Groups go to every fourth word from `column`.
+    @inline(__always)
+    static func quadFill(_ c: ConvolutionCall, _ column: UnsafeMutablePointer<UInt64>,
+                         _ gathered: UnsafeMutablePointer<Int8>, _ oy: Int, _ ox: Int, _ k: Int, _ pad: UInt64,
+                         _ zero: Int16) {
+        let cin = c.inputChannels, kh = c.kernelHeight, kw = c.kernelWidth
+        let height = c.inputHeight, width = c.inputWidth
+        let iy0 = oy &* c.strideY &- c.padTop, ix0 = ox &* c.strideX &- c.padLeft
+        let rowInside = ix0 >= 0 && ix0 &+ kw <= width
+        var to = column
+        if cin & 3 == 0 {
+            let segment = cin >> 2
+            for ky in 0..<kh {
+                let iy = iy0 &+ ky
+                if iy < 0 || iy >= height {
+                    padGroups(&to, kw &* segment, pad)
+                    continue
+                }
+                let row = c.x + iy &* width &* cin
+                if rowInside {
+                    widenGroups(row + ix0 &* cin, &to, kw &* segment)
+                } else {
+                    for kx in 0..<kw {
+                        let ix = ix0 &+ kx
+                        if ix >= 0 && ix < width {
+                            widenGroups(row + ix &* cin, &to, segment)
+                        } else {
+                            padGroups(&to, segment, pad)
+                        }
+                    }
+                }
+            }
+        } else {
+            // Gather the receptive field's bytes (zeros already follow them), then widen them.
+            let z = Int8(truncatingIfNeeded: zero)
+            let span = kw &* cin
+            var g = gathered
+            for ky in 0..<kh {
+                let iy = iy0 &+ ky
+                if iy >= 0 && iy < height && rowInside {
+                    var s = c.x + (iy &* width &+ ix0) &* cin
+                    let stop = g + span
+                    while g < stop {
+                        g.pointee = s.pointee
+                        g += 1
+                        s += 1
+                    }
+                } else if iy >= 0 && iy < height {
+                    for kx in 0..<kw {
+                        let ix = ix0 &+ kx
+                        let inside = ix >= 0 && ix < width
+                        var s = c.x + (iy &* width &+ ix) &* cin
+                        let stop = g + cin
+                        while g < stop {
+                            g.pointee = inside ? s.pointee : z
+                            g += 1
+                            s += 1
+                        }
+                    }
+                } else {
+                    let stop = g + span
+                    while g < stop {
+                        g.pointee = z
+                        g += 1
+                    }
+                }
+            }
+            widenGroups(gathered, &to, (k &+ 3) >> 2)
+        }
+    }
+}
+
+/// How `quadChannels` writes a pass's outputs: `mode` and the clamp (`Range`). Generic so that each
+/// combination is its own specialization with no run-time mode tests in the channel loop.
+protocol QuadOutput {
+    associatedtype Range: QuadRange
+    static var mode: QuadMode { get }
+}
+enum QuadMode {
+    /// No pooling: four outputs.
+    case plain
+    /// The four positions share one pooled output (a window of a multiple of 4 conv outputs).
+    case pooledTogether
+    /// Any other pooling: each position's value written or maxed into its pooled output.
+    case pooledApart
+}
+protocol QuadRange { static var fullRange: Bool { get } }
+/// The activation range is all of int8 (or wider): the clamp is to -128...127, one SSAT.
+enum FullRange: QuadRange { static var fullRange: Bool { true } }
+enum Clamped: QuadRange { static var fullRange: Bool { false } }
+enum QuadPlain<Range: QuadRange>: QuadOutput { static var mode: QuadMode { .plain } }
+enum QuadPooledTogether<Range: QuadRange>: QuadOutput { static var mode: QuadMode { .pooledTogether } }
+enum QuadPooledApart<Range: QuadRange>: QuadOutput { static var mode: QuadMode { .pooledApart } }
