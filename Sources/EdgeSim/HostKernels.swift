@@ -3,6 +3,9 @@ import Int8Runtime
 
 /// Conv2D and Add on the host through AVX-512 (VNNI) kernels in C when the CPU has them, bit-exact with the
 /// reference kernels (proven by tests); elsewhere they decline and the reference runs.
+///
+/// Each Conv2D uses the calling thread's active `HostKernelPlans` when it holds a plan for the op (weights packed
+/// once per model); without one the op is planned for that call only, weights packed each time.
 public enum HostKernels: KernelOverrides {
     /// Whether the fast kernels run on this machine.
     public static let isAvailable = eq_conv_vnni_available() != 0
@@ -28,4 +31,42 @@ public enum HostKernels: KernelOverrides {
             act_min: c.activationMin, act_max: c.activationMax)
         return eq_add_avx512(&p) == 0
     }
+}
+
+/// The host kernels' per-model preparation, made once when a model is loaded: for every Conv2D op its weights
+/// packed for the kernel, biases folded with the input offset, requantization constants and output positions.
+/// Made by running the model once (input zeros) with a recording plan set, so each plan is keyed by exactly the
+/// call the interpreter makes; read-only afterwards, so one value may serve any number of threads.
+public final class HostKernelPlans: @unchecked Sendable {
+    private let set: OpaquePointer
+
+    /// Plans for `model`'s Conv2D ops, or nil when the host kernels do not run on this CPU.
+    public init?(_ model: Q8Model) {
+        guard HostKernels.isAvailable, let set = eq_plan_set_create() else { return nil }
+        self.set = set
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaSize, 1), alignment: 16)
+        defer { arena.deallocate() }
+        arena.initializeMemory(as: UInt8.self, repeating: 0)
+        let previous = eq_plan_set_activate(set)
+        try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self)
+        eq_plan_set_activate(previous)
+        eq_plan_set_seal(set)
+    }
+
+    deinit { eq_plan_set_destroy(set) }
+
+    /// Conv ops planned.
+    public var count: Int { Int(eq_plan_set_count(set)) }
+
+    /// Runs `body` with these plans active on the calling thread.
+    @inline(__always)
+    public func withActive<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = eq_plan_set_activate(set)
+        defer { eq_plan_set_activate(previous) }
+        return try body()
+    }
+
+    /// For tests: how many conv calls a plan served while counting was on (and while recording).
+    public var hits: Int { Int(eq_plan_set_hits(set)) }
+    public func countHits(_ on: Bool) { eq_plan_set_count_hits(set, on ? 1 : 0) }
 }

@@ -37,10 +37,13 @@ public final class SharedModelBytes: @unchecked Sendable {
 public struct Int8Scorer {
     public let shared: SharedModelBytes
     private var arena: [UInt8]
+    /// The host conv kernels' packed weights for this model (nil where they do not run).
+    private let plans: HostKernelPlans?
 
     public init(_ shared: SharedModelBytes) {
         self.shared = shared
         arena = [UInt8](repeating: 0, count: shared.model.arenaSize)
+        plans = HostKernelPlans(shared.model)
     }
 
     /// Class probabilities for one input of floats in [0, 1].
@@ -55,7 +58,11 @@ public struct Int8Scorer {
             }
             // The arena has the model's size, checked at validation, so invoke cannot fail here.
             // The host's fast Conv2D and Add where the CPU has them: the same bytes as the reference (tested), faster.
-            try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self)
+            if let plans {
+                plans.withActive { try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self) }
+            } else {
+                try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self)
+            }
             let output = model.output
             let real = Int8Interpreter.outputBuffer(model, arena: arena).map { Float(Int32($0) - output.zeroPoint) * output.scale }
             return model.outputIsLogits ? Softmax.probabilities(real) : real

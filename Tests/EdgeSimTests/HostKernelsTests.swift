@@ -8,7 +8,8 @@ import Testing
 import TestSupport
 
 /// The host's AVX-512 Conv2D and Add against the reference kernels: whole models run both ways must give the
-/// same bytes in every tensor, for the shipped models (with fused conv + pool) and for random conv shapes.
+/// same bytes in every tensor, for the shipped models (with fused conv + pool) and for random conv shapes; the
+/// conv kernels both as planned per call and from the plans made once per model (what `Int8Scorer` runs).
 @Suite("host fast kernels are bit-exact",
        .enabled(if: HostKernels.isAvailable, "this CPU has no AVX-512 VNNI: the host kernels decline here and the reference runs"))
 struct HostKernelsTests {
@@ -28,13 +29,47 @@ struct HostKernelsTests {
         let loaded = try LoadedQ8(bytes)
         var random = SeededRandom(seed: seed)
         let size = Int8Interpreter.inputBuffer(loaded.model, arena: loaded.arena).count
+        let convs = (0..<loaded.model.opCount).filter { loaded.model.op($0).opcode == .conv2D }.count
+        let plans = try #require(HostKernelPlans(loaded.model))
+        #expect(plans.count == convs, "one plan per Conv2D op")
+        plans.countHits(true)
+        let recorded = plans.hits
         for _ in 0..<inputs {
             let input = (0..<size).map { _ in Int8(truncatingIfNeeded: Int(random.next() % 256) - 128) }
-            let fast = try allTensors(loaded, input, HostKernels.self)
             let reference = try allTensors(loaded, input, ReferenceKernels.self)
-            let differing = zip(fast, reference).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
-            #expect(differing.isEmpty, "op outputs that differ from the reference: \(differing)")
+            let perCall = try allTensors(loaded, input, HostKernels.self)
+            let planned = try plans.withActive { try allTensors(loaded, input, HostKernels.self) }
+            for (name, fast) in [("per call", perCall), ("planned", planned)] {
+                let differing = zip(fast, reference).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
+                #expect(differing.isEmpty, "\(name): op outputs that differ from the reference: \(differing)")
+            }
         }
+        #expect(plans.hits - recorded == convs * inputs, "every conv call served by its plan")
+    }
+
+    /// `bytes` with each Conv2D channel's requantization replaced by a random multiplier in [2^30, 2^31) and a
+    /// shift in −8 ... 30 (CRC made anew): positive shifts, which quantized models rarely have, shift the
+    /// accumulator left before the multiply and (large ones) wrap it, the one step of the requantization that is
+    /// not monotone, so a kernel that pooled before that step would differ.
+    static func withLeftShifts(_ bytes: [UInt8], seed: UInt64) throws -> [UInt8] {
+        var patched = bytes
+        let loaded = try LoadedQ8(bytes)
+        let model = loaded.model
+        var random = SeededRandom(seed: seed)
+        let constants = Int(UInt32(littleEndian: model.bytes.loadUnaligned(fromByteOffset: Q8Layout.Header.constants, as: UInt32.self)))
+        func put(_ value: Int32, at offset: Int) {
+            for k in 0..<4 { patched[offset + k] = UInt8(truncatingIfNeeded: UInt32(bitPattern: value) >> (8 * UInt32(k))) }
+        }
+        for step in 0..<model.opCount where model.op(step).opcode == .conv2D {
+            let op = model.op(step), channels = model.tensor(op.output).channels
+            for c in 0..<channels {
+                put(Int32(1 << 30) + Int32(truncatingIfNeeded: random.next() % (1 << 30)), at: constants + op.multipliers! + 4 * c)
+                put(Int32(Int(random.next() % 39)) - 8, at: constants + op.shifts! + 4 * c)
+            }
+        }
+        let crc = patched.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<(patched.count - 4)])) }
+        put(Int32(bitPattern: crc), at: patched.count - 4)
+        return patched
     }
 
     @Test(arguments: ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"])
@@ -55,24 +90,31 @@ struct HostKernelsTests {
         try Self.compare(conversion.bytes, inputs: 4, seed: UInt64(seed))
     }
 
-    @Test(arguments: 0..<24)
+    /// Random shapes: output channels that make every group of the kernel (1-4 full blocks of 16, with and
+    /// without a half block of 1-8), fused pooling windows of 4 and of other sizes, and (every third case)
+    /// requantizations with positive shifts.
+    @Test(arguments: 0..<40)
     func randomConvolutions(_ index: Int) throws {
         var random = SeededRandom(seed: UInt64(1000 + index))
         func pick(_ values: [Int]) -> Int { values[Int(random.next() % UInt64(values.count))] }
-        let size = pick([5, 8, 13]), cin = pick([1, 3, 16, 24, 70]), cout = pick([1, 5, 16, 33])
+        let size = pick([5, 8, 13]), cin = pick([1, 3, 16, 24, 70])
+        let cout = pick([1, 5, 8, 16, 24, 33, 40, 48, 56, 64, 72, 80, 100])
         let kernel = pick([1, 3, 5]), stride = pick([1, 2]), padding: Padding = random.next() % 2 == 0 ? .same : .valid
         let activation: Activation = [.none, .relu, .relu6][Int(random.next() % 3)]
         var b = GraphBuilder(inputShape: [1, size, size, cin])
         let w = b.constant("w", shape: [kernel, kernel, cin, cout], data: random.floats(kernel * kernel * cin * cout, in: -1...1))
         let bias = b.constant("b", shape: [cout], data: random.floats(cout, in: -1...1))
         var x = try b.add(.conv2D(strideY: stride, strideX: stride, padding: padding, activation: activation), name: "conv", inputs: [b.input, w, bias])
-        if b.shape(x)[1] >= 2, random.next() % 2 == 0 {
-            x = try b.add(.maxPool2D(Window2D(height: 2, width: 2, strideY: 2, strideX: 2, padding: .valid)), name: "pool", inputs: [x])
+        let (poolHeight, poolWidth) = [(2, 2), (2, 2), (3, 3), (1, 2), (2, 1), (1, 4)][Int(random.next() % 6)]
+        if b.shape(x)[1] >= poolHeight, b.shape(x)[2] >= poolWidth, random.next() % 3 != 0 {
+            let window = Window2D(height: poolHeight, width: poolWidth, strideY: poolHeight, strideX: poolWidth, padding: .valid)
+            x = try b.add(.maxPool2D(window), name: "pool", inputs: [x])
         }
         let graph = try b.finish(output: x)
         let samples = (0..<4).map { _ in random.floats(size * size * cin, in: 0...1) }
         let conversion = try Conversion(graph: graph, calibration: .samples(samples, .minmax))
-        try Self.compare(conversion.bytes, inputs: 3, seed: UInt64(index))
+        let bytes = index % 3 == 2 ? try Self.withLeftShifts(conversion.bytes, seed: UInt64(index)) : conversion.bytes
+        try Self.compare(bytes, inputs: 3, seed: UInt64(index))
     }
 
     /// The kernel's requantization, scalar and 16 lanes at a time, against the runtime's

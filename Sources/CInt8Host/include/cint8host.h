@@ -21,12 +21,33 @@ typedef struct {
     int32_t pool_h, pool_w, pool_stride_y, pool_stride_x;
 } eq_conv_params;
 
-/// 1 when this CPU runs eq_conv_vnni (AVX-512 F, BW and VNNI), else 0.
+/// 1 when this CPU runs eq_conv_vnni (AVX-512 F, BW, VL and VNNI), else 0.
 int eq_conv_vnni_available(void);
 
-/// Computes the op. Returns 0 when it did, or -1 when it cannot (no VNNI, or a shape beyond its stack limits),
-/// in which case the caller runs the reference kernel.
+/// Computes the op. Returns 0 when it did, or -1 when it cannot (no VNNI, or a shape beyond its limits), in
+/// which case the caller runs the reference kernel. When the calling thread has an active plan set (below) that
+/// holds a plan for this op (same weights and shape), that plan runs; a recording set first makes one. Otherwise
+/// the op is planned into per-thread scratch memory for this call only (weights packed every call).
 int eq_conv_vnni(const eq_conv_params *p);
+
+/// Conv plans made once per model: packed weights, folded biases, requantization constants and the positions
+/// of every output, for each Conv2D op. Recording (from creation until sealed) adds a plan for every conv op
+/// that eq_conv_vnni sees while the set is active on a thread; once sealed the set is read-only and may be
+/// active on any number of threads at once.
+typedef struct eq_plan_set eq_plan_set;
+
+eq_plan_set *eq_plan_set_create(void);
+void eq_plan_set_destroy(eq_plan_set *set);
+/// Stops recording.
+void eq_plan_set_seal(eq_plan_set *set);
+/// Number of plans held.
+int32_t eq_plan_set_count(const eq_plan_set *set);
+/// Number of eq_conv_vnni calls served by a plan of this set (counted only while recording, and when
+/// counting is switched on for tests).
+int64_t eq_plan_set_hits(const eq_plan_set *set);
+void eq_plan_set_count_hits(eq_plan_set *set, int on);
+/// Makes `set` (or NULL for none) the calling thread's active set; returns the previous one.
+eq_plan_set *eq_plan_set_activate(eq_plan_set *set);
 
 /// One Add op (TFLite Micro's int8 add: both inputs rescaled to a common scale, summed, requantized).
 typedef struct {
