@@ -20,14 +20,14 @@ public struct Conversion: Sendable {
     public var tflmPlan: MemoryPlan
     public var bytes: [UInt8]
     public var dataFree: Bool
-    /// Conv2D and Dense biases were corrected for the int8 error of their outputs' means (`BiasCorrection`);
-    /// `prepared` keeps the float biases, the program has the corrected ones.
-    public var biasCorrected: Bool
+    /// How Conv2D and Dense biases were corrected for the int8 error of their outputs' means (`BiasCorrection`),
+    /// nil when they were not; `prepared` keeps the float biases, the program has the corrected ones.
+    public var biasCorrection: BiasCorrection.Inputs?
 
     /// Runs every pass: removeDropout, foldBatchNorm, fuseActivations, calibration, bias correction (when asked
     /// for), lowering, fuseConvMaxPool, planning, writing. Bias correction needs samples. `progress(done, total)`
     /// counts calibration sample runs, then (starting again) bias correction's.
-    public init(graph: FloatGraph, calibration: CalibrationSource, biasCorrection: Bool = false,
+    public init(graph: FloatGraph, calibration: CalibrationSource, biasCorrection: BiasCorrection.Inputs? = nil,
                 progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws(QuantizerError) {
         prepared = fuseActivations(try foldBatchNorm(removeDropout(graph)))
         var lowered = prepared
@@ -35,15 +35,16 @@ public struct Conversion: Sendable {
         case let .samples(samples, method):
             ranges = try Calibration.ranges(prepared, samples: samples, method: method, progress: progress)
             dataFree = false
-            if biasCorrection {
-                lowered = try BiasCorrection.corrected(prepared, ranges: ranges, samples: samples, progress: progress)
+            if let biasCorrection {
+                lowered = try BiasCorrection.corrected(prepared, ranges: ranges, samples: samples, inputs: biasCorrection,
+                                                       progress: progress)
             }
         case .dataFree:
-            guard !biasCorrection else { throw QuantizerError("bias correction needs calibration samples") }
+            guard biasCorrection == nil else { throw QuantizerError("bias correction needs calibration samples") }
             ranges = DataFreeRanges.ranges(original: graph, prepared: prepared)
             dataFree = true
         }
-        biasCorrected = biasCorrection
+        self.biasCorrection = biasCorrection
         let unfused = try lowerToInt8(lowered, ranges: ranges)
         program = fuseConvMaxPool(unfused)
         plan = MemoryPlanner.plan(Q8Writer.buffers(of: program))

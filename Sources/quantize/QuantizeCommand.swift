@@ -39,6 +39,10 @@ struct QuantizeCommand: ParsableCommand {
           help: "Correct each Conv2D/Dense bias for the mean int8 error of its output, measured on the calibration images (needs --calibration; docs/calibration.md).")
     var biasCorrection = false
 
+    @Option(name: .customLong("bias-correction-inputs"),
+            help: "What --bias-correction measures: int8 (the int8 program's inputs: weight and activation error) or weights (float inputs, dequantized weights: weight error only).")
+    var biasCorrectionInputs: BiasCorrection.Inputs?
+
     @Option(name: .long, help: "Check the result against this board's SRAM and flash.")
     var board: String?
 
@@ -54,6 +58,7 @@ struct QuantizeCommand: ParsableCommand {
     func validate() throws {
         guard calibrationCount >= 1 else { throw ValidationError("--calibration-count must be at least 1") }
         guard !biasCorrection || calibration != nil else { throw ValidationError("--bias-correction needs --calibration (it measures errors on the calibration images)") }
+        guard biasCorrectionInputs == nil || biasCorrection else { throw ValidationError("--bias-correction-inputs needs --bias-correction") }
     }
 
     func run() throws {
@@ -75,13 +80,13 @@ struct QuantizeCommand: ParsableCommand {
         let conversion: Conversion
         do {
             conversion = try Conversion(graph: graph, calibration: images.map { .samples($0.samples, method) } ?? .dataFree,
-                                        biasCorrection: biasCorrection, progress: { done, total in progress.update(done, total) })
+                                        biasCorrection: biasCorrection ? biasCorrectionInputs ?? .int8 : nil, progress: { done, total in progress.update(done, total) })
         } catch {
             progress.finish()
             throw EdgeSimError(file: model, error.description)
         }
         progress.finish()
-        let description = images.map { "\(method.rawValue) on \($0.source)" + (biasCorrection ? ", bias-corrected" : "") }
+        let description = images.map { "\(method.rawValue) on \($0.source)" + (biasCorrection ? ", bias-corrected (\((biasCorrectionInputs ?? .int8).rawValue))" : "") }
             ?? "data-free (ranges from BatchNorm statistics)"
         let report = try QuantizationReport(conversion, calibration: description, samples: images?.samples ?? [])
         let verdict = target.map { BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves) }
@@ -106,3 +111,4 @@ struct QuantizeCommand: ParsableCommand {
 }
 
 extension CalibrationMethod: ExpressibleByArgument {}
+extension BiasCorrection.Inputs: ExpressibleByArgument {}

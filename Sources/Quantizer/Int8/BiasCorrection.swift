@@ -18,12 +18,24 @@ import Parallel
 /// dequantized int8 input `x̃`, the dequantized int8 weights `W̃` and the dequantized int32 bias `b̃` (exactly the
 /// int8 accumulator, in real units). The per-output-channel mean of the difference, over all positions and all
 /// samples, is subtracted from the bias.
+///
+/// With `Inputs.weights` the layer's input `x̃` comes instead from the float graph with every Conv2D and Dense
+/// weight dequantized from int8 (and the earlier biases corrected), activations left in float: only the error of
+/// weight quantization is corrected, as in the paper's analytic form.
 public enum BiasCorrection {
+    /// Where a corrected layer's quantized-side input comes from.
+    public enum Inputs: String, CaseIterable, Sendable {
+        /// The int8 program lowered so far, run by the runtime: weight and activation quantization.
+        case int8
+        /// The float graph with dequantized int8 weights: weight quantization only.
+        case weights
+    }
+
     /// `graph` (prepared: BatchNorm folded, activations fused) with every Conv2D and Dense bias corrected for the
     /// int8 program that `lowerToInt8(_, ranges:)` makes of it. A layer without a bias gains one. Graphs without
     /// Conv2D or Dense come back unchanged. `progress(done, total)` counts sample runs.
     public static func corrected(
-        _ graph: FloatGraph, ranges: [Int: TensorRange], samples: [[Float]],
+        _ graph: FloatGraph, ranges: [Int: TensorRange], samples: [[Float]], inputs: Inputs = .int8,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws(QuantizerError) -> FloatGraph {
@@ -34,7 +46,8 @@ public enum BiasCorrection {
         let reference = floatMeans(graph, nodes: weighted, samples: samples, workers: workers, counter: counter)
         var g = graph
         for (k, position) in weighted.enumerated() {
-            let quantized = try int8Means(g, node: position, ranges: ranges, samples: samples, workers: workers, counter: counter)
+            let quantized = try quantizedMeans(g, node: position, ranges: ranges, samples: samples, inputs: inputs,
+                                               workers: workers, counter: counter)
             let node = g.nodes[position]
             let channels = reference[k].count
             let bias = node.inputs.count > 2 ? g.tensors[node.inputs[2]].data! : [Float](repeating: 0, count: channels)
@@ -64,7 +77,8 @@ public enum BiasCorrection {
         let float = floatMeans(reference, nodes: weighted, samples: samples, workers: workers, counter: counter)
         var errors: [[Double]] = []
         for (k, position) in weighted.enumerated() {
-            let int8 = try int8Means(quantized, node: position, ranges: ranges, samples: samples, workers: workers, counter: counter)
+            let int8 = try quantizedMeans(quantized, node: position, ranges: ranges, samples: samples, inputs: .int8,
+                                          workers: workers, counter: counter)
             errors.append(zip(int8, float[k]).map { $0 - $1 })
         }
         return errors
@@ -141,11 +155,11 @@ public enum BiasCorrection {
     }
 
     /// The int8 pre-activation mean of node `position` in the program lowered from `graph`, per output channel:
-    /// the program runs up to that layer, then the layer's accumulator is computed in float from its dequantized
-    /// input, weights and bias.
-    private static func int8Means(
-        _ graph: FloatGraph, node position: Int, ranges: [Int: TensorRange], samples: [[Float]], workers: Int,
-        counter: ProgressCounter
+    /// the program runs up to that layer (or, for `.weights`, the float graph with dequantized weights does), then
+    /// the layer's accumulator is computed in float from its dequantized input, weights and bias.
+    private static func quantizedMeans(
+        _ graph: FloatGraph, node position: Int, ranges: [Int: TensorRange], samples: [[Float]], inputs: Inputs,
+        workers: Int, counter: ProgressCounter
     ) throws(QuantizerError) -> [Double] {
         let node = graph.nodes[position]
         let program = try lowerToInt8(graph, ranges: ranges)
@@ -164,7 +178,7 @@ public enum BiasCorrection {
 
         // The program up to (not including) this layer, its output the layer's input; none for the first layer.
         var prefix: [UInt8]? = nil
-        if step > 0 {
+        if step > 0, inputs == .int8 {
             var truncated = program
             truncated.layers = Array(program.layers[..<step])
             truncated.output = layer.input
@@ -173,6 +187,16 @@ public enum BiasCorrection {
             prefix = try Q8Writer.write(truncated, plan: MemoryPlanner.plan(Q8Writer.buffers(of: truncated)))
         }
         let programInput = program.tensors[program.input].quantization
+        // For `.weights`: every Conv2D and Dense kernel as int8 gives it back (only those before this layer matter).
+        var dequantizedWeights = graph
+        if inputs == .weights {
+            for other in weightedNodes(graph) {
+                let index = graph.nodes[other].inputs[1]
+                let c = graph.tensors[index].shape.last!
+                let q = ChannelQuantizedWeights(weights: graph.tensors[index].data!, channels: c)
+                dequantizedWeights.tensors[index].data = q.values.enumerated().map { Float($0.element) * q.scales[$0.offset % c] }
+            }
+        }
         let empty = [Double](repeating: 0, count: channels)
         let workerCount = max(1, min(workers, samples.count))
         let parts = parallelMap(count: workerCount, workers: workerCount, makeState: { FloatInterpreter(graph: single) }, work: {
@@ -193,7 +217,15 @@ public enum BiasCorrection {
                     counter.step()
                 }
             }
-            if prefix == nil {
+            if prefix == nil, inputs == .weights {
+                var float = FloatInterpreter(graph: dequantizedWeights)
+                for index in stride(from: worker, to: samples.count, by: workerCount) {
+                    _ = try? float.run(samples[index])
+                    x = float.values(of: node.inputs[0])
+                    accumulate((try? interpreter.run(x)) ?? [], into: &sums)
+                    counter.step()
+                }
+            } else if prefix == nil {
                 for index in stride(from: worker, to: samples.count, by: workerCount) {
                     for i in 0..<x.count { x[i] = programInput.dequantize(programInput.quantize(samples[index][i])) }
                     accumulate((try? interpreter.run(x)) ?? [], into: &sums)
