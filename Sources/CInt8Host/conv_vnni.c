@@ -603,6 +603,30 @@ int eq_add_avx512(const eq_add_params *p) {
     return 0;
 }
 
+// y = clamp(round_half_away(x / scale) + zero_point, -128, 127), with the same float operations as
+// Int8Scorer's Swift loop: an IEEE division, rounding half away from zero as trunc(v) + sign(v) when
+// |v − trunc(v)| >= 0.5 (v − trunc(v) is exact; for |v| >= 2^23 v is already whole), a float add and clamp.
+EQ_TARGET
+int eq_quantize_avx512(const float *x, int32_t count, float scale, int32_t zero_point, int8_t *y) {
+    if (!eq_conv_vnni_available()) return -1;
+    const __m512 divisor = _mm512_set1_ps(scale), zero = _mm512_set1_ps((float)zero_point);
+    const __m512 low = _mm512_set1_ps(-128.0f), high = _mm512_set1_ps(127.0f), half = _mm512_set1_ps(0.5f);
+    const __m512 one = _mm512_set1_ps(1.0f), minus_one = _mm512_set1_ps(-1.0f);
+    for (int32_t i = 0; i < count; i += 16) {
+        const int32_t n = count - i < 16 ? count - i : 16;
+        const __mmask16 live = (__mmask16)((1u << n) - 1u);
+        const __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(live, x + i), divisor);
+        const __m512 whole = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        const __m512 fraction = _mm512_abs_ps(_mm512_sub_ps(v, whole));
+        const __mmask16 away = _mm512_cmp_ps_mask(fraction, half, _CMP_GE_OQ);
+        const __mmask16 negative = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        const __m512 rounded = _mm512_mask_add_ps(whole, away, whole, _mm512_mask_blend_ps(negative, one, minus_one));
+        const __m512 clamped = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(rounded, zero), low), high);
+        _mm_mask_storeu_epi8(y + i, live, _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(clamped)));
+    }
+    return 0;
+}
+
 EQ_TARGET static void requantize16_lanes(const int32_t *x, const int32_t *m, const int32_t *s, int32_t *out) {
     _mm512_storeu_si512((void *)out, requantize16(_mm512_loadu_si512((const void *)x), _mm512_loadu_si512((const void *)m),
                                                  _mm512_loadu_si512((const void *)s)));
@@ -633,6 +657,11 @@ eq_plan_set *eq_plan_set_activate(eq_plan_set *set) { (void)set; return NULL; }
 
 int eq_add_avx512(const eq_add_params *p) {
     (void)p;
+    return -1;
+}
+
+int eq_quantize_avx512(const float *x, int32_t count, float scale, int32_t zero_point, int8_t *y) {
+    (void)x; (void)count; (void)scale; (void)zero_point; (void)y;
     return -1;
 }
 

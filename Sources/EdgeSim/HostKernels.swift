@@ -22,6 +22,24 @@ public enum HostKernels: KernelOverrides {
         return eq_conv_vnni(&p) == 0
     }
 
+    /// Quantizes `input` (floats) into `buffer` with a tensor's scale and zero point: round half away from
+    /// zero, clamped to int8; AVX-512 where available, else the portable loop (the same float operations, tested).
+    public static func quantize(_ input: [Float], scale: Float, zeroPoint: Int32, into buffer: UnsafeMutableBufferPointer<Int8>) {
+        let count = min(buffer.count, input.count)
+        let done = isAvailable && input.withUnsafeBufferPointer {
+            eq_quantize_avx512($0.baseAddress, Int32(count), scale, zeroPoint, buffer.baseAddress) == 0
+        }
+        if !done { quantizeReference(input, scale: scale, zeroPoint: zeroPoint, into: buffer) }
+    }
+
+    /// The portable quantization loop (what `quantize` must equal).
+    public static func quantizeReference(_ input: [Float], scale: Float, zeroPoint: Int32, into buffer: UnsafeMutableBufferPointer<Int8>) {
+        for i in 0..<min(buffer.count, input.count) {
+            let value = (input[i] / scale).rounded(.toNearestOrAwayFromZero) + Float(zeroPoint)
+            buffer[i] = Int8(min(max(value, -128), 127))
+        }
+    }
+
     public static func add(_ c: AddCall) -> Bool {
         guard isAvailable else { return false }
         var p = eq_add_params(

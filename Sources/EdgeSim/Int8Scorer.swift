@@ -50,12 +50,8 @@ public struct Int8Scorer {
     public mutating func scores(_ input: [Float]) -> [Float] {
         let model = shared.model
         return arena.withUnsafeMutableBytes { arena in
-            let buffer = Int8Interpreter.inputBuffer(model, arena: arena)
             let q = model.input
-            for i in 0..<min(buffer.count, input.count) {
-                let value = (input[i] / q.scale).rounded(.toNearestOrAwayFromZero) + Float(q.zeroPoint)
-                buffer[i] = Int8(min(max(value, -128), 127))
-            }
+            HostKernels.quantize(input, scale: q.scale, zeroPoint: q.zeroPoint, into: Int8Interpreter.inputBuffer(model, arena: arena))
             // The arena has the model's size, checked at validation, so invoke cannot fail here.
             // The host's fast Conv2D and Add where the CPU has them: the same bytes as the reference (tested), faster.
             if let plans {

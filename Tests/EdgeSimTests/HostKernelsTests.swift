@@ -117,6 +117,31 @@ struct HostKernelsTests {
         try Self.compare(bytes, inputs: 3, seed: UInt64(index))
     }
 
+    /// The vector input quantization against the Swift loop, on values that land on and next to halves,
+    /// negatives, large values, infinities and zeros, for several scales and zero points, and odd counts.
+    @Test func inputQuantizationMatchesTheLoop() throws {
+        var random = SeededRandom(seed: 91)
+        for round in 0..<300 {
+            let scale = [Float(1) / 255, 0.0039215689, 0.5, 3, 1e-6, 0.1][round % 6]
+            let zeroPoint = Int32(Int(random.next() % 256) - 128)
+            let count = 1 + Int(random.next() % 100)
+            let input: [Float] = (0..<count).map { _ in
+                let k = Float(Int(random.next() % 600) - 300)
+                switch random.next() % 6 {
+                case 0: return (k + 0.5) * scale
+                case 1: return (k + 0.5).nextUp * scale
+                case 2: return (k + 0.5).nextDown * scale
+                case 3: return [Float.infinity, -.infinity, 0, -0.0, 1e30, -1e30, .ulpOfOne][Int(random.next() % 7)]
+                default: return k * 0.37 * scale
+                }
+            }
+            var fast = [Int8](repeating: 0, count: count), reference = fast
+            fast.withUnsafeMutableBufferPointer { HostKernels.quantize(input, scale: scale, zeroPoint: zeroPoint, into: $0) }
+            reference.withUnsafeMutableBufferPointer { HostKernels.quantizeReference(input, scale: scale, zeroPoint: zeroPoint, into: $0) }
+            #expect(fast == reference, "scale \(scale) zero point \(zeroPoint) input \(input)")
+        }
+    }
+
     /// The kernel's requantization, scalar and 16 lanes at a time, against the runtime's
     /// multiplyByQuantizedMultiplier on random and extreme accumulators, every shift from -31 to 30.
     @Test func requantizationMatchesTheRuntime() throws {

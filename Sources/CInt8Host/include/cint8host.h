@@ -63,6 +63,10 @@ typedef struct {
 /// Computes the op; 0 when done, -1 when it cannot (no AVX-512) and the reference must run.
 int eq_add_avx512(const eq_add_params *p);
 
+/// A model input: y[i] = clamp(round_half_away(x[i] / scale) + zero_point, -128, 127), in float exactly as
+/// Int8Scorer's Swift loop computes it. 0 when done, -1 without AVX-512 (the caller's loop runs).
+int eq_quantize_avx512(const float *x, int32_t count, float scale, int32_t zero_point, int8_t *y);
+
 /// For tests: the kernel's 16-lane requantization (returns -1 without VNNI) and its scalar one, to be
 /// compared with Int8Runtime's multiplyByQuantizedMultiplier.
 int eq_requantize16_for_test(const int32_t x[16], const int32_t multiplier[16], const int32_t shift[16], int32_t out[16]);
