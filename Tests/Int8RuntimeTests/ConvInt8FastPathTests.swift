@@ -138,7 +138,7 @@ struct ConvInt8FastPathTests {
     /// ones, saturated values.
     @Test func quadMatchesReferenceOnRandomShapes() {
         var r = SeededRandom(seed: 4242)
-        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0
+        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0, small = 0, six = 0
         for index in 0..<1400 {
             let kind = index % 7
             let c = Case(&r, pointwise: kind == 6, negativeShifts: kind != 0 && kind != 3, pool2x2: kind == 2 || kind == 5,
@@ -153,11 +153,14 @@ struct ConvInt8FastPathTests {
             let same = fast == c.reference()
             #expect(same, "case \(index): \(c.shape)")
             ran += 1
+            small += k <= ConvInt8.smallCapacity ? 1 : 0
+            six += k > ConvInt8.smallCapacity && k <= ConvInt8.hexCapacity && c.shape.pool.0 == 0 ? 1 : 0
             together += c.shape.pool.0 * c.shape.pool.1 == 4 ? 1 : 0
             cin1 += c.shape.cin == 1 ? 1 : 0
             oddK += k % 4 != 0 ? 1 : 0
         }
-        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400, "\(ran) \(together) \(cin1) \(oddK) \(declined)")
+        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400 && small > 150 && six > 250,
+                "\(ran) \(together) \(cin1) \(oddK) \(small) \(six) \(declined)")
     }
 
     /// The shipped models' conv shapes (stems with cin 1, 3x3 with 16/24/32/48 channels, the strided 1x1
@@ -257,6 +260,37 @@ struct ConvInt8FastPathTests {
                     let b = DSP.dot4Swift(base, cp.baseAddress!, groups, start)
                     #expect(a == b)
                 }
+            }
+            // Six interleaved columns, and the small path (k <= 12 weights against 32 columns at stride 32).
+            let columns6 = (0..<max(groups, 1) * 6).map { _ in UInt64.random(in: .min ... .max, using: &r) }
+            let columns32 = (0..<96).map { _ in UInt64.random(in: .min ... .max, using: &r) }
+            let k = Int.random(in: 1...12, using: &r), count = Int.random(in: 1...32, using: &r)
+            let small = (0..<k).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            w.withUnsafeBufferPointer { wp in
+                columns6.withUnsafeBufferPointer { cp in
+                    let base = wp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    let a = DSP.dot6(base, cp.baseAddress!, groups, start)
+                    let b = DSP.dot6Swift(base, cp.baseAddress!, groups, start)
+                    #expect(a == b)
+                }
+            }
+            var fast = [Int32](repeating: 0, count: 32), swift = [Int32](repeating: 1, count: 32)
+            small.withUnsafeBufferPointer { wp in
+                columns32.withUnsafeBufferPointer { cp in
+                    DSP.dotSmall(wp.baseAddress!, k, cp.baseAddress!, count, start, &fast)
+                    DSP.dotSmallSwift(wp.baseAddress!, k, cp.baseAddress!, count, start, &swift)
+                }
+            }
+            #expect(fast[..<count] == swift[..<count])
+            // Against the plain definition: weights past k are 0.
+            for j in 0..<count {
+                var a = start
+                for t in 0..<k {
+                    let pair = columns32[32 * (t / 4) + j]
+                    let slot = [0, 2, 1, 3][t % 4]
+                    a = a &+ Int32(small[t]) &* Int32(Int16(truncatingIfNeeded: pair >> (16 * UInt64(slot))))
+                }
+                #expect(fast[j] == a)
             }
         }
     }

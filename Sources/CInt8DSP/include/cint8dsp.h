@@ -113,6 +113,112 @@ static inline dsp_acc4 dsp_dot4(const int8_t *w, const uint64_t *cols, int32_t g
     return result;
 }
 
+/// Six accumulators (one output channel at six output positions).
+typedef struct { int32_t a0, a1, a2, a3, a4, a5; } dsp_acc6;
+
+/// dsp_dot4 for six interleaved columns (group g of position j is cols[6g + j]): per 4 weights LDR, 2 SXTB16,
+/// 6 LDRD, 12 SMLAD on Cortex-M4/M7 (the weight word's register is reused for its low halves, so the loop needs
+/// 13 registers). Same bits as the C fallback.
+static inline dsp_acc6 dsp_dot6(const int8_t *w, const uint64_t *cols, int32_t groups, int32_t start) {
+    int32_t a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start;
+#if CINT8DSP_HAS_DSP
+    const int8_t *wp = w;
+    const uint64_t *cp = cols;
+    uint32_t x, hi, pl, ph;
+    int32_t n = groups;
+    if (n > 0) {
+        __asm__ volatile (
+            "1:\n\t"
+            "ldr %[x], [%[wp]], #4\n\t"
+            "sxtb16 %[hi], %[x], ror #8\n\t"
+            "sxtb16 %[x], %[x]\n\t"
+            "ldrd %[pl], %[ph], [%[cp], #8]\n\t"
+            "smlad %[a1], %[x], %[pl], %[a1]\n\t"
+            "smlad %[a1], %[hi], %[ph], %[a1]\n\t"
+            "ldrd %[pl], %[ph], [%[cp], #16]\n\t"
+            "smlad %[a2], %[x], %[pl], %[a2]\n\t"
+            "smlad %[a2], %[hi], %[ph], %[a2]\n\t"
+            "ldrd %[pl], %[ph], [%[cp], #24]\n\t"
+            "smlad %[a3], %[x], %[pl], %[a3]\n\t"
+            "smlad %[a3], %[hi], %[ph], %[a3]\n\t"
+            "ldrd %[pl], %[ph], [%[cp], #32]\n\t"
+            "smlad %[a4], %[x], %[pl], %[a4]\n\t"
+            "smlad %[a4], %[hi], %[ph], %[a4]\n\t"
+            "ldrd %[pl], %[ph], [%[cp], #40]\n\t"
+            "smlad %[a5], %[x], %[pl], %[a5]\n\t"
+            "smlad %[a5], %[hi], %[ph], %[a5]\n\t"
+            "ldrd %[pl], %[ph], [%[cp]], #48\n\t"
+            "smlad %[a0], %[x], %[pl], %[a0]\n\t"
+            "smlad %[a0], %[hi], %[ph], %[a0]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [x] "=&r"(x), [hi] "=&r"(hi), [pl] "=&r"(pl), [ph] "=&r"(ph),
+              [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [a5] "+r"(a5),
+              [wp] "+r"(wp), [cp] "+r"(cp), [n] "+r"(n)
+            : : "memory", "cc");
+    }
+#else
+    for (int32_t g = 0; g < groups; g++) {
+        uint32_t x = (uint32_t)(uint8_t)w[4 * g] | (uint32_t)(uint8_t)w[4 * g + 1] << 8
+            | (uint32_t)(uint8_t)w[4 * g + 2] << 16 | (uint32_t)(uint8_t)w[4 * g + 3] << 24;
+        uint32_t lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
+        const uint64_t *p = cols + 6 * g;
+        a0 = dsp_smlad(hi, (uint32_t)(p[0] >> 32), dsp_smlad(lo, (uint32_t)p[0], a0));
+        a1 = dsp_smlad(hi, (uint32_t)(p[1] >> 32), dsp_smlad(lo, (uint32_t)p[1], a1));
+        a2 = dsp_smlad(hi, (uint32_t)(p[2] >> 32), dsp_smlad(lo, (uint32_t)p[2], a2));
+        a3 = dsp_smlad(hi, (uint32_t)(p[3] >> 32), dsp_smlad(lo, (uint32_t)p[3], a3));
+        a4 = dsp_smlad(hi, (uint32_t)(p[4] >> 32), dsp_smlad(lo, (uint32_t)p[4], a4));
+        a5 = dsp_smlad(hi, (uint32_t)(p[5] >> 32), dsp_smlad(lo, (uint32_t)p[5], a5));
+    }
+#endif
+    dsp_acc6 result = { a0, a1, a2, a3, a4, a5 };
+    return result;
+}
+
+/// One channel of at most 12 int8 weights `w` (k of them) at `count` positions: acc[j] = start + the dot product
+/// of the weights with position j's int16 column, whose group g (values 4g ... 4g + 3 as the halfword pairs
+/// (v0, v2), (v1, v3); zeros past k) is the 64-bit word cols[32 g + j] (8-byte aligned). The weights are widened
+/// once into registers (the last word assembled from the remaining bytes only); per position 3 LDRD and 6 SMLAD
+/// on Cortex-M4/M7 (inline assembly, as in dsp_dot4). Wrapping arithmetic; the same bits in the C fallback.
+static inline void dsp_dot_small(const int8_t *w, int32_t k, const uint64_t *cols, int32_t count, int32_t start,
+                                 int32_t *acc) {
+    uint32_t words[3] = { 0, 0, 0 };
+    for (int32_t t = 0; t < k; t++) words[t >> 2] |= (uint32_t)(uint8_t)w[t] << (8 * (t & 3));
+    uint32_t l0 = dsp_sxtb16(words[0]), h0 = dsp_sxtb16_ror8(words[0]);
+    uint32_t l1 = dsp_sxtb16(words[1]), h1 = dsp_sxtb16_ror8(words[1]);
+    uint32_t l2 = dsp_sxtb16(words[2]), h2 = dsp_sxtb16_ror8(words[2]);
+#if CINT8DSP_HAS_DSP
+    const uint64_t *p = cols;
+    uint32_t x0, x1;
+    for (int32_t j = 0; j < count; j++) {
+        int32_t a = start;
+        __asm__ volatile (
+            "ldrd %[x0], %[x1], [%[p], #256]\n\t"
+            "smlad %[a], %[l1], %[x0], %[a]\n\t"
+            "smlad %[a], %[h1], %[x1], %[a]\n\t"
+            "ldrd %[x0], %[x1], [%[p], #512]\n\t"
+            "smlad %[a], %[l2], %[x0], %[a]\n\t"
+            "smlad %[a], %[h2], %[x1], %[a]\n\t"
+            "ldrd %[x0], %[x1], [%[p]], #8\n\t"
+            "smlad %[a], %[l0], %[x0], %[a]\n\t"
+            "smlad %[a], %[h0], %[x1], %[a]\n\t"
+            : [x0] "=&r"(x0), [x1] "=&r"(x1), [a] "+r"(a), [p] "+r"(p)
+            : [l0] "r"(l0), [h0] "r"(h0), [l1] "r"(l1), [h1] "r"(h1), [l2] "r"(l2), [h2] "r"(h2)
+            : "memory");
+        acc[j] = a;
+    }
+#else
+    for (int32_t j = 0; j < count; j++) {
+        const uint64_t *c = cols + j;
+        int32_t a = start;
+        a = dsp_smlad(h0, (uint32_t)(c[0] >> 32), dsp_smlad(l0, (uint32_t)c[0], a));
+        a = dsp_smlad(h1, (uint32_t)(c[32] >> 32), dsp_smlad(l1, (uint32_t)c[32], a));
+        a = dsp_smlad(h2, (uint32_t)(c[64] >> 32), dsp_smlad(l2, (uint32_t)c[64], a));
+        acc[j] = a;
+    }
+#endif
+}
+
 /// TFLite Micro's requantization for a shift of -(rsh + 1) <= -1 and a multiplier >= 0, given the rounding
 /// constant round = 2^30 + 2^(31 + rsh) as (round_hi, round_lo): the high word of
 /// acc * multiplier + round - [acc < 0] * 2^31, shifted right by rsh (the derivation and the proof of equality

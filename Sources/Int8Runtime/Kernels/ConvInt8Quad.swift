@@ -100,15 +100,91 @@ extension ConvInt8 {
             }
             let outputs = c.y, sunk = sink - block
             // Position i of a pass goes to column j; past the end, the last position again with its outputs sunk.
-            @inline(__always) func prepare(_ i: Int, _ j: Int) -> (UnsafeMutablePointer<Int8>, Bool) {
+            @inline(__always) func prepare(_ i: Int, _ j: Int, _ stride: Int) -> (UnsafeMutablePointer<Int8>, Bool) {
                 let valid = i &+ j < positions
                 let at = locate(valid ? i &+ j : positions &- 1)
-                quadFill(c, columns + j, gathered, at.oy, at.ox, k, pad, zero)
+                quadFill(c, columns + j, gathered, at.oy, at.ox, k, pad, zero, stride)
                 return (valid ? outputs + at.pixel &* channels : sunk, at.first)
+            }
+            if k <= smallCapacity {
+                // Chunks of up to 32 positions (a multiple of 4), each channel's weights widened once.
+                let targets = (aligned + 2048).assumingMemoryBound(to: UnsafeMutablePointer<Int8>.self)
+                let firsts = (aligned + 2560).assumingMemoryBound(to: Bool.self)
+                let acc = (aligned + 1536).assumingMemoryBound(to: Int32.self)
+                // Where value t of a column is, relative to the window's first byte.
+                let offsets = (aligned + 2688).assumingMemoryBound(to: Int.self)
+                var t = 0
+                for ky in 0..<c.kernelHeight {
+                    for kx in 0..<c.kernelWidth {
+                        for ic in 0..<c.inputChannels {
+                            offsets[t] = (ky &* c.inputWidth &+ kx) &* c.inputChannels &+ ic
+                            t &+= 1
+                        }
+                    }
+                }
+                @inline(__always) func prepareSmall(_ i: Int, _ j: Int) {
+                    let valid = i &+ j < positions
+                    let at = locate(valid ? i &+ j : positions &- 1)
+                    let iy0 = at.oy &* c.strideY &- c.padTop, ix0 = at.ox &* c.strideX &- c.padLeft
+                    if iy0 >= 0 && ix0 >= 0 && iy0 &+ c.kernelHeight <= c.inputHeight
+                        && ix0 &+ c.kernelWidth <= c.inputWidth {
+                        let base = c.x + (iy0 &* c.inputWidth &+ ix0) &* c.inputChannels
+                        var t = 0
+                        while t < k {
+                            gathered[t] = base[offsets[t]]
+                            t &+= 1
+                        }
+                        var to = columns + j
+                        widenGroups(gathered, &to, (k &+ 3) >> 2, smallChunk)
+                    } else {
+                        quadFill(c, columns + j, gathered, at.oy, at.ox, k, pad, zero, smallChunk)
+                    }
+                    targets[j] = valid ? outputs + at.pixel &* channels : sunk
+                    firsts[j] = at.first
+                }
+                var i = 0
+                while i < positions {
+                    let count = min(smallChunk, (positions &- i &+ 3) & ~3)
+                    var j = 0
+                    while j < count {
+                        prepareSmall(i, j)
+                        j &+= 1
+                    }
+                    let chunk = SmallChunk(columns: columns, count: count, k: k, biases: biases, block: block, end: end,
+                                           targets: targets, firsts: firsts, acc: acc)
+                    if window == 1 {
+                        if fullRange { smallChannels(c, chunk, QuadPlain<FullRange>.self) }
+                        else { smallChannels(c, chunk, QuadPlain<Clamped>.self) }
+                    } else if window & 3 == 0 {
+                        if fullRange { smallChannels(c, chunk, QuadPooledTogether<FullRange>.self) }
+                        else { smallChannels(c, chunk, QuadPooledTogether<Clamped>.self) }
+                    } else {
+                        if fullRange { smallChannels(c, chunk, QuadPooledApart<FullRange>.self) }
+                        else { smallChannels(c, chunk, QuadPooledApart<Clamped>.self) }
+                    }
+                    i &+= count
+                }
+                block = end
+                continue
+            }
+            if window == 1 && k <= hexCapacity {
+                // No pooling: six positions per pass.
+                var i = 0
+                while i < positions {
+                    let (y0, _) = prepare(i, 0, 6), (y1, _) = prepare(i, 1, 6), (y2, _) = prepare(i, 2, 6)
+                    let (y3, _) = prepare(i, 3, 6), (y4, _) = prepare(i, 4, 6), (y5, _) = prepare(i, 5, 6)
+                    let pass = HexPass(columns: columns, k: k, biases: biases, block: block, end: end,
+                                       y: (y0, y1, y2, y3, y4, y5))
+                    if fullRange { hexChannels(c, pass, FullRange.self) } else { hexChannels(c, pass, Clamped.self) }
+                    i &+= 6
+                }
+                block = end
+                continue
             }
             var i = 0
             while i < positions {
-                let (y0, f0) = prepare(i, 0), (y1, f1) = prepare(i, 1), (y2, f2) = prepare(i, 2), (y3, f3) = prepare(i, 3)
+                let (y0, f0) = prepare(i, 0, 4), (y1, f1) = prepare(i, 1, 4), (y2, f2) = prepare(i, 2, 4)
+                let (y3, f3) = prepare(i, 3, 4)
                 let pass = QuadPass(columns: columns, k: k, biases: biases, block: block, end: end,
                                     y: (y0, y1, y2, y3), first: (f0, f1, f2, f3))
                 if window == 1 {
@@ -125,6 +201,114 @@ extension ConvInt8 {
             }
             block = end
         }
+    }
+
+    /// Columns of at most this many values take the small path: chunks of `smallChunk` positions, groups at
+    /// stride 32 (`dsp_dot_small`), accumulators, output pointers and first-of-window flags in the scratch.
+    static let smallCapacity = 12
+    static let smallChunk = 32
+
+    /// What `smallChannels` needs about one chunk.
+    struct SmallChunk {
+        var columns: UnsafePointer<UInt64>
+        var count, k: Int
+        var biases: UnsafePointer<Int32>
+        var block, end: Int
+        var targets: UnsafePointer<UnsafeMutablePointer<Int8>>
+        var firsts: UnsafePointer<Bool>
+        var acc: UnsafeMutablePointer<Int32>
+    }
+
+    /// Every output channel of [block, end) at a chunk's positions: the dot products of all positions, then
+    /// each group of four written as in the quad path.
+    @inline(never)
+    static func smallChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ chunk: SmallChunk, _ output: Output.Type) {
+        var oc = chunk.block
+        while oc < chunk.end {
+            DSP.dotSmall(c.weights + oc &* chunk.k, chunk.k, chunk.columns, chunk.count, chunk.biases[oc &- chunk.block],
+                         chunk.acc)
+            let m = c.multipliers[oc], shift = c.shifts[oc]
+            if shift < 0 && m >= 0 {
+                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+                smallEmit(Output.self, { DSP.requantizeNegativeShift($0, m, round, rsh) }, true, oc, chunk, c)
+            } else {
+                smallEmit(Output.self, { DSP.requantize($0, m, shift) }, false, oc, chunk, c)
+            }
+            oc &+= 1
+        }
+    }
+
+    @inline(__always)
+    static func smallEmit<Output: QuadOutput>(_ output: Output.Type, _ requantize: (Int32) -> Int32, _ monotone: Bool,
+                                              _ oc: Int, _ chunk: SmallChunk, _ c: ConvolutionCall) {
+        var q = 0
+        while q < chunk.count {
+            let t = chunk.targets + q, f = chunk.firsts + q, a = chunk.acc + q
+            let pass = QuadPass(columns: chunk.columns, k: chunk.k, biases: chunk.biases, block: chunk.block,
+                                end: chunk.end, y: (t[0], t[1], t[2], t[3]), first: (f[0], f[1], f[2], f[3]))
+            quadEmit(Output.self, requantize, monotone, (a[0], a[1], a[2], a[3]), oc, pass, c.outputOffset,
+                     c.activationMin, c.activationMax)
+            q &+= 4
+        }
+    }
+
+    /// Longest column of the six-position path (six columns in the same scratch).
+    static let hexCapacity = 288
+
+    /// What `hexChannels` needs about one pass of six positions.
+    struct HexPass {
+        var columns: UnsafePointer<UInt64>
+        var k: Int
+        var biases: UnsafePointer<Int32>
+        var block, end: Int
+        var y: (UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>,
+                UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>)
+    }
+
+    /// Every output channel of [block, end) at six positions of an unpooled conv (columns at stride 6).
+    @inline(never)
+    static func hexChannels<Range: QuadRange>(_ c: ConvolutionCall, _ pass: HexPass, _ range: Range.Type) {
+        let outputOffset = c.outputOffset, low = c.activationMin, high = c.activationMax
+        let k = pass.k, full = k >> 2, tail = k & 3, columns = pass.columns
+        var w = c.weights + pass.block &* k
+        var bias = pass.biases
+        var oc = pass.block
+        while oc < pass.end {
+            var acc = DSP.dot6(w, columns, full, bias.pointee)
+            if tail != 0 {
+                let rest = w + full &* 4
+                var x = UInt32(UInt8(bitPattern: rest[0]))
+                if tail > 1 { x |= UInt32(UInt8(bitPattern: rest[1])) &<< 8 }
+                if tail > 2 { x |= UInt32(UInt8(bitPattern: rest[2])) &<< 16 }
+                let p = columns + full &* 6
+                let first = DSP.dot4Word(x, p, (acc.0, acc.1, acc.2, acc.3))
+                let second = DSP.dot4Word(x, p + 2, (acc.2, acc.3, acc.4, acc.5))
+                acc = (first.0, first.1, first.2, first.3, second.2, second.3)
+            }
+            let m = c.multipliers[oc], shift = c.shifts[oc]
+            if shift < 0 && m >= 0 {
+                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+                hexEmit(Range.self, { DSP.requantizeNegativeShift($0, m, round, rsh) }, acc, oc, pass, outputOffset, low, high)
+            } else {
+                hexEmit(Range.self, { DSP.requantize($0, m, shift) }, acc, oc, pass, outputOffset, low, high)
+            }
+            w += k
+            bias += 1
+            oc &+= 1
+        }
+    }
+
+    @inline(__always)
+    static func hexEmit<Range: QuadRange>(_ range: Range.Type, _ requantize: (Int32) -> Int32,
+                                          _ acc: (Int32, Int32, Int32, Int32, Int32, Int32), _ oc: Int,
+                                          _ pass: HexPass, _ outputOffset: Int32, _ low: Int32, _ high: Int32) {
+        @inline(__always) func value(_ a: Int32) -> Int8 {
+            Range.fullRange
+                ? Int8(truncatingIfNeeded: min(max(requantize(a) &+ outputOffset, -128), 127))
+                : clampToInt8(requantize(a) &+ outputOffset, low, high)
+        }
+        pass.y.0[oc] = value(acc.0); pass.y.1[oc] = value(acc.1); pass.y.2[oc] = value(acc.2)
+        pass.y.3[oc] = value(acc.3); pass.y.4[oc] = value(acc.4); pass.y.5[oc] = value(acc.5)
     }
 
     /// What `quadChannels` needs about one pass.
@@ -226,35 +410,36 @@ extension ConvInt8 {
 
     /// Widens `count` groups of 4 bytes from `source` into every fourth 64-bit word from `to`.
     @inline(__always)
-    static func widenGroups(_ source: UnsafePointer<Int8>, _ to: inout UnsafeMutablePointer<UInt64>, _ count: Int) {
+    static func widenGroups(_ source: UnsafePointer<Int8>, _ to: inout UnsafeMutablePointer<UInt64>, _ count: Int,
+                            _ stride: Int) {
         var s = UnsafeRawPointer(source)
         var n = count
         while n > 0 {
             let word = s.loadUnaligned(as: UInt32.self)
             to.pointee = UInt64(DSP.sxtb16(word)) | (UInt64(DSP.sxtb16ror8(word)) &<< 32)
-            to += 4
+            to += stride
             s += 4
             n &-= 1
         }
     }
 
     @inline(__always)
-    static func padGroups(_ to: inout UnsafeMutablePointer<UInt64>, _ count: Int, _ pad: UInt64) {
+    static func padGroups(_ to: inout UnsafeMutablePointer<UInt64>, _ count: Int, _ pad: UInt64, _ stride: Int) {
         var n = count
         while n > 0 {
             to.pointee = pad
-            to += 4
+            to += stride
             n &-= 1
         }
     }
 
     /// The column of the conv position (oy, ox): kernel rows, kernel columns, input channels (the OHWI weight
     /// order), raw input values, the zero point where the window leaves the input, zeros after value k up to
-    /// the next multiple of 4. Groups go to every fourth word from `column`.
+    /// the next multiple of 4. Group g goes to column[g · stride].
     @inline(__always)
     static func quadFill(_ c: ConvolutionCall, _ column: UnsafeMutablePointer<UInt64>,
                          _ gathered: UnsafeMutablePointer<Int8>, _ oy: Int, _ ox: Int, _ k: Int, _ pad: UInt64,
-                         _ zero: Int16) {
+                         _ zero: Int16, _ stride: Int) {
         let cin = c.inputChannels, kh = c.kernelHeight, kw = c.kernelWidth
         let height = c.inputHeight, width = c.inputWidth
         let iy0 = oy &* c.strideY &- c.padTop, ix0 = ox &* c.strideX &- c.padLeft
@@ -265,19 +450,19 @@ extension ConvInt8 {
             for ky in 0..<kh {
                 let iy = iy0 &+ ky
                 if iy < 0 || iy >= height {
-                    padGroups(&to, kw &* segment, pad)
+                    padGroups(&to, kw &* segment, pad, stride)
                     continue
                 }
                 let row = c.x + iy &* width &* cin
                 if rowInside {
-                    widenGroups(row + ix0 &* cin, &to, kw &* segment)
+                    widenGroups(row + ix0 &* cin, &to, kw &* segment, stride)
                 } else {
                     for kx in 0..<kw {
                         let ix = ix0 &+ kx
                         if ix >= 0 && ix < width {
-                            widenGroups(row + ix &* cin, &to, segment)
+                            widenGroups(row + ix &* cin, &to, segment, stride)
                         } else {
-                            padGroups(&to, segment, pad)
+                            padGroups(&to, segment, pad, stride)
                         }
                     }
                 }
@@ -317,7 +502,7 @@ extension ConvInt8 {
                     }
                 }
             }
-            widenGroups(gathered, &to, (k &+ 3) >> 2)
+            widenGroups(gathered, &to, (k &+ 3) >> 2, stride)
         }
     }
 }

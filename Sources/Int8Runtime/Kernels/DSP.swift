@@ -21,6 +21,17 @@ enum DSP {
         dsp_requantize(acc, multiplier, shift)
     }
     static var isHardware: Bool { dsp_available() != 0 }
+    /// `dot6Swift` (`dsp_dot6`).
+    @inline(__always) static func dot6(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
+        let r = dsp_dot6(w, columns, Int32(truncatingIfNeeded: groups), start)
+        return (r.a0, r.a1, r.a2, r.a3, r.a4, r.a5)
+    }
+    /// `dotSmallSwift` (`dsp_dot_small`: the weights in registers, LDRD and SMLAD on Cortex-M4/M7).
+    @inline(__always) static func dotSmall(_ w: UnsafePointer<Int8>, _ k: Int, _ columns: UnsafePointer<UInt64>,
+                                           _ count: Int, _ start: Int32, _ acc: UnsafeMutablePointer<Int32>) {
+        dsp_dot_small(w, Int32(truncatingIfNeeded: k), columns, Int32(truncatingIfNeeded: count), start, acc)
+    }
     /// `requantizeNegativeShiftSwift` (SMLAL on Cortex-M4/M7).
     @inline(__always) static func requantizeNegativeShift(_ acc: Int32, _ multiplier: Int32, _ round: (UInt32, Int32),
                                                           _ rsh: Int32) -> Int32 {
@@ -62,7 +73,54 @@ enum DSP {
                                                           _ rsh: Int32) -> Int32 {
         requantizeNegativeShiftSwift(acc, multiplier, round, rsh)
     }
+    @inline(__always) static func dotSmall(_ w: UnsafePointer<Int8>, _ k: Int, _ columns: UnsafePointer<UInt64>,
+                                           _ count: Int, _ start: Int32, _ acc: UnsafeMutablePointer<Int32>) {
+        dotSmallSwift(w, k, columns, count, start, acc)
+    }
+    @inline(__always) static func dot6(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
+        dot6Swift(w, columns, groups, start)
+    }
 #endif
+
+    /// One output channel at six positions (group g of position j is columns[6g + j]).
+    @inline(__always) static func dot6Swift(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                            _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
+        var a = (start, start, start, start, start, start)
+        var wp = UnsafeRawPointer(w)
+        var cp = columns
+        for _ in 0..<groups {
+            let x = wp.loadUnaligned(as: UInt32.self)
+            @inline(__always) func step(_ acc: Int32, _ pair: UInt64) -> Int32 {
+                smlad(sxtb16ror8(x), UInt32(truncatingIfNeeded: pair &>> 32), smlad(sxtb16(x), UInt32(truncatingIfNeeded: pair), acc))
+            }
+            a = (step(a.0, cp[0]), step(a.1, cp[1]), step(a.2, cp[2]), step(a.3, cp[3]), step(a.4, cp[4]), step(a.5, cp[5]))
+            wp += 4
+            cp += 6
+        }
+        return a
+    }
+
+    /// One channel of k <= 12 weights at `count` positions: acc[j] = start + Σ w · column j, where group g of
+    /// column j (4 values as the halfword pairs (v0, v2), (v1, v3), zeros past k) is columns[32 g + j].
+    @inline(__always) static func dotSmallSwift(_ w: UnsafePointer<Int8>, _ k: Int, _ columns: UnsafePointer<UInt64>,
+                                                _ count: Int, _ start: Int32, _ acc: UnsafeMutablePointer<Int32>) {
+        var words: (UInt32, UInt32, UInt32) = (0, 0, 0)
+        for t in 0..<k {
+            let byte = UInt32(UInt8(bitPattern: w[t])) &<< UInt32(8 * (t & 3))
+            switch t >> 2 {
+            case 0: words.0 |= byte
+            case 1: words.1 |= byte
+            default: words.2 |= byte
+            }
+        }
+        @inline(__always) func group(_ a: Int32, _ word: UInt32, _ pair: UInt64) -> Int32 {
+            smlad(sxtb16ror8(word), UInt32(truncatingIfNeeded: pair &>> 32), smlad(sxtb16(word), UInt32(truncatingIfNeeded: pair), a))
+        }
+        for j in 0..<count {
+            acc[j] = group(group(group(start, words.0, columns[j]), words.1, columns[32 &+ j]), words.2, columns[64 &+ j])
+        }
+    }
 
     /// `multiplyByQuantizedMultiplier(acc, multiplier, shift)` for shift = -(rsh + 1) <= -1 and multiplier >= 0,
     /// given `round` = 2^30 + 2^(31 + rsh) as (low word, high word) from `negativeShiftRound`.
