@@ -333,10 +333,10 @@ EQ_TARGET static inline __attribute__((always_inline)) void group_kernel(
 
     for (int32_t n0 = 0; n0 < positions; n0 += P) {
         const int32_t count = positions - n0 < P ? positions - n0 : P;
-        const uint8_t *base[8];
+        const uint8_t *base[16];
         EQ_UNROLL for (int i = 0; i < P; i++) base[i] = padded + in_offset[n0 + (i < count ? i : 0)];
-        __m512i acc[4][8];
-        __m256i halves[8];
+        __m512i acc[4][16];
+        __m256i halves[16];
         EQ_UNROLL for (int b = 0; b < B; b++)
             EQ_UNROLL for (int i = 0; i < P; i++) acc[b][i] = _mm512_setzero_si512();
         EQ_UNROLL for (int i = 0; i < P; i++) halves[i] = _mm256_setzero_si256();
@@ -355,7 +355,7 @@ EQ_TARGET static inline __attribute__((always_inline)) void group_kernel(
             EQ_UNROLL for (int i = 0; i < P; i++) base[i] += line;
         }
         // The half block's positions two by two, one in each half of a vector.
-        __m512i pair[4];
+        __m512i pair[8];
         EQ_UNROLL for (int i = 0; i < P / 2; i++)
             pair[i] = H ? _mm512_inserti64x4(_mm512_castsi256_si512(halves[2 * i]), halves[2 * i + 1], 1) : _mm512_setzero_si512();
 
@@ -428,12 +428,13 @@ typedef void (*group_function)(const struct eq_conv_plan *, const uint8_t *, int
         const struct eq_conv_plan *plan, const uint8_t *padded, int8_t *y, int32_t b0) {                        \
         group_kernel(plan, padded, y, b0, B, H, P, W);                                                           \
     }
-#define EQ_GROUPS(W)                                                                                            \
-    EQ_GROUP(W, 1, 0, 8) EQ_GROUP(W, 2, 0, 8) EQ_GROUP(W, 3, 0, 4) EQ_GROUP(W, 4, 0, 4)                          \
+// P2, P3: positions per tile for 2 and 3 full blocks (multiples of 4 when W = 4).
+#define EQ_GROUPS(W, P2, P3)                                                                                    \
+    EQ_GROUP(W, 1, 0, 8) EQ_GROUP(W, 2, 0, P2) EQ_GROUP(W, 3, 0, P3) EQ_GROUP(W, 4, 0, 4)                        \
     EQ_GROUP(W, 0, 1, 8) EQ_GROUP(W, 1, 1, 8) EQ_GROUP(W, 2, 1, 8) EQ_GROUP(W, 3, 1, 4)
-EQ_GROUPS(1)
-EQ_GROUPS(4)
-EQ_GROUPS(0)
+EQ_GROUPS(1, 8, 7)
+EQ_GROUPS(4, 8, 4)
+EQ_GROUPS(0, 8, 7)
 
 // [W kind: none, 4, other][half][full blocks]
 static const group_function group_functions[3][2][5] = {
@@ -582,6 +583,17 @@ EQ_TARGET static inline __m512i requantize_uniform(__m512i x, const uniform_requ
     return rounding_shift16(doubling_high16(_mm512_sllv_epi32(x, q->left), q->multiplier), q->right, q->mask, q->half);
 }
 
+// 16 outputs of an Add from 16 bytes of each input.
+EQ_TARGET static inline __m128i add16(__m128i x, __m128i z, __m512i offset1, __m512i offset2, __m512i left,
+                                     const uniform_requantization *q1, const uniform_requantization *q2,
+                                     const uniform_requantization *qo, __m512i output_offset, __m512i low, __m512i high) {
+    const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(x), offset1), left);
+    const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(z), offset2), left);
+    const __m512i sum = _mm512_add_epi32(requantize_uniform(a, q1), requantize_uniform(b, q2));
+    const __m512i v = _mm512_add_epi32(requantize_uniform(sum, qo), output_offset);
+    return _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(v, low), high));
+}
+
 EQ_TARGET
 int eq_add_avx512(const eq_add_params *p) {
     if (!eq_conv_vnni_available()) return -1;
@@ -590,15 +602,20 @@ int eq_add_avx512(const eq_add_params *p) {
     const uniform_requantization qo = uniform(p->output_multiplier, p->output_shift);
     const __m512i left = _mm512_set1_epi32(p->left_shift), output_offset = _mm512_set1_epi32(p->output_offset);
     const __m512i low = _mm512_set1_epi32(p->act_min), high = _mm512_set1_epi32(p->act_max);
-    for (int32_t i = 0; i < p->count; i += 16) {
+    int32_t i = 0;
+    for (; i + 32 <= p->count; i += 32) {
+        const __m128i y0 = add16(_mm_loadu_si128((const __m128i *)(p->x + i)), _mm_loadu_si128((const __m128i *)(p->z + i)),
+                                 offset1, offset2, left, &q1, &q2, &qo, output_offset, low, high);
+        const __m128i y1 = add16(_mm_loadu_si128((const __m128i *)(p->x + i + 16)), _mm_loadu_si128((const __m128i *)(p->z + i + 16)),
+                                 offset1, offset2, left, &q1, &q2, &qo, output_offset, low, high);
+        _mm_storeu_si128((__m128i *)(p->y + i), y0);
+        _mm_storeu_si128((__m128i *)(p->y + i + 16), y1);
+    }
+    for (; i < p->count; i += 16) {
         const int32_t n = p->count - i < 16 ? p->count - i : 16;
         const __mmask16 live = (__mmask16)((1u << n) - 1u);
-        const __m512i a = _mm512_sllv_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live, p->x + i)), offset1), left);
-        const __m512i b = _mm512_sllv_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(live, p->z + i)), offset2), left);
-        const __m512i sum = _mm512_add_epi32(requantize_uniform(a, &q1), requantize_uniform(b, &q2));
-        __m512i v = _mm512_add_epi32(requantize_uniform(sum, &qo), output_offset);
-        v = _mm512_min_epi32(_mm512_max_epi32(v, low), high);
-        _mm_mask_storeu_epi8(p->y + i, live, _mm512_cvtepi32_epi8(v));
+        _mm_mask_storeu_epi8(p->y + i, live, add16(_mm_maskz_loadu_epi8(live, p->x + i), _mm_maskz_loadu_epi8(live, p->z + i),
+                                                   offset1, offset2, left, &q1, &q2, &qo, output_offset, low, high));
     }
     return 0;
 }
