@@ -43,7 +43,7 @@ public enum Int8Interpreter {
                 let second = model.tensor(op.input2 ?? 0)
                 let z = UnsafePointer(region(second, arena).baseAddress!)
                 if !Kernels.add(context.addCall(second: second, z: z)) {
-                    AddInt8.reference(context, second: second, z: z)
+                    AddInt8.run(context, second: second, z: z)
                 }
             }
             afterEach(step)

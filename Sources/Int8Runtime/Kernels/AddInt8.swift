@@ -1,18 +1,79 @@
 /// Int8 element-wise add of two tensors with different scales (TFLite Micro's reference): both inputs are
 /// shifted left to a common high-precision scale, rescaled by their own multipliers, summed and requantized.
 enum AddInt8 {
+    /// The kernel the interpreter runs for an Add: the table path when it takes the op, else the reference.
+    /// Built with `-D EDGEQUANT_REFERENCE_KERNELS`, always the reference.
+    static func run(_ c: KernelContext, second: Q8Tensor, z: UnsafePointer<Int8>) {
+        let call = c.addCall(second: second, z: z)
+#if !EDGEQUANT_REFERENCE_KERNELS
+        if tables(call) { return }
+#endif
+        reference(call)
+    }
+
     static func reference(_ c: KernelContext, second: Q8Tensor, z: UnsafePointer<Int8>) {
-        let p = c.op.parameters
-        let shifts = UInt32(bitPattern: p.3)
-        let shift1 = Int32(Int8(truncatingIfNeeded: shifts)), shift2 = Int32(Int8(truncatingIfNeeded: shifts >> 8))
-        let outputShift = Int32(Int8(truncatingIfNeeded: shifts >> 16)), leftShift = Int32(Int8(truncatingIfNeeded: shifts >> 24))
-        let offset1 = -c.input.zeroPoint, offset2 = -second.zeroPoint, outputOffset = c.output.zeroPoint
-        for i in 0..<c.output.size {
-            let a = (Int32(c.x[i]) &+ offset1) &* (1 << leftShift)
-            let b = (Int32(z[i]) &+ offset2) &* (1 << leftShift)
-            let sum = multiplyByQuantizedMultiplier(a, p.0, shift1) &+ multiplyByQuantizedMultiplier(b, p.1, shift2)
-            let result = multiplyByQuantizedMultiplier(sum, p.2, outputShift) &+ outputOffset
-            c.y[i] = clampToInt8(result, c.op.activationMin, c.op.activationMax)
+        reference(c.addCall(second: second, z: z))
+    }
+
+    /// The reference loop, as TFLite Micro's AddElementwise.
+    static func reference(_ a: AddCall) {
+        for i in 0..<a.count {
+            let x = (Int32(a.x[i]) &+ a.offset1) &* (1 << a.leftShift)
+            let z = (Int32(a.z[i]) &+ a.offset2) &* (1 << a.leftShift)
+            let sum = multiplyByQuantizedMultiplier(x, a.multiplier1, a.shift1)
+                &+ multiplyByQuantizedMultiplier(z, a.multiplier2, a.shift2)
+            let result = multiplyByQuantizedMultiplier(sum, a.outputMultiplier, a.outputShift) &+ a.outputOffset
+            a.y[i] = clampToInt8(result, a.activationMin, a.activationMax)
+        }
+    }
+
+    /// Tensors shorter than this run the reference (building the tables costs about 512 requantizations).
+    static let tableThreshold = 512
+
+    /// Two 256-entry tables on the stack (2 KB): each input's rescaled value depends only on its int8 value, so
+    /// entry v is exactly the reference's `multiplyByQuantizedMultiplier((v + offset) · 2^leftShift, ...)`.
+    struct Tables {
+        var storage = (SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(),
+                       SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>())
+    }
+
+    /// Per element two table loads, the sum, and the output requantization (five instructions with SMLAL for
+    /// a negative output shift, `DSP.requantizeNegativeShift`; `DSP.requantize` otherwise), offset and clamp.
+    /// Declines short tensors.
+    static func tables(_ a: AddCall) -> Bool {
+        guard a.count >= tableThreshold else { return false }
+        var tables = Tables()
+        withUnsafeMutableBytes(of: &tables) { raw in
+            let first = raw.baseAddress!.assumingMemoryBound(to: Int32.self), second = first + 256
+            for v in -128...127 {
+                first[v &+ 128] = multiplyByQuantizedMultiplier((Int32(v) &+ a.offset1) &* (1 << a.leftShift),
+                                                                a.multiplier1, a.shift1)
+                second[v &+ 128] = multiplyByQuantizedMultiplier((Int32(v) &+ a.offset2) &* (1 << a.leftShift),
+                                                                 a.multiplier2, a.shift2)
+            }
+            let m = a.outputMultiplier, shift = a.outputShift
+            if shift < 0 && m >= 0 {
+                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+                addLoop(a, first + 128, second + 128) { DSP.requantizeNegativeShift($0, m, round, rsh) }
+            } else {
+                addLoop(a, first + 128, second + 128) { DSP.requantize($0, m, shift) }
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    static func addLoop(_ a: AddCall, _ first: UnsafePointer<Int32>, _ second: UnsafePointer<Int32>,
+                        _ requantize: (Int32) -> Int32) {
+        let outputOffset = a.outputOffset, low = a.activationMin, high = a.activationMax
+        var x = a.x, z = a.z, y = a.y
+        let end = a.y + a.count
+        while y < end {
+            let sum = first[Int(x.pointee)] &+ second[Int(z.pointee)]
+            y.pointee = clampToInt8(requantize(sum) &+ outputOffset, low, high)
+            x += 1
+            z += 1
+            y += 1
         }
     }
 }

@@ -1,0 +1,76 @@
+@testable import Int8Runtime
+import Testing
+import TestSupport
+
+/// The table Add (AddInt8.tables, what the interpreter runs) against the reference loop, byte for byte.
+@Suite("Add table path is bit-exact with the reference")
+struct AddInt8FastPathTests {
+    /// Runs `kernel` on random inputs with the given parameters; nil when it declined.
+    static func run(_ x: [Int8], _ z: [Int8], _ parameters: AddCall, _ kernel: (AddCall) -> Bool) -> [Int8]? {
+        var y = [Int8](repeating: 77, count: x.count)
+        let ran = x.withUnsafeBufferPointer { xp in
+            z.withUnsafeBufferPointer { zp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    var call = parameters
+                    call.x = xp.baseAddress!; call.z = zp.baseAddress!; call.y = yp.baseAddress!; call.count = x.count
+                    return kernel(call)
+                }
+            }
+        }
+        return ran ? y : nil
+    }
+
+    static func randomCall(_ r: inout SeededRandom, extreme: Bool) -> AddCall {
+        let dummy = UnsafeMutablePointer<Int8>(bitPattern: 8)!
+        func multiplier() -> Int32 {
+            extreme ? [0, 1 << 30, Int32.max].randomElement(using: &r)! : Int32.random(in: (1 << 30)...Int32.max, using: &r)
+        }
+        func shift(_ range: ClosedRange<Int32>) -> Int32 {
+            extreme ? [range.lowerBound, range.upperBound, -1, 0].filter(range.contains).randomElement(using: &r)!
+                : Int32.random(in: range, using: &r)
+        }
+        let low = Int32.random(in: -128...0, using: &r)
+        return AddCall(
+            x: dummy, z: dummy, y: dummy, count: 0,
+            offset1: Int32.random(in: -127...128, using: &r), offset2: Int32.random(in: -127...128, using: &r),
+            outputOffset: Int32.random(in: -128...127, using: &r),
+            multiplier1: multiplier(), multiplier2: multiplier(), outputMultiplier: multiplier(),
+            shift1: shift(-31...30), shift2: shift(-31...30),
+            outputShift: Bool.random(using: &r) ? shift(-31...(-1)) : shift(-31...30),
+            leftShift: Bool.random(using: &r) ? 20 : shift(0...23),
+            activationMin: Bool.random(using: &r) ? -128 : low,
+            activationMax: Bool.random(using: &r) ? 127 : Int32.random(in: low...127, using: &r))
+    }
+
+    @Test func tablesMatchReference() {
+        var r = SeededRandom(seed: 606)
+        var ran = 0
+        for index in 0..<600 {
+            let call = Self.randomCall(&r, extreme: index % 5 == 0)
+            let count = Int.random(in: 1...3000, using: &r)
+            let x = (0..<count).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            let z = (0..<count).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            let reference = Self.run(x, z, call) { AddInt8.reference($0); return true }!
+            guard let fast = Self.run(x, z, call, AddInt8.tables) else {
+                #expect(count < AddInt8.tableThreshold)
+                continue
+            }
+            ran += 1
+            let same = fast == reference
+            #expect(same, "case \(index): \(call.multiplier1) \(call.shift1) \(call.multiplier2) \(call.shift2) \(call.outputMultiplier) \(call.outputShift) \(call.leftShift)")
+        }
+        #expect(ran > 400)
+    }
+
+    /// Every pair of int8 values once, with random and extreme parameters.
+    @Test func everyValuePair() {
+        var r = SeededRandom(seed: 17)
+        let x = (0..<65536).map { Int8(truncatingIfNeeded: $0) }, z = (0..<65536).map { Int8(truncatingIfNeeded: $0 >> 8) }
+        for index in 0..<6 {
+            let call = Self.randomCall(&r, extreme: index == 5)
+            let reference = Self.run(x, z, call) { AddInt8.reference($0); return true }!
+            let same = Self.run(x, z, call, AddInt8.tables) == reference
+            #expect(same)
+        }
+    }
+}
