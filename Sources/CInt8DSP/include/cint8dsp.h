@@ -80,17 +80,17 @@ static inline dsp_acc4 dsp_dot4(const int8_t *w, const uint64_t *cols, int32_t g
     const int8_t *wp = w;
     const uint64_t *cp = cols;
     uint32_t x, lo, hi, pl, ph;
-    int32_t pairs = groups >> 1;
-    if (pairs > 0) {
-        __asm__ volatile ("1:\n\t" CINT8DSP_GROUP(0) CINT8DSP_GROUP(1)
+    int32_t quads = groups >> 2;
+    if (quads > 0) {
+        __asm__ volatile ("1:\n\t" CINT8DSP_GROUP(0) CINT8DSP_GROUP(1) CINT8DSP_GROUP(2) CINT8DSP_GROUP(3)
             "subs %[n], %[n], #1\n\t"
             "bne 1b\n\t"
             : [x] "=&r"(x), [lo] "=&r"(lo), [hi] "=&r"(hi), [pl] "=&r"(pl), [ph] "=&r"(ph),
               [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [cp] "+r"(cp),
-              [n] "+r"(pairs)
+              [n] "+r"(quads)
             : : "memory", "cc");
     }
-    if (groups & 1) {
+    for (int32_t rest = groups & 3; rest > 0; rest--) {
         __asm__ volatile (CINT8DSP_GROUP(0)
             : [x] "=&r"(x), [lo] "=&r"(lo), [hi] "=&r"(hi), [pl] "=&r"(pl), [ph] "=&r"(ph),
               [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [cp] "+r"(cp)
@@ -125,10 +125,39 @@ static inline dsp_acc6 dsp_dot6(const int8_t *w, const uint64_t *cols, int32_t g
     const int8_t *wp = w;
     const uint64_t *cp = cols;
     uint32_t x, hi, pl, ph;
-    int32_t n = groups;
+#define CINT8DSP_GROUP6 \
+            "ldr %[x], [%[wp]], #4\n\t" \
+            "sxtb16 %[hi], %[x], ror #8\n\t" \
+            "sxtb16 %[x], %[x]\n\t" \
+            "ldrd %[pl], %[ph], [%[cp], #8]\n\t" \
+            "smlad %[a1], %[x], %[pl], %[a1]\n\t" \
+            "smlad %[a1], %[hi], %[ph], %[a1]\n\t" \
+            "ldrd %[pl], %[ph], [%[cp], #16]\n\t" \
+            "smlad %[a2], %[x], %[pl], %[a2]\n\t" \
+            "smlad %[a2], %[hi], %[ph], %[a2]\n\t" \
+            "ldrd %[pl], %[ph], [%[cp], #24]\n\t" \
+            "smlad %[a3], %[x], %[pl], %[a3]\n\t" \
+            "smlad %[a3], %[hi], %[ph], %[a3]\n\t" \
+            "ldrd %[pl], %[ph], [%[cp], #32]\n\t" \
+            "smlad %[a4], %[x], %[pl], %[a4]\n\t" \
+            "smlad %[a4], %[hi], %[ph], %[a4]\n\t" \
+            "ldrd %[pl], %[ph], [%[cp], #40]\n\t" \
+            "smlad %[a5], %[x], %[pl], %[a5]\n\t" \
+            "smlad %[a5], %[hi], %[ph], %[a5]\n\t" \
+            "ldrd %[pl], %[ph], [%[cp]], #48\n\t" \
+            "smlad %[a0], %[x], %[pl], %[a0]\n\t" \
+            "smlad %[a0], %[hi], %[ph], %[a0]\n\t"
+    int32_t n = groups >> 1;
+    if (groups & 1) {
+        __asm__ volatile (CINT8DSP_GROUP6
+            : [x] "=&r"(x), [hi] "=&r"(hi), [pl] "=&r"(pl), [ph] "=&r"(ph),
+              [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [a5] "+r"(a5),
+              [wp] "+r"(wp), [cp] "+r"(cp)
+            : : "memory");
+    }
     if (n > 0) {
         __asm__ volatile (
-            "1:\n\t"
+            "1:\n\t" CINT8DSP_GROUP6
             "ldr %[x], [%[wp]], #4\n\t"
             "sxtb16 %[hi], %[x], ror #8\n\t"
             "sxtb16 %[x], %[x]\n\t"
@@ -157,6 +186,7 @@ static inline dsp_acc6 dsp_dot6(const int8_t *w, const uint64_t *cols, int32_t g
               [wp] "+r"(wp), [cp] "+r"(cp), [n] "+r"(n)
             : : "memory", "cc");
     }
+#undef CINT8DSP_GROUP6
 #else
     for (int32_t g = 0; g < groups; g++) {
         uint32_t x = (uint32_t)(uint8_t)w[4 * g] | (uint32_t)(uint8_t)w[4 * g + 1] << 8
