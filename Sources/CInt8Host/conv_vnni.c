@@ -148,7 +148,8 @@ static int plan_layout_of(const eq_conv_params *p, plan_layout *l) {
     const int64_t segment = (int64_t)p->kw * p->cin, groups = (segment + 3) / 4, steps = groups * p->kh;
     const int64_t blocks = (p->cout + 15) / 16, positions = (int64_t)p->out_h * p->out_w * pool_h * pool_w;
     const int64_t line = pw * p->cin, padded = ph * line;
-    if (padded > (1 << 26) || steps * blocks * 64 > (1 << 26) || positions > (1 << 24)) return -1;
+    if (padded > (1 << 26) || steps * blocks * 64 > (1 << 26) || positions > (1 << 24)
+        || (int64_t)p->out_h * p->out_w * p->cout > INT32_MAX) return -1;  // offsets stay int32
     l->blocks = (int32_t)blocks; l->groups = (int32_t)groups; l->steps = (int32_t)steps; l->line = (int32_t)line;
     l->half = p->cout % 16 != 0 && p->cout % 16 <= 8;
     l->padded_rows = (int32_t)ph; l->padded_size = (int32_t)padded; l->positions = (int32_t)positions;
@@ -425,18 +426,25 @@ EQ_TARGET static inline __attribute__((always_inline)) void group_kernel(
 
 typedef void (*group_function)(const struct eq_conv_plan *, const uint8_t *, int8_t *, int32_t);
 
-#define EQ_GROUP(W, B, H, P)                                                                                    \
-    EQ_TARGET __attribute__((noinline)) static void group_##W##_##B##_##H(                                     \
+#define EQ_GROUP(W, B, H, P) EQ_GROUP_NAMED(W, B, H, P, group_##W##_##B##_##H)
+#define EQ_GROUP_NAMED(W, B, H, P, NAME)                                                                        \
+    EQ_TARGET __attribute__((noinline)) static void NAME(                                                       \
         const struct eq_conv_plan *plan, const uint8_t *padded, int8_t *y, int32_t b0) {                        \
         group_kernel(plan, padded, y, b0, B, H, P, W);                                                           \
     }
-// P2, P3: positions per tile for 2 and 3 full blocks (multiples of 4 when W = 4).
+// P2, P3: positions per tile for 2 and 3 full blocks (multiples of 4 when W = 4). One full block alone takes
+// 16 positions per tile when windows are long (the accumulators' loads and stores then matter less than the
+// shorter tail), 8 otherwise.
 #define EQ_GROUPS(W, P2, P3)                                                                                    \
     EQ_GROUP(W, 1, 0, 8) EQ_GROUP(W, 2, 0, P2) EQ_GROUP(W, 3, 0, P3) EQ_GROUP(W, 4, 0, 4)                        \
+    EQ_GROUP_NAMED(W, 1, 0, 16, group_##W##_1_0_long)                                                           \
     EQ_GROUP(W, 0, 1, 8) EQ_GROUP(W, 1, 1, 8) EQ_GROUP(W, 2, 1, 8) EQ_GROUP(W, 3, 1, 4)
 EQ_GROUPS(1, 8, 7)
 EQ_GROUPS(4, 8, 4)
 EQ_GROUPS(0, 8, 7)
+
+static const group_function long_single_block[3] = {group_1_1_0_long, group_4_1_0_long, group_0_1_0_long};
+enum { kLongWindow = 16 };  // steps from which one block takes 16 positions per tile
 
 // [W kind: none, 4, other][half][full blocks]
 static const group_function group_functions[3][2][5] = {
@@ -488,7 +496,8 @@ EQ_TARGET static int plan_run(const struct eq_conv_plan *plan, const int8_t *x, 
     while (b0 < full) {
         const int32_t n = full - b0 < 4 ? full - b0 : 4;
         const int with_half = plan->half && b0 + n == full && n < 4;
-        group_functions[kind][with_half][n](plan, padded, y, b0);
+        if (n == 1 && !with_half && plan->steps >= kLongWindow) long_single_block[kind](plan, padded, y, b0);
+        else group_functions[kind][with_half][n](plan, padded, y, b0);
         b0 += n + with_half;
     }
     if (b0 < plan->blocks) group_functions[kind][1][0](plan, padded, y, b0);
