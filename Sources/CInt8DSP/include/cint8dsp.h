@@ -249,6 +249,20 @@ static inline void dsp_dot_small(const int8_t *w, int32_t k, const uint64_t *col
 #endif
 }
 
+/// The small path's column of one position whose window lies inside the input: value t (t < k <= 12) is
+/// base[offsets[t]], widened into the groups to[0], to[32], to[64] as halfword pairs (v0, v2), (v1, v3), zeros
+/// past k (the layout dsp_dot_small reads).
+static inline void dsp_small_column(const int8_t *base, const int32_t *offsets, int32_t k, uint64_t *to) {
+    uint32_t w0 = 0, w1 = 0, w2 = 0;
+    int32_t t = 0;
+    for (; t < k && t < 4; t++) w0 |= (uint32_t)(uint8_t)base[offsets[t]] << (8 * t);
+    for (; t < k && t < 8; t++) w1 |= (uint32_t)(uint8_t)base[offsets[t]] << (8 * (t - 4));
+    for (; t < k; t++) w2 |= (uint32_t)(uint8_t)base[offsets[t]] << (8 * (t - 8));
+    to[0] = (uint64_t)dsp_sxtb16(w0) | (uint64_t)dsp_sxtb16_ror8(w0) << 32;
+    to[32] = (uint64_t)dsp_sxtb16(w1) | (uint64_t)dsp_sxtb16_ror8(w1) << 32;
+    to[64] = (uint64_t)dsp_sxtb16(w2) | (uint64_t)dsp_sxtb16_ror8(w2) << 32;
+}
+
 /// TFLite Micro's requantization for a shift of -(rsh + 1) <= -1 and a multiplier >= 0, given the rounding
 /// constant round = 2^30 + 2^(31 + rsh) as (round_hi, round_lo): the high word of
 /// acc * multiplier + round - [acc < 0] * 2^31, shifted right by rsh (the derivation and the proof of equality

@@ -26,7 +26,7 @@ extension ConvInt8 {
 
     /// The stack scratch: four interleaved int16 columns (4 x 432 x 2 bytes), the gathered bytes of one
     /// receptive field when channels are not a multiple of 4, the block's folded biases, a sink for the outputs
-    /// of padding positions, and 8 bytes of slack to align the columns to 8.
+    /// of padding positions, a pass's output pointers and flags, and 8 bytes of slack to align the columns to 8.
     struct QuadScratch {
         var columns = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
                        SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
@@ -38,6 +38,8 @@ extension ConvInt8 {
                      SIMD64<Int8>(), SIMD64<Int8>())
         var biases = SIMD64<Int32>()
         var sink = SIMD64<Int8>()
+        /// Output pointers (32 x 8 bytes), first-of-window flags (32), the small path's value offsets (12 x 8).
+        var lists = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
         var slack = SIMD8<Int8>()
     }
 
@@ -63,12 +65,13 @@ extension ConvInt8 {
         let gathered = (aligned + quadColumnBytes).assumingMemoryBound(to: Int8.self)
         let biases = (aligned + quadColumnBytes + quadGatherBytes).assumingMemoryBound(to: Int32.self)
         let sink = (aligned + quadColumnBytes + quadGatherBytes + 4 * quadChannelBlock).assumingMemoryBound(to: Int8.self)
+        let lists = aligned + quadColumnBytes + quadGatherBytes + 4 * quadChannelBlock + 64
+        let targets = lists.assumingMemoryBound(to: UnsafeMutablePointer<Int8>.self)
+        let firsts = (lists + 32 * 8).assumingMemoryBound(to: Bool.self)
+        let offsets = (lists + 32 * 8 + 32).assumingMemoryBound(to: Int32.self)
 
-        let pooled = c.pool.0 != 0
-        let poolHeight = pooled ? Int(c.pool.0) : 1, poolWidth = pooled ? Int(c.pool.1) : 1
-        let poolStrideY = pooled ? Int(c.pool.2) : 1, poolStrideX = pooled ? Int(c.pool.3) : 1
-        let window = poolHeight * poolWidth
-        let positions = c.outputHeight * c.outputWidth * window
+        let positions = c.outputHeight &* c.outputWidth &* (c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1)
+        let window = c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1
         let channels = c.outputChannels
         guard positions > 0 else { return }
         let zero = Int16(truncatingIfNeeded: 0 &- c.inputOffset)
@@ -80,14 +83,23 @@ extension ConvInt8 {
             gathered[z] = 0
             z &+= 1
         }
-
-        // Position i: output pixel i / window, conv position (dy, dx) = i % window inside its pooling window.
-        @inline(__always) func locate(_ i: Int) -> (oy: Int, ox: Int, pixel: Int, first: Bool) {
-            let pixel = i / window, r = i - pixel * window
-            let dy = r / poolWidth, dx = r - dy * poolWidth
-            let py = pixel / c.outputWidth, px = pixel - py * c.outputWidth
-            return (py * poolStrideY + dy, px * poolStrideX + dx, pixel, r == 0)
+        let small = k <= smallCapacity
+        if small {
+            // Where value t of a column is, relative to the window's first byte.
+            var t = 0
+            for ky in 0..<c.kernelHeight {
+                for kx in 0..<c.kernelWidth {
+                    for ic in 0..<c.inputChannels {
+                        offsets[t] = Int32(truncatingIfNeeded: (ky &* c.inputWidth &+ kx) &* c.inputChannels &+ ic)
+                        t &+= 1
+                    }
+                }
+            }
         }
+        let width = small ? smallChunk : window == 1 && k <= hexCapacity ? 6 : 4
+        let fill = Fill(c: c, columns: columns, gathered: gathered, offsets: small ? UnsafePointer(offsets) : nil, k: k,
+                        pad: pad, zero: zero, stride: width, positions: positions, sink: sink,
+                        targets: targets, firsts: firsts)
 
         var block = 0
         while block < channels {
@@ -98,60 +110,16 @@ extension ConvInt8 {
                 biases[oc &- block] = (c.bias?[oc] ?? 0) &+ c.inputOffset &* weightSum(c.weights + oc &* k, k)
                 oc &+= 1
             }
-            let outputs = c.y, sunk = sink - block
-            // Position i of a pass goes to column j; past the end, the last position again with its outputs sunk.
-            @inline(__always) func prepare(_ i: Int, _ j: Int, _ stride: Int) -> (UnsafeMutablePointer<Int8>, Bool) {
-                let valid = i &+ j < positions
-                let at = locate(valid ? i &+ j : positions &- 1)
-                quadFill(c, columns + j, gathered, at.oy, at.ox, k, pad, zero, stride)
-                return (valid ? outputs + at.pixel &* channels : sunk, at.first)
-            }
-            if k <= smallCapacity {
-                // Chunks of up to 32 positions (a multiple of 4), each channel's weights widened once.
-                let targets = (aligned + 2048).assumingMemoryBound(to: UnsafeMutablePointer<Int8>.self)
-                let firsts = (aligned + 2560).assumingMemoryBound(to: Bool.self)
-                let acc = (aligned + 1536).assumingMemoryBound(to: Int32.self)
-                // Where value t of a column is, relative to the window's first byte.
-                let offsets = (aligned + 2688).assumingMemoryBound(to: Int.self)
-                var t = 0
-                for ky in 0..<c.kernelHeight {
-                    for kx in 0..<c.kernelWidth {
-                        for ic in 0..<c.inputChannels {
-                            offsets[t] = (ky &* c.inputWidth &+ kx) &* c.inputChannels &+ ic
-                            t &+= 1
-                        }
-                    }
-                }
-                @inline(__always) func prepareSmall(_ i: Int, _ j: Int) {
-                    let valid = i &+ j < positions
-                    let at = locate(valid ? i &+ j : positions &- 1)
-                    let iy0 = at.oy &* c.strideY &- c.padTop, ix0 = at.ox &* c.strideX &- c.padLeft
-                    if iy0 >= 0 && ix0 >= 0 && iy0 &+ c.kernelHeight <= c.inputHeight
-                        && ix0 &+ c.kernelWidth <= c.inputWidth {
-                        let base = c.x + (iy0 &* c.inputWidth &+ ix0) &* c.inputChannels
-                        var t = 0
-                        while t < k {
-                            gathered[t] = base[offsets[t]]
-                            t &+= 1
-                        }
-                        var to = columns + j
-                        widenGroups(gathered, &to, (k &+ 3) >> 2, smallChunk)
-                    } else {
-                        quadFill(c, columns + j, gathered, at.oy, at.ox, k, pad, zero, smallChunk)
-                    }
-                    targets[j] = valid ? outputs + at.pixel &* channels : sunk
-                    firsts[j] = at.first
-                }
-                var i = 0
-                while i < positions {
+            var cursor = QuadCursor(c)
+            var i = 0
+            while i < positions {
+                if small {
+                    // Chunks of up to 32 positions (a multiple of 4), each channel's weights widened once.
                     let count = min(smallChunk, (positions &- i &+ 3) & ~3)
-                    var j = 0
-                    while j < count {
-                        prepareSmall(i, j)
-                        j &+= 1
-                    }
+                    fill.prepare(&cursor, i, count, block, Width32.self)
                     let chunk = SmallChunk(columns: columns, count: count, k: k, biases: biases, block: block, end: end,
-                                           targets: targets, firsts: firsts, acc: acc)
+                                           targets: targets, firsts: firsts,
+                                           acc: (aligned + 1536).assumingMemoryBound(to: Int32.self))
                     if window == 1 {
                         if fullRange { smallChannels(c, chunk, QuadPlain<FullRange>.self) }
                         else { smallChannels(c, chunk, QuadPlain<Clamped>.self) }
@@ -163,43 +131,122 @@ extension ConvInt8 {
                         else { smallChannels(c, chunk, QuadPooledApart<Clamped>.self) }
                     }
                     i &+= count
-                }
-                block = end
-                continue
-            }
-            if window == 1 && k <= hexCapacity {
-                // No pooling: six positions per pass.
-                var i = 0
-                while i < positions {
-                    let (y0, _) = prepare(i, 0, 6), (y1, _) = prepare(i, 1, 6), (y2, _) = prepare(i, 2, 6)
-                    let (y3, _) = prepare(i, 3, 6), (y4, _) = prepare(i, 4, 6), (y5, _) = prepare(i, 5, 6)
+                } else if width == 6 {
+                    // No pooling: six positions per pass.
+                    fill.prepare(&cursor, i, 6, block, Width6.self)
                     let pass = HexPass(columns: columns, k: k, biases: biases, block: block, end: end,
-                                       y: (y0, y1, y2, y3, y4, y5))
+                                       y: (targets[0], targets[1], targets[2], targets[3], targets[4], targets[5]))
                     if fullRange { hexChannels(c, pass, FullRange.self) } else { hexChannels(c, pass, Clamped.self) }
                     i &+= 6
-                }
-                block = end
-                continue
-            }
-            var i = 0
-            while i < positions {
-                let (y0, f0) = prepare(i, 0, 4), (y1, f1) = prepare(i, 1, 4), (y2, f2) = prepare(i, 2, 4)
-                let (y3, f3) = prepare(i, 3, 4)
-                let pass = QuadPass(columns: columns, k: k, biases: biases, block: block, end: end,
-                                    y: (y0, y1, y2, y3), first: (f0, f1, f2, f3))
-                if window == 1 {
-                    if fullRange { quadChannels(c, pass, QuadPlain<FullRange>.self) }
-                    else { quadChannels(c, pass, QuadPlain<Clamped>.self) }
-                } else if window & 3 == 0 {
-                    if fullRange { quadChannels(c, pass, QuadPooledTogether<FullRange>.self) }
-                    else { quadChannels(c, pass, QuadPooledTogether<Clamped>.self) }
                 } else {
-                    if fullRange { quadChannels(c, pass, QuadPooledApart<FullRange>.self) }
-                    else { quadChannels(c, pass, QuadPooledApart<Clamped>.self) }
+                    fill.prepare(&cursor, i, 4, block, Width4.self)
+                    let pass = QuadPass(columns: columns, k: k, biases: biases, block: block, end: end,
+                                        y: (targets[0], targets[1], targets[2], targets[3]),
+                                        first: (firsts[0], firsts[1], firsts[2], firsts[3]))
+                    if window == 1 {
+                        if fullRange { quadChannels(c, pass, QuadPlain<FullRange>.self) }
+                        else { quadChannels(c, pass, QuadPlain<Clamped>.self) }
+                    } else if window & 3 == 0 {
+                        if fullRange { quadChannels(c, pass, QuadPooledTogether<FullRange>.self) }
+                        else { quadChannels(c, pass, QuadPooledTogether<Clamped>.self) }
+                    } else {
+                        if fullRange { quadChannels(c, pass, QuadPooledApart<FullRange>.self) }
+                        else { quadChannels(c, pass, QuadPooledApart<Clamped>.self) }
+                    }
+                    i &+= 4
                 }
-                i &+= 4
             }
             block = end
+        }
+    }
+
+    /// Walks the conv positions in order without divisions. Position i: output pixel i / window (py, px), conv
+    /// position (dy, dx) = i % window inside its pooling window (the whole window when there is no pooling).
+    struct QuadCursor {
+        let poolHeight, poolWidth, poolStrideY, poolStrideX, outputWidth: Int
+        var py = 0, px = 0, dy = 0, dx = 0, pixel = 0
+
+        init(_ c: ConvolutionCall) {
+            let pooled = c.pool.0 != 0
+            poolHeight = pooled ? Int(c.pool.0) : 1
+            poolWidth = pooled ? Int(c.pool.1) : 1
+            poolStrideY = pooled ? Int(c.pool.2) : 1
+            poolStrideX = pooled ? Int(c.pool.3) : 1
+            outputWidth = c.outputWidth
+        }
+
+        var oy: Int { py &* poolStrideY &+ dy }
+        var ox: Int { px &* poolStrideX &+ dx }
+        var first: Bool { dy == 0 && dx == 0 }
+
+        @inline(__always) mutating func advance() {
+            dx &+= 1
+            if dx < poolWidth { return }
+            dx = 0
+            dy &+= 1
+            if dy < poolHeight { return }
+            dy = 0
+            pixel &+= 1
+            px &+= 1
+            if px < outputWidth { return }
+            px = 0
+            py &+= 1
+        }
+    }
+
+    /// Builds the columns of a pass and its output pointers and first-of-window flags.
+    struct Fill {
+        let c: ConvolutionCall
+        let columns: UnsafeMutablePointer<UInt64>
+        let gathered: UnsafeMutablePointer<Int8>
+        let offsets: UnsafePointer<Int32>?
+        let k: Int
+        let pad: UInt64
+        let zero: Int16
+        let stride, positions: Int
+        let sink: UnsafeMutablePointer<Int8>
+        let targets: UnsafeMutablePointer<UnsafeMutablePointer<Int8>>
+        let firsts: UnsafeMutablePointer<Bool>
+
+        /// Positions i ..< i + count into columns 0 ..< count (`cursor` at position i). Past the last position,
+        /// the last position again, with its outputs sent to the sink (indexed by channel - block). `Width`: the
+        /// column stride as a constant.
+        @inline(__always) func prepare<Width: PassWidth>(_ cursor: inout QuadCursor, _ i: Int, _ count: Int,
+                                                         _ block: Int, _ width: Width.Type) {
+            let cin = c.inputChannels, rowBytes = c.inputWidth &* cin, runGroups = (c.kernelWidth &* cin) >> 2
+            let whole = offsets == nil && cin & 3 == 0
+            var j = 0
+            while j < count {
+                let valid = i &+ j < positions
+                let oy = cursor.oy, ox = cursor.ox
+                if let base = interior(oy, ox), offsets != nil || whole {
+                    if let offsets {
+                        DSP.smallColumn(base, offsets, k, columns + j)
+                    } else {
+                        // Each kernel row is one run of kernel width x channels bytes.
+                        var to = columns + j
+                        var row = base
+                        for _ in 0..<c.kernelHeight {
+                            widenGroupsAt(row, &to, runGroups, Width.stride)
+                            row += rowBytes
+                        }
+                    }
+                } else {
+                    fillAnywhere(c, columns + j, gathered, oy, ox, k, pad, zero, Width.stride)
+                }
+                targets[j] = valid ? c.y + cursor.pixel &* c.outputChannels : sink - block
+                firsts[j] = cursor.first
+                if i &+ j &+ 1 < positions { cursor.advance() }
+                j &+= 1
+            }
+        }
+
+        /// The window's first input byte when the whole window lies inside the input.
+        @inline(__always) func interior(_ oy: Int, _ ox: Int) -> UnsafePointer<Int8>? {
+            let iy0 = oy &* c.strideY &- c.padTop, ix0 = ox &* c.strideX &- c.padLeft
+            guard iy0 >= 0, ix0 >= 0, iy0 &+ c.kernelHeight <= c.inputHeight, ix0 &+ c.kernelWidth <= c.inputWidth
+            else { return nil }
+            return c.x + (iy0 &* c.inputWidth &+ ix0) &* c.inputChannels
         }
     }
 
@@ -408,10 +455,21 @@ extension ConvInt8 {
         }
     }
 
-    /// Widens `count` groups of 4 bytes from `source` into every fourth 64-bit word from `to`.
+    /// Widens `count` groups of 4 bytes from `source` into every `stride`-th 64-bit word from `to` (the pass
+    /// widths as constants, so each store is one STRD with post-increment).
     @inline(__always)
     static func widenGroups(_ source: UnsafePointer<Int8>, _ to: inout UnsafeMutablePointer<UInt64>, _ count: Int,
                             _ stride: Int) {
+        switch stride {
+        case 4: widenGroupsAt(source, &to, count, 4)
+        case 6: widenGroupsAt(source, &to, count, 6)
+        default: widenGroupsAt(source, &to, count, stride)
+        }
+    }
+
+    @inline(__always)
+    static func widenGroupsAt(_ source: UnsafePointer<Int8>, _ to: inout UnsafeMutablePointer<UInt64>, _ count: Int,
+                              _ stride: Int) {
         var s = UnsafeRawPointer(source)
         var n = count
         while n > 0 {
@@ -431,6 +489,14 @@ extension ConvInt8 {
             to += stride
             n &-= 1
         }
+    }
+
+    /// `quadFill`, out of line: positions on the border, and channel counts not a multiple of 4.
+    @inline(never)
+    static func fillAnywhere(_ c: ConvolutionCall, _ column: UnsafeMutablePointer<UInt64>,
+                             _ gathered: UnsafeMutablePointer<Int8>, _ oy: Int, _ ox: Int, _ k: Int, _ pad: UInt64,
+                             _ zero: Int16, _ stride: Int) {
+        quadFill(c, column, gathered, oy, ox, k, pad, zero, stride)
     }
 
     /// The column of the conv position (oy, ox): kernel rows, kernel columns, input channels (the OHWI weight
@@ -528,3 +594,9 @@ enum Clamped: QuadRange { static var fullRange: Bool { false } }
 enum QuadPlain<Range: QuadRange>: QuadOutput { static var mode: QuadMode { .plain } }
 enum QuadPooledTogether<Range: QuadRange>: QuadOutput { static var mode: QuadMode { .pooledTogether } }
 enum QuadPooledApart<Range: QuadRange>: QuadOutput { static var mode: QuadMode { .pooledApart } }
+
+/// A pass's column stride (positions per pass) as a type, so that the fill's stores use a constant offset.
+protocol PassWidth { static var stride: Int { get } }
+enum Width4: PassWidth { static var stride: Int { 4 } }
+enum Width6: PassWidth { static var stride: Int { 6 } }
+enum Width32: PassWidth { static var stride: Int { 32 } }

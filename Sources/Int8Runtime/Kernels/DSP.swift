@@ -21,6 +21,11 @@ enum DSP {
         dsp_requantize(acc, multiplier, shift)
     }
     static var isHardware: Bool { dsp_available() != 0 }
+    /// `smallColumnSwift` (`dsp_small_column`).
+    @inline(__always) static func smallColumn(_ base: UnsafePointer<Int8>, _ offsets: UnsafePointer<Int32>, _ k: Int,
+                                              _ to: UnsafeMutablePointer<UInt64>) {
+        dsp_small_column(base, offsets, Int32(truncatingIfNeeded: k), to)
+    }
     /// `dot6Swift` (`dsp_dot6`).
     @inline(__always) static func dot6(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
                                        _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
@@ -81,7 +86,29 @@ enum DSP {
                                        _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
         dot6Swift(w, columns, groups, start)
     }
+    @inline(__always) static func smallColumn(_ base: UnsafePointer<Int8>, _ offsets: UnsafePointer<Int32>, _ k: Int,
+                                              _ to: UnsafeMutablePointer<UInt64>) {
+        smallColumnSwift(base, offsets, k, to)
+    }
 #endif
+
+    /// The small path's column of an interior position: value t < k <= 12 is base[offsets[t]]; group g (values
+    /// 4g ... 4g + 3 as the halfword pairs (v0, v2), (v1, v3), zeros past k) goes to to[32 g].
+    @inline(__always) static func smallColumnSwift(_ base: UnsafePointer<Int8>, _ offsets: UnsafePointer<Int32>,
+                                                   _ k: Int, _ to: UnsafeMutablePointer<UInt64>) {
+        var words: (UInt32, UInt32, UInt32) = (0, 0, 0)
+        for t in 0..<k {
+            let byte = UInt32(UInt8(bitPattern: base[Int(offsets[t])])) &<< UInt32(8 * (t & 3))
+            switch t >> 2 {
+            case 0: words.0 |= byte
+            case 1: words.1 |= byte
+            default: words.2 |= byte
+            }
+        }
+        to[0] = UInt64(sxtb16(words.0)) | UInt64(sxtb16ror8(words.0)) &<< 32
+        to[32] = UInt64(sxtb16(words.1)) | UInt64(sxtb16ror8(words.1)) &<< 32
+        to[64] = UInt64(sxtb16(words.2)) | UInt64(sxtb16ror8(words.2)) &<< 32
+    }
 
     /// One output channel at six positions (group g of position j is columns[6g + j]).
     @inline(__always) static func dot6Swift(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
