@@ -101,12 +101,12 @@ EQ_TARGET static inline __m512i requantize16(__m512i x, __m512i multiplier, __m5
 // weights hold 0 there, so those bytes (whatever they are) add nothing.
 //
 // Output channels go in blocks of 16, one per 512-bit vector of int32 accumulators. When cout % 16 is 1 ... 8
-// the last block is a half block: its 8 channels sit twice in the vector (lanes 0-7 and 8-15), and one
-// vpdpbusd serves two output positions, one per half (the input vector holds one position's 4 bytes in the
-// low lanes and the next position's in the high lanes), so those channels cost half as much.
+// the last block is a half block: its 8 channels accumulate in a 256-bit register per position (a 256-bit
+// vpdpbusd costs half a 512-bit one), and two positions are joined into one vector (low lanes, high lanes) to
+// be requantized together, so the half block's channels sit twice in its lanes (0-7 and 8-15).
 //
 // Packed weights: packed[block][step][lane][4], one 64-byte vector per step holding 4 window bytes for each
-// lane's channel; channels beyond cout are 0.
+// lane's channel (a half block's kernel reads the low 32 bytes); channels beyond cout are 0.
 //
 // Per lane (whole blocks): bias' = bias + (input_offset − 128)·Σw (mod 2^32), and the requantization
 // constants. Per conv position, in output order with each pooled output's window together: the window's
@@ -314,7 +314,8 @@ EQ_TARGET static inline void store16(int8_t *out, __m512i r, __mmask16 live) {
 EQ_TARGET static inline __m512i high_half(__m512i v) { return _mm512_shuffle_i64x2(v, v, _MM_SHUFFLE(3, 2, 3, 2)); }
 
 // Full blocks b0 ..< b0 + B and, when H = 1, the half block b0 + B, for every position, P at a time: each step
-// loads B (+1) weight vectors and P broadcast input groups for B·P (+P/2) vpdpbusd into as many accumulators.
+// loads B (+1) weight vectors and P broadcast input groups for B·P 512-bit (+P 256-bit) vpdpbusd into as many
+// accumulators.
 // W: 1 without pooling, 4 for pooling windows of 4 positions (which then fall 4 to a tile), 0 for any other
 // window (tracked per position). All loops over blocks and positions of a tile are fully unrolled so the
 // accumulators stay in registers.
