@@ -261,10 +261,10 @@ struct ConvInt8FastPathTests {
                     #expect(a == b)
                 }
             }
-            // Six interleaved columns, and the small path (k <= 12 weights against 32 columns at stride 32).
+            // Six interleaved columns, and the small path (k <= 12 weights against 56 columns at stride 56).
             let columns6 = (0..<max(groups, 1) * 6).map { _ in UInt64.random(in: .min ... .max, using: &r) }
-            let columns32 = (0..<96).map { _ in UInt64.random(in: .min ... .max, using: &r) }
-            let k = Int.random(in: 1...12, using: &r), count = Int.random(in: 1...32, using: &r)
+            let columns56 = (0..<168).map { _ in UInt64.random(in: .min ... .max, using: &r) }
+            let k = Int.random(in: 1...12, using: &r), count = Int.random(in: 1...56, using: &r)
             let small = (0..<k).map { _ in Int8.random(in: .min ... .max, using: &r) }
             w.withUnsafeBufferPointer { wp in
                 columns6.withUnsafeBufferPointer { cp in
@@ -274,19 +274,37 @@ struct ConvInt8FastPathTests {
                     #expect(a == b)
                 }
             }
-            var fast = [Int32](repeating: 0, count: 32), swift = [Int32](repeating: 1, count: 32)
+            var fast = [Int32](repeating: 0, count: 56), swift = [Int32](repeating: 1, count: 56)
             small.withUnsafeBufferPointer { wp in
-                columns32.withUnsafeBufferPointer { cp in
+                columns56.withUnsafeBufferPointer { cp in
                     DSP.dotSmall(wp.baseAddress!, k, cp.baseAddress!, count, start, &fast)
                     DSP.dotSmallSwift(wp.baseAddress!, k, cp.baseAddress!, count, start, &swift)
                 }
             }
             #expect(fast[..<count] == swift[..<count])
+            // The small path's interior column (C and Swift) against gathering the values one by one.
+            let window = (0..<64).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            let offsets = (0..<k).map { _ in Int32.random(in: 0...63, using: &r) }
+            var built = [UInt64](repeating: 1, count: 168), builtSwift = [UInt64](repeating: 2, count: 168)
+            window.withUnsafeBufferPointer { wp in
+                offsets.withUnsafeBufferPointer { op in
+                    DSP.smallColumn(wp.baseAddress!, op.baseAddress!, k, &built)
+                    DSP.smallColumnSwift(wp.baseAddress!, op.baseAddress!, k, &builtSwift)
+                }
+            }
+            for g in 0..<3 {
+                #expect(built[56 * g] == builtSwift[56 * g])
+                for slot in 0..<4 {
+                    let t = 4 * g + [0, 2, 1, 3][slot]
+                    let expected = t < k ? Int16(window[Int(offsets[t])]) : 0
+                    #expect(Int16(truncatingIfNeeded: built[56 * g] >> (16 * UInt64(slot))) == expected)
+                }
+            }
             // Against the plain definition: weights past k are 0.
             for j in 0..<count {
                 var a = start
                 for t in 0..<k {
-                    let pair = columns32[32 * (t / 4) + j]
+                    let pair = columns56[56 * (t / 4) + j]
                     let slot = [0, 2, 1, 3][t % 4]
                     a = a &+ Int32(small[t]) &* Int32(Int16(truncatingIfNeeded: pair >> (16 * UInt64(slot))))
                 }

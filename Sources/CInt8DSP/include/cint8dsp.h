@@ -207,7 +207,7 @@ static inline dsp_acc6 dsp_dot6(const int8_t *w, const uint64_t *cols, int32_t g
 
 /// One channel of at most 12 int8 weights `w` (k of them) at `count` positions: acc[j] = start + the dot product
 /// of the weights with position j's int16 column, whose group g (values 4g ... 4g + 3 as the halfword pairs
-/// (v0, v2), (v1, v3); zeros past k) is the 64-bit word cols[32 g + j] (8-byte aligned). The weights are widened
+/// (v0, v2), (v1, v3); zeros past k) is the 64-bit word cols[56 g + j] (8-byte aligned). The weights are widened
 /// once into registers (the last word assembled from the remaining bytes only); per position 3 LDRD and 6 SMLAD
 /// on Cortex-M4/M7 (inline assembly, as in dsp_dot4). Wrapping arithmetic; the same bits in the C fallback.
 static inline void dsp_dot_small(const int8_t *w, int32_t k, const uint64_t *cols, int32_t count, int32_t start,
@@ -223,10 +223,10 @@ static inline void dsp_dot_small(const int8_t *w, int32_t k, const uint64_t *col
     for (int32_t j = 0; j < count; j++) {
         int32_t a = start;
         __asm__ volatile (
-            "ldrd %[x0], %[x1], [%[p], #256]\n\t"
+            "ldrd %[x0], %[x1], [%[p], #448]\n\t"
             "smlad %[a], %[l1], %[x0], %[a]\n\t"
             "smlad %[a], %[h1], %[x1], %[a]\n\t"
-            "ldrd %[x0], %[x1], [%[p], #512]\n\t"
+            "ldrd %[x0], %[x1], [%[p], #896]\n\t"
             "smlad %[a], %[l2], %[x0], %[a]\n\t"
             "smlad %[a], %[h2], %[x1], %[a]\n\t"
             "ldrd %[x0], %[x1], [%[p]], #8\n\t"
@@ -242,15 +242,15 @@ static inline void dsp_dot_small(const int8_t *w, int32_t k, const uint64_t *col
         const uint64_t *c = cols + j;
         int32_t a = start;
         a = dsp_smlad(h0, (uint32_t)(c[0] >> 32), dsp_smlad(l0, (uint32_t)c[0], a));
-        a = dsp_smlad(h1, (uint32_t)(c[32] >> 32), dsp_smlad(l1, (uint32_t)c[32], a));
-        a = dsp_smlad(h2, (uint32_t)(c[64] >> 32), dsp_smlad(l2, (uint32_t)c[64], a));
+        a = dsp_smlad(h1, (uint32_t)(c[56] >> 32), dsp_smlad(l1, (uint32_t)c[56], a));
+        a = dsp_smlad(h2, (uint32_t)(c[112] >> 32), dsp_smlad(l2, (uint32_t)c[112], a));
         acc[j] = a;
     }
 #endif
 }
 
 /// The small path's column of one position whose window lies inside the input: value t (t < k <= 12) is
-/// base[offsets[t]], widened into the groups to[0], to[32], to[64] as halfword pairs (v0, v2), (v1, v3), zeros
+/// base[offsets[t]], widened into the groups to[0], to[56], to[112] as halfword pairs (v0, v2), (v1, v3), zeros
 /// past k (the layout dsp_dot_small reads).
 static inline void dsp_small_column(const int8_t *base, const int32_t *offsets, int32_t k, uint64_t *to) {
     uint32_t w0 = 0, w1 = 0, w2 = 0;
@@ -259,8 +259,8 @@ static inline void dsp_small_column(const int8_t *base, const int32_t *offsets, 
     for (; t < k && t < 8; t++) w1 |= (uint32_t)(uint8_t)base[offsets[t]] << (8 * (t - 4));
     for (; t < k; t++) w2 |= (uint32_t)(uint8_t)base[offsets[t]] << (8 * (t - 8));
     to[0] = (uint64_t)dsp_sxtb16(w0) | (uint64_t)dsp_sxtb16_ror8(w0) << 32;
-    to[32] = (uint64_t)dsp_sxtb16(w1) | (uint64_t)dsp_sxtb16_ror8(w1) << 32;
-    to[64] = (uint64_t)dsp_sxtb16(w2) | (uint64_t)dsp_sxtb16_ror8(w2) << 32;
+    to[56] = (uint64_t)dsp_sxtb16(w1) | (uint64_t)dsp_sxtb16_ror8(w1) << 32;
+    to[112] = (uint64_t)dsp_sxtb16(w2) | (uint64_t)dsp_sxtb16_ror8(w2) << 32;
 }
 
 /// TFLite Micro's requantization for a shift of -(rsh + 1) <= -1 and a multiplier >= 0, given the rounding

@@ -38,8 +38,9 @@ extension ConvInt8 {
                      SIMD64<Int8>(), SIMD64<Int8>())
         var biases = SIMD64<Int32>()
         var sink = SIMD64<Int8>()
-        /// Output pointers (32 x 8 bytes), first-of-window flags (32), the small path's value offsets (12 x 8).
-        var lists = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
+        /// Output pointers (56 x 8 bytes), first-of-window flags (56), the small path's value offsets (12 x 4).
+        var lists = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                     SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
         var slack = SIMD8<Int8>()
     }
 
@@ -67,8 +68,8 @@ extension ConvInt8 {
         let sink = (aligned + quadColumnBytes + quadGatherBytes + 4 * quadChannelBlock).assumingMemoryBound(to: Int8.self)
         let lists = aligned + quadColumnBytes + quadGatherBytes + 4 * quadChannelBlock + 64
         let targets = lists.assumingMemoryBound(to: UnsafeMutablePointer<Int8>.self)
-        let firsts = (lists + 32 * 8).assumingMemoryBound(to: Bool.self)
-        let offsets = (lists + 32 * 8 + 32).assumingMemoryBound(to: Int32.self)
+        let firsts = (lists + 56 * 8).assumingMemoryBound(to: Bool.self)
+        let offsets = (lists + 56 * 8 + 56).assumingMemoryBound(to: Int32.self)
 
         let positions = c.outputHeight &* c.outputWidth &* (c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1)
         let window = c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1
@@ -114,9 +115,9 @@ extension ConvInt8 {
             var i = 0
             while i < positions {
                 if small {
-                    // Chunks of up to 32 positions (a multiple of 4), each channel's weights widened once.
+                    // Chunks of up to 56 positions (a multiple of 4), each channel's weights widened once.
                     let count = min(smallChunk, (positions &- i &+ 3) & ~3)
-                    fill.prepare(&cursor, i, count, block, Width32.self)
+                    fill.prepare(&cursor, i, count, block, Width56.self)
                     let chunk = SmallChunk(columns: columns, count: count, k: k, biases: biases, block: block, end: end,
                                            targets: targets, firsts: firsts,
                                            acc: (aligned + 1536).assumingMemoryBound(to: Int32.self))
@@ -251,9 +252,10 @@ extension ConvInt8 {
     }
 
     /// Columns of at most this many values take the small path: chunks of `smallChunk` positions, groups at
-    /// stride 32 (`dsp_dot_small`), accumulators, output pointers and first-of-window flags in the scratch.
+    /// stride 56 (`dsp_dot_small`; LDRD reaches 1020 bytes), accumulators, output pointers and first-of-window
+    /// flags in the scratch.
     static let smallCapacity = 12
-    static let smallChunk = 32
+    static let smallChunk = 56
 
     /// What `smallChannels` needs about one chunk.
     struct SmallChunk {
@@ -288,6 +290,31 @@ extension ConvInt8 {
     @inline(__always)
     static func smallEmit<Output: QuadOutput>(_ output: Output.Type, _ requantize: (Int32) -> Int32, _ monotone: Bool,
                                               _ oc: Int, _ chunk: SmallChunk, _ c: ConvolutionCall) {
+        let outputOffset = c.outputOffset, low = c.activationMin, high = c.activationMax
+        @inline(__always) func value(_ a: Int32) -> Int8 {
+            Output.Range.fullRange
+                ? Int8(truncatingIfNeeded: min(max(requantize(a) &+ outputOffset, -128), 127))
+                : clampToInt8(requantize(a) &+ outputOffset, low, high)
+        }
+        if Output.mode == .plain {
+            var j = 0
+            while j < chunk.count {
+                chunk.targets[j][oc] = value(chunk.acc[j])
+                j &+= 1
+            }
+            return
+        }
+        if Output.mode == .pooledTogether && monotone {
+            var q = 0
+            while q < chunk.count {
+                let a = chunk.acc + q
+                let v = value(max(max(a[0], a[1]), max(a[2], a[3])))
+                let y = chunk.targets[q] + oc
+                y.pointee = chunk.firsts[q] ? v : max(y.pointee, v)
+                q &+= 4
+            }
+            return
+        }
         var q = 0
         while q < chunk.count {
             let t = chunk.targets + q, f = chunk.firsts + q, a = chunk.acc + q
@@ -599,4 +626,4 @@ enum QuadPooledApart<Range: QuadRange>: QuadOutput { static var mode: QuadMode {
 protocol PassWidth { static var stride: Int { get } }
 enum Width4: PassWidth { static var stride: Int { 4 } }
 enum Width6: PassWidth { static var stride: Int { 6 } }
-enum Width32: PassWidth { static var stride: Int { 32 } }
+enum Width56: PassWidth { static var stride: Int { 56 } }

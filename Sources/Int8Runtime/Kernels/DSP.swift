@@ -93,7 +93,7 @@ enum DSP {
 #endif
 
     /// The small path's column of an interior position: value t < k <= 12 is base[offsets[t]]; group g (values
-    /// 4g ... 4g + 3 as the halfword pairs (v0, v2), (v1, v3), zeros past k) goes to to[32 g].
+    /// 4g ... 4g + 3 as the halfword pairs (v0, v2), (v1, v3), zeros past k) goes to to[56 g].
     @inline(__always) static func smallColumnSwift(_ base: UnsafePointer<Int8>, _ offsets: UnsafePointer<Int32>,
                                                    _ k: Int, _ to: UnsafeMutablePointer<UInt64>) {
         var words: (UInt32, UInt32, UInt32) = (0, 0, 0)
@@ -106,8 +106,8 @@ enum DSP {
             }
         }
         to[0] = UInt64(sxtb16(words.0)) | UInt64(sxtb16ror8(words.0)) &<< 32
-        to[32] = UInt64(sxtb16(words.1)) | UInt64(sxtb16ror8(words.1)) &<< 32
-        to[64] = UInt64(sxtb16(words.2)) | UInt64(sxtb16ror8(words.2)) &<< 32
+        to[56] = UInt64(sxtb16(words.1)) | UInt64(sxtb16ror8(words.1)) &<< 32
+        to[112] = UInt64(sxtb16(words.2)) | UInt64(sxtb16ror8(words.2)) &<< 32
     }
 
     /// One output channel at six positions (group g of position j is columns[6g + j]).
@@ -129,7 +129,7 @@ enum DSP {
     }
 
     /// One channel of k <= 12 weights at `count` positions: acc[j] = start + Σ w · column j, where group g of
-    /// column j (4 values as the halfword pairs (v0, v2), (v1, v3), zeros past k) is columns[32 g + j].
+    /// column j (4 values as the halfword pairs (v0, v2), (v1, v3), zeros past k) is columns[56 g + j].
     @inline(__always) static func dotSmallSwift(_ w: UnsafePointer<Int8>, _ k: Int, _ columns: UnsafePointer<UInt64>,
                                                 _ count: Int, _ start: Int32, _ acc: UnsafeMutablePointer<Int32>) {
         var words: (UInt32, UInt32, UInt32) = (0, 0, 0)
@@ -145,7 +145,7 @@ enum DSP {
             smlad(sxtb16ror8(word), UInt32(truncatingIfNeeded: pair &>> 32), smlad(sxtb16(word), UInt32(truncatingIfNeeded: pair), a))
         }
         for j in 0..<count {
-            acc[j] = group(group(group(start, words.0, columns[j]), words.1, columns[32 &+ j]), words.2, columns[64 &+ j])
+            acc[j] = group(group(group(start, words.0, columns[j]), words.1, columns[56 &+ j]), words.2, columns[112 &+ j])
         }
     }
 
