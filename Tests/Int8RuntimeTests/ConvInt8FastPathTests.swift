@@ -220,6 +220,7 @@ struct ConvInt8FastPathTests {
         func check(_ acc: Int32, _ m: Int32, _ shift: Int32) {
             let expected = multiplyByQuantizedMultiplier(acc, m, shift)
             let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+            if rsh >= 1 { #expect(round == (0x4000_0000, Int32(1) << (rsh - 1))) }
             #expect(DSP.requantizeNegativeShift(acc, m, round, rsh) == expected, "acc \(acc) m \(m) shift \(shift)")
             #expect(DSP.requantizeNegativeShiftSwift(acc, m, round, rsh) == expected, "acc \(acc) m \(m) shift \(shift)")
         }
@@ -243,6 +244,12 @@ struct ConvInt8FastPathTests {
             for acc in special { check(acc, m, shift) }
             for acc in Int32(-600)...600 { check(acc, m, shift) }
         } }
+    }
+
+    /// The C helper lends enough stack for the conv scratch and the Add tables.
+    @Test func scratchIsLargeEnough() {
+        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<ConvInt8.QuadScratch>.size)
+        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<AddInt8.Tables>.size)
     }
 
     /// The four-position dot product (C) against its Swift definition.

@@ -1,3 +1,7 @@
+#if canImport(CInt8DSP)
+import CInt8DSP
+#endif
+
 /// Int8 element-wise add of two tensors with different scales (TFLite Micro's reference): both inputs are
 /// shifted left to a common high-precision scale, rescaled by their own multipliers, summed and requantized.
 enum AddInt8 {
@@ -42,9 +46,24 @@ enum AddInt8 {
     /// Declines short tensors.
     static func tables(_ a: AddCall) -> Bool {
         guard a.count >= tableThreshold else { return false }
+#if canImport(CInt8DSP)
+        var call = a
+        withUnsafeMutablePointer(to: &call) { context in
+            dsp_with_scratch({ scratch, passed in
+                AddInt8.addWithTables(passed!.assumingMemoryBound(to: AddCall.self).pointee, scratch!)
+            }, context)
+        }
+#else
         var tables = Tables()
-        withUnsafeMutableBytes(of: &tables) { raw in
-            let first = raw.baseAddress!.assumingMemoryBound(to: Int32.self), second = first + 256
+        withUnsafeMutableBytes(of: &tables) { raw in addWithTables(a, raw.baseAddress!) }
+#endif
+        return true
+    }
+
+    /// Fills the two tables in `scratch` (2 KB) and runs the loop.
+    static func addWithTables(_ a: AddCall, _ scratch: UnsafeMutableRawPointer) {
+        do {
+            let first = scratch.assumingMemoryBound(to: Int32.self), second = first + 256
             for v in -128...127 {
                 first[v &+ 128] = multiplyByQuantizedMultiplier((Int32(v) &+ a.offset1) &* (1 << a.leftShift),
                                                                 a.multiplier1, a.shift1)
@@ -59,7 +78,6 @@ enum AddInt8 {
                 addLoop(a, first + 128, second + 128) { DSP.requantize($0, m, shift) }
             }
         }
-        return true
     }
 
     @inline(__always)

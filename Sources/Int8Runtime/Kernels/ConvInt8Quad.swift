@@ -1,3 +1,7 @@
+#if canImport(CInt8DSP)
+import CInt8DSP
+#endif
+
 /// The Conv2D path for Cortex-M4/M7 that the interpreter tries first: one output channel at four output
 /// positions per pass over the weights, producing exactly `ConvInt8.reference`'s (or `withMaxPool`'s) bytes, as
 /// Tests/Int8RuntimeTests/ConvInt8FastPathTests.swift checks on seeded random shapes.
@@ -11,7 +15,7 @@
 /// - Input offset folded into the bias. Columns hold the raw input values (padding holds the input zero point),
 ///   and each channel starts from bias + inputOffset · Σ weights: Σ w·(x + offset) = Σ w·x + offset · Σ w modulo
 ///   2^32, the ring the reference's `&+`/`&*` accumulate in, and a padded value contributes w·(z − z) = 0.
-/// - Requantization for negative shifts (every conv of the shipped models) in five instructions (SMLAL, see
+/// - Requantization for shifts <= -2 (every conv of the shipped models) in five instructions (SMLAL, see
 ///   `DSP.requantizeNegativeShiftSwift`), exactly TFLite Micro's double rounding; other shifts use
 ///   `DSP.requantize`. With the full int8 activation range the clamp is one SSAT.
 /// - A fused 2x2 max pooling (any window of a multiple of 4 conv outputs) keeps the four accumulators of a pass,
@@ -53,10 +57,20 @@ extension ConvInt8 {
         let k = c.kernelHeight * c.kernelWidth * c.inputChannels
         let zero = 0 &- c.inputOffset
         guard k > 0, k <= quadCapacity, zero >= -128, zero <= 127, c.outputChannels > 0 else { return false }
+#if canImport(CInt8DSP)
+        var arguments = (c, k)
+        withUnsafeMutablePointer(to: &arguments) { context in
+            dsp_with_scratch({ scratch, passed in
+                let arguments = passed!.assumingMemoryBound(to: (ConvolutionCall, Int).self).pointee
+                ConvInt8.quadConvolve(arguments.0, scratch!, arguments.1)
+            }, context)
+        }
+#else
         var scratch = QuadScratch()
         withUnsafeMutableBytes(of: &scratch) { raw in
             quadConvolve(c, raw.baseAddress!, k)
         }
+#endif
         return true
     }
 
@@ -86,6 +100,17 @@ extension ConvInt8 {
         }
         let small = k <= smallCapacity
         if small {
+            // dsp_dot_small reads three groups: those past the column's are 0 (their weights are too, but the
+            // scratch is not cleared, and 0 times an unset value is still a read of it).
+            var g = (k &+ 3) >> 2
+            while g < 3 {
+                var j = 0
+                while j < smallChunk {
+                    columns[g &* smallChunk &+ j] = 0
+                    j &+= 1
+                }
+                g &+= 1
+            }
             // Where value t of a column is, relative to the window's first byte.
             var t = 0
             for ky in 0..<c.kernelHeight {
@@ -277,8 +302,9 @@ extension ConvInt8 {
             DSP.dotSmall(c.weights + oc &* chunk.k, chunk.k, chunk.columns, chunk.count, chunk.biases[oc &- chunk.block],
                          chunk.acc)
             let m = c.multipliers[oc], shift = c.shifts[oc]
-            if shift < 0 && m >= 0 {
-                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+            if shift < -1 && m >= 0 {
+                // Shifts <= -2 (rsh >= 1): the rounding constant's low word is 2^30, its high word 2^(rsh - 1).
+                let rsh = ~shift, round = (UInt32(0x4000_0000), Int32(1) &<< (rsh &- 1))
                 smallEmit(Output.self, { DSP.requantizeNegativeShift($0, m, round, rsh) }, true, oc, chunk, c)
             } else {
                 smallEmit(Output.self, { DSP.requantize($0, m, shift) }, false, oc, chunk, c)
@@ -360,8 +386,9 @@ extension ConvInt8 {
                 acc = (first.0, first.1, first.2, first.3, second.2, second.3)
             }
             let m = c.multipliers[oc], shift = c.shifts[oc]
-            if shift < 0 && m >= 0 {
-                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+            if shift < -1 && m >= 0 {
+                // Shifts <= -2 (rsh >= 1): the rounding constant's low word is 2^30, its high word 2^(rsh - 1).
+                let rsh = ~shift, round = (UInt32(0x4000_0000), Int32(1) &<< (rsh &- 1))
                 hexEmit(Range.self, { DSP.requantizeNegativeShift($0, m, round, rsh) }, acc, oc, pass, outputOffset, low, high)
             } else {
                 hexEmit(Range.self, { DSP.requantize($0, m, shift) }, acc, oc, pass, outputOffset, low, high)
@@ -440,8 +467,9 @@ extension ConvInt8 {
                 acc = body
             }
             let m = multipliers[oc], shift = shifts[oc]
-            if shift < 0 && m >= 0 {
-                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+            if shift < -1 && m >= 0 {
+                // Shifts <= -2 (rsh >= 1): the rounding constant's low word is 2^30, its high word 2^(rsh - 1).
+                let rsh = ~shift, round = (UInt32(0x4000_0000), Int32(1) &<< (rsh &- 1))
                 quadEmit(Output.self, { DSP.requantizeNegativeShift($0, m, round, rsh) }, true, acc, oc, pass,
                          outputOffset, low, high)
             } else {

@@ -167,7 +167,8 @@ enum DSP {
         return Int32(truncatingIfNeeded: v &>> 32) &>> rsh
     }
 
-    /// 2^30 + 2^(31 + rsh) as (low word, high word), for rsh in 0...30.
+    /// 2^30 + 2^(31 + rsh) as (low word, high word), for rsh in 0...30. (For rsh >= 1, the kernels' case:
+    /// (2^30, 2^(rsh - 1)).)
     @inline(__always) static func negativeShiftRound(_ rsh: Int32) -> (UInt32, Int32) {
         (rsh == 0 ? 0xC000_0000 : 0x4000_0000, (1 &<< rsh) &>> 1)
     }
