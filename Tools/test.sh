@@ -42,6 +42,9 @@ swift build 2>&1 | tail -n 3
 echo "== swift test"
 swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Test Suite|^Test Case|Executed 0 tests'
 
+echo "== Firmware-Sim: the DSP assembly kernels against plain C on QEMU Cortex-M4 and M7"
+Firmware-Sim/dsp-check/run.sh
+
 echo "== Firmware-Sim: firmware on QEMU Cortex-M4 (mps2-an386) against the host runtime, byte for byte"
 # Both shipped models, quantized with the defaults; 20 MNIST test images plus the project's sample digits.
 mnist="${EDGEQUANT_MNIST:-../shared/data/mnist}"
