@@ -507,7 +507,7 @@ def fmt_row(model, row, n):
     arena = f"{row['arena']:,}" if "arena" in row else ""
     lat = f"{row['latency'] * 1e3:.3f}" if "latency" in row else ""
     if row.get("key") == "ours":
-        instr = (f"{row['instructions']:,} ({row['macs_per_instruction']:.2f} MACs/instr.)"
+        instr = (f"{row['instructions']:,} (Cortex-M4F; conv layers {row['macs_per_instruction']:.2f} MACs/instr.)"
                  if row.get("instructions") else f"n/a ({row['firmware_note']})")
     else:
         instr = ""
