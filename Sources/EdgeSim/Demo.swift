@@ -86,7 +86,9 @@ public struct Demo {
         for (m, name) in names.enumerated() {
             let planned = converted[m].withUnsafeBytes { raw in (try? Q8Model(validating: raw))?.arenaSize ?? 0 }
             emit("   \(name): arena high-water \(highWater[m]) B of \(planned) B planned; "
-                + String(format: "estimated %.1f ms per image on %@ (cost model, not measured)", estimates[m].milliseconds, board.name))
+                + String(format: "estimated %.1f ms per image on %@ (%.2f M instructions from costs fitted to Firmware-Sim, "
+                    + "x %.2f cycles/instruction assumed; not measured on hardware)", estimates[m].milliseconds, board.name,
+                    estimates[m].instructions / 1e6, estimates[m].cyclesPerInstruction))
         }
 
         emit("")
