@@ -61,4 +61,4 @@ for model in vgg resnet; do
 done
 
 echo "== fuzz (each parser briefly; Tools/fuzz/run.sh SECONDS for longer runs)"
-Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-45}" 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'
+Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-60}" 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'
