@@ -35,6 +35,17 @@ static inline int32_t dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
 }
 #endif
 
+// The portable dot loops' two steps (always inlined: without it the Cortex-M3 build ran 4% more instructions): four
+// weights as one little-endian word (any alignment), and one column's four int16 values (two per 32-bit half)
+// multiplied into an accumulator with the widened weight pairs.
+static inline __attribute__((always_inline)) uint32_t dsp_weights4(const int8_t *w) {
+    return (uint32_t)(uint8_t)w[0] | (uint32_t)(uint8_t)w[1] << 8 | (uint32_t)(uint8_t)w[2] << 16
+        | (uint32_t)(uint8_t)w[3] << 24;
+}
+static inline __attribute__((always_inline)) int32_t dsp_mac_column(uint32_t lo, uint32_t hi, uint64_t column, int32_t acc) {
+    return dsp_smlad(hi, (uint32_t)(column >> 32), dsp_smlad(lo, (uint32_t)column, acc));
+}
+
 /// TFLite Micro's requantization (MultiplyByQuantizedMultiplier with double rounding) in fewer instructions: the
 /// saturating rounding doubling high multiply as one rounding shift of the 64-bit product, (p + 2^30) >> 31 (equal
 /// to TFLite's nudge-and-truncate for every product; the proof is in ConvInt8Columns.swift), then the rounding
@@ -99,14 +110,12 @@ static inline dsp_acc4 dsp_dot4(const int8_t *w, const uint64_t *cols, int32_t g
 #undef CINT8DSP_GROUP
 #else
     for (int32_t g = 0; g < groups; g++) {
-        uint32_t x = (uint32_t)(uint8_t)w[4 * g] | (uint32_t)(uint8_t)w[4 * g + 1] << 8
-            | (uint32_t)(uint8_t)w[4 * g + 2] << 16 | (uint32_t)(uint8_t)w[4 * g + 3] << 24;
-        uint32_t lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
+        uint32_t x = dsp_weights4(w + 4 * g), lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
         const uint64_t *p = cols + 4 * g;
-        a0 = dsp_smlad(hi, (uint32_t)(p[0] >> 32), dsp_smlad(lo, (uint32_t)p[0], a0));
-        a1 = dsp_smlad(hi, (uint32_t)(p[1] >> 32), dsp_smlad(lo, (uint32_t)p[1], a1));
-        a2 = dsp_smlad(hi, (uint32_t)(p[2] >> 32), dsp_smlad(lo, (uint32_t)p[2], a2));
-        a3 = dsp_smlad(hi, (uint32_t)(p[3] >> 32), dsp_smlad(lo, (uint32_t)p[3], a3));
+        a0 = dsp_mac_column(lo, hi, p[0], a0);
+        a1 = dsp_mac_column(lo, hi, p[1], a1);
+        a2 = dsp_mac_column(lo, hi, p[2], a2);
+        a3 = dsp_mac_column(lo, hi, p[3], a3);
     }
 #endif
     dsp_acc4 result = { a0, a1, a2, a3 };
@@ -189,16 +198,14 @@ static inline dsp_acc6 dsp_dot6(const int8_t *w, const uint64_t *cols, int32_t g
 #undef CINT8DSP_GROUP6
 #else
     for (int32_t g = 0; g < groups; g++) {
-        uint32_t x = (uint32_t)(uint8_t)w[4 * g] | (uint32_t)(uint8_t)w[4 * g + 1] << 8
-            | (uint32_t)(uint8_t)w[4 * g + 2] << 16 | (uint32_t)(uint8_t)w[4 * g + 3] << 24;
-        uint32_t lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
+        uint32_t x = dsp_weights4(w + 4 * g), lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
         const uint64_t *p = cols + 6 * g;
-        a0 = dsp_smlad(hi, (uint32_t)(p[0] >> 32), dsp_smlad(lo, (uint32_t)p[0], a0));
-        a1 = dsp_smlad(hi, (uint32_t)(p[1] >> 32), dsp_smlad(lo, (uint32_t)p[1], a1));
-        a2 = dsp_smlad(hi, (uint32_t)(p[2] >> 32), dsp_smlad(lo, (uint32_t)p[2], a2));
-        a3 = dsp_smlad(hi, (uint32_t)(p[3] >> 32), dsp_smlad(lo, (uint32_t)p[3], a3));
-        a4 = dsp_smlad(hi, (uint32_t)(p[4] >> 32), dsp_smlad(lo, (uint32_t)p[4], a4));
-        a5 = dsp_smlad(hi, (uint32_t)(p[5] >> 32), dsp_smlad(lo, (uint32_t)p[5], a5));
+        a0 = dsp_mac_column(lo, hi, p[0], a0);
+        a1 = dsp_mac_column(lo, hi, p[1], a1);
+        a2 = dsp_mac_column(lo, hi, p[2], a2);
+        a3 = dsp_mac_column(lo, hi, p[3], a3);
+        a4 = dsp_mac_column(lo, hi, p[4], a4);
+        a5 = dsp_mac_column(lo, hi, p[5], a5);
     }
 #endif
     dsp_acc6 result = { a0, a1, a2, a3, a4, a5 };
