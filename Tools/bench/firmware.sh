@@ -16,11 +16,9 @@ r = json.load(open(sys.argv[1]))
 m = r["memory"]
 for kernels in ("reference", "fast"):
     p = r["passes"][kernels]
-    conv = [l for l in p["layers"] if l["op"] == "Conv2D"]
-    conv_ratio = sum(l["macs"] for l in conv) / sum(l["instructions"] for l in conv)
     print(f"| {sys.argv[2]} | {r['board']} ({r['core']}) | {kernels} | {r['bit_exact']}/{r['images']} | "
-          f"{p['instructions_per_inference']:,.0f} | {r['macs'] / p['instructions_per_inference']:.3f} | {conv_ratio:.3f} | "
-          f"{m['flash']:,} | {m['sram']:,} | {m['arena']:,} | {r['stack_used']:,} |")
+          f"{p['instructions_per_inference']:,.0f} | {r['macs'] / p['instructions_per_inference']:.3f} | "
+          f"{p['conv_macs_per_instruction']:.3f} | {m['flash']:,} | {m['sram']:,} | {m['arena']:,} | {r['stack_used']:,} |")
 PY
     done
 done

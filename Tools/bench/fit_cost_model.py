@@ -7,7 +7,7 @@ Each RUN.json is written by `Firmware-Sim/run --json`. Per core and op kind, a l
 instructions = per_work x work + per_output x outputs + per_op over every layer of every run (coefficients that
 come out negative are dropped and the rest refitted). Prints measured against fitted per layer and per model, and
 with --write replaces those cores' `instructions` and `source` in the catalog (all or nothing)."""
-import json, os, sys, tempfile
+import argparse, json, os, sys, tempfile
 
 KINDS = {"Conv2D": "conv2d", "FullyConnected": "fully_connected", "MaxPool2D": "max_pool2d",
          "AveragePool2D": "average_pool2d", "Mean": "mean", "Add": "add"}
@@ -32,6 +32,11 @@ def solve(rows, targets, active):
     return {active[i]: b[i] / a[i][i] for i in range(n)}
 
 
+def predicted(cost, layer):
+    """The instructions a layer costs under one op kind's coefficients (the formula of CostModel.swift)."""
+    return cost["per_work"] * layer["work"] + cost["per_output"] * layer["outputs"] + cost["per_op"]
+
+
 def fit(layers):
     rows = [(l["work"], l["outputs"], 1.0) for l in layers]
     targets = [l["instructions"] for l in layers]
@@ -52,20 +57,14 @@ def fit(layers):
 
 
 def main(argv):
-    write = "--write" in argv
-    catalog_path = os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "EdgeSim", "Resources", "boards.json")
-    specs = []
-    i = 0
-    while i < len(argv):
-        if argv[i] == "--catalog":
-            catalog_path = argv[i + 1]
-            i += 2
-            continue
-        if argv[i] != "--write":
-            core, _, files = argv[i].partition("=")
-            specs.append((core, files.split(",")))
-        i += 1
-    with open(catalog_path) as f:
+    parser = argparse.ArgumentParser(description="Fit boards.json core costs to Firmware-Sim runs.")
+    parser.add_argument("specs", nargs="+", metavar="CORE=RUN.json[,RUN.json...]")
+    parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "EdgeSim",
+                                                          "Resources", "boards.json"))
+    parser.add_argument("--write", action="store_true", help="replace those cores' figures in the catalog")
+    args = parser.parse_args(argv)
+    specs = [(core, files.split(",")) for core, _, files in (spec.partition("=") for spec in args.specs)]
+    with open(args.catalog) as f:
         catalog = json.load(f)
     for core, files in specs:
         runs = []
@@ -90,13 +89,12 @@ def main(argv):
         for kind, layers in by_kind.items():
             c = costs[kind]
             for l in layers:
-                fitted = c["per_work"] * l["work"] + c["per_output"] * l["outputs"] + c["per_op"]
+                fitted = predicted(c, l)
                 print(f"| {l['model']} | {l['step']} | {l['op']} | {l['work']} | {l['outputs']} | {l['instructions']:.0f} "
                       f"| {fitted:.0f} | {100 * (fitted - l['instructions']) / l['instructions']:+.1f}% |")
         for run in runs:
             measured = run["passes"]["fast"]["instructions_per_inference"]
-            fitted = sum(costs[KINDS[l["op"]]]["per_work"] * l["work"] + costs[KINDS[l["op"]]]["per_output"] * l["outputs"]
-                         + costs[KINDS[l["op"]]]["per_op"] for l in run["passes"]["fast"]["layers"])
+            fitted = sum(predicted(costs[KINDS[l["op"]]], l) for l in run["passes"]["fast"]["layers"])
             print(f"{os.path.basename(run['model'])} on {run['board']}: measured {measured:.0f} instructions per inference, "
                   f"fitted {fitted:.0f} ({100 * (fitted - measured) / measured:+.1f}%)")
         print()
@@ -105,13 +103,13 @@ def main(argv):
         entry["source"] = (f"fitted by Tools/bench/cost-model.sh to Firmware-Sim instruction counts on "
                            f"{', '.join(sorted({r['board'] for r in runs}))} ({', '.join(os.path.basename(r['model']) for r in runs)})")
     print(json.dumps({core: catalog["cores"][core] for core, _ in specs}, indent=1))
-    if write:
-        folder = os.path.dirname(os.path.abspath(catalog_path))
+    if args.write:
+        folder = os.path.dirname(os.path.abspath(args.catalog))
         with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
             json.dump(catalog, f, indent=2)
             f.write("\n")
-        os.replace(f.name, catalog_path)
-        print(f"wrote {catalog_path}")
+        os.replace(f.name, args.catalog)
+        print(f"wrote {args.catalog}")
 
 
 if __name__ == "__main__":
