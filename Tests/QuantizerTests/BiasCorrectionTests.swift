@@ -65,16 +65,8 @@ struct BiasCorrectionTests {
         #expect(corrected.program.layers.map(\.bias) != plain.program.layers.map(\.bias))
         #expect(corrected.plan.arenaSize == plain.plan.arenaSize)
 
-        var float = FloatInterpreter(graph: corrected.prepared)
-        var worst: Float = 0, spread: Float = 0
-        for input in ConversionTests.samples(16, seed: 2) {
-            try float.run(input)
-            let expected = float.values(of: corrected.prepared.logits)
-            let actual = try ConversionTests.runInt8(corrected.bytes, input)
-            #expect(actual.count == 10 && actual.allSatisfy(\.isFinite))
-            spread = max(spread, (expected.max() ?? 0) - (expected.min() ?? 0))
-            for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e)) }
-        }
+        let (worst, spread, outputs) = try ConversionTests.int8AgainstFloat(corrected)
+        for actual in outputs { #expect(actual.count == 10 && actual.allSatisfy(\.isFinite)) }
         #expect(worst <= 0.05 * spread, "worst \(worst), spread \(spread)")
     }
 

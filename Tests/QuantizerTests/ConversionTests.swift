@@ -14,6 +14,22 @@ struct ConversionTests {
     }
 
     /// Runs the .q8 on `input` (floats in [0, 1]) and returns the dequantized output.
+    /// Runs 16 seeded samples through the float graph and the .q8: the largest logit difference, the largest
+    /// spread of the float logits, and the int8 logits.
+    static func int8AgainstFloat(_ conversion: Conversion) throws -> (worst: Float, spread: Float, int8: [[Float]]) {
+        var float = FloatInterpreter(graph: conversion.prepared)
+        var worst: Float = 0, spread: Float = 0, outputs: [[Float]] = []
+        for input in samples(16, seed: 2) {
+            try float.run(input)
+            let expected = float.values(of: conversion.prepared.logits)
+            let actual = try runInt8(conversion.bytes, input)
+            spread = max(spread, (expected.max() ?? 0) - (expected.min() ?? 0))
+            for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e)) }
+            outputs.append(actual)
+        }
+        return (worst, spread, outputs)
+    }
+
     static func runInt8(_ bytes: [UInt8], _ input: [Float]) throws -> [Float] {
         try bytes.withUnsafeBytes { raw in
             let model = try Q8Model(validating: raw)
@@ -35,15 +51,7 @@ struct ConversionTests {
         let conversion = try Conversion(graph: graph, calibration: .samples(Self.samples(64, seed: 1), method))
         #expect(conversion.program.outputIsLogits)
         #expect(conversion.program.layers.map(\.opcode) == [.conv2D, .conv2D, .add, .maxPool2D, .conv2D, .averagePool2D, .maxPool2D, .mean, .fullyConnected, .add, .fullyConnected])
-        var float = FloatInterpreter(graph: conversion.prepared)
-        var worst: Float = 0, spread: Float = 0
-        for input in Self.samples(16, seed: 2) {
-            try float.run(input)
-            let expected = float.values(of: conversion.prepared.logits)
-            let actual = try Self.runInt8(conversion.bytes, input)
-            spread = max(spread, (expected.max() ?? 0) - (expected.min() ?? 0))
-            for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e)) }
-        }
+        let (worst, spread, _) = try Self.int8AgainstFloat(conversion)
         // int8 tracks float to a few percent of the logits' spread on this small random network.
         #expect(worst <= 0.05 * spread, "worst \(worst), spread \(spread)")
     }
