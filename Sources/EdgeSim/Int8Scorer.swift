@@ -5,6 +5,9 @@ import Int8Runtime
 public final class SharedModelBytes: @unchecked Sendable {
     public let buffer: UnsafeRawBufferPointer
     public let model: Q8Model
+    /// The host conv kernels' packed weights for this model, made once and read by every worker (nil where the
+    /// host kernels do not run).
+    public let hostPlans: HostKernelPlans?
 
     /// Reads and validates the .q8 at `path`.
     public convenience init(path: String) throws(EdgeSimError) {
@@ -23,6 +26,7 @@ public final class SharedModelBytes: @unchecked Sendable {
         case let .success(model):
             buffer = UnsafeRawBufferPointer(storage)
             self.model = model
+            hostPlans = HostKernelPlans(model)
         case let .failure(error):
             storage.deallocate()
             throw EdgeSimError(file: file, Q8ErrorText.describe(error))
@@ -37,13 +41,10 @@ public final class SharedModelBytes: @unchecked Sendable {
 public struct Int8Scorer {
     public let shared: SharedModelBytes
     private var arena: [UInt8]
-    /// The host conv kernels' packed weights for this model (nil where they do not run).
-    private let plans: HostKernelPlans?
 
     public init(_ shared: SharedModelBytes) {
         self.shared = shared
         arena = [UInt8](repeating: 0, count: shared.model.arenaSize)
-        plans = HostKernelPlans(shared.model)
     }
 
     /// Class probabilities for one input of floats in [0, 1].
@@ -54,7 +55,7 @@ public struct Int8Scorer {
             HostKernels.quantize(input, scale: q.scale, zeroPoint: q.zeroPoint, into: Int8Interpreter.inputBuffer(model, arena: arena))
             // The arena has the model's size, checked at validation, so invoke cannot fail here.
             // The host's fast Conv2D and Add where the CPU has them: the same bytes as the reference (tested), faster.
-            if let plans {
+            if let plans = shared.hostPlans {
                 plans.withActive { try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self) }
             } else {
                 try? Int8Interpreter.invoke(model, arena: arena, kernels: HostKernels.self)
