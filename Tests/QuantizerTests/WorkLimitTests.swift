@@ -17,7 +17,6 @@ struct WorkLimitTests {
         conv.weights = [Int8](repeating: 1, count: channels * 9 * channels)
         conv.multipliers = [Int32](repeating: 1 << 30, count: channels)
         conv.shifts = [Int32](repeating: -8, count: channels)
-        conv.macs = side * side * channels * 9 * channels
         return Int8Program(tensors: tensors, layers: [conv], input: 0, output: 1, outputIsLogits: false)
     }
 

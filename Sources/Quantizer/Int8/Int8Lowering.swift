@@ -62,7 +62,6 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
                 count = quantized.values.count
             }
             try finishWeighted(&layer, node: node, graph: graph, scales: quantized.scales, tensors: tensors, activation: activation)
-            layer.macs = tensors[y].size * kh * kw * cin
             layers.append(layer)
         case let .dense(activation):
             let y = addTensor(out, quantization: try quantization(of: out, node: node.name))
@@ -75,7 +74,6 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
                 count = n * m
             }
             try finishWeighted(&layer, node: node, graph: graph, scales: quantized.scales, tensors: tensors, activation: activation)
-            layer.macs = n * m
             layers.append(layer)
         case let .maxPool2D(window), let .averagePool2D(window):
             // Pooling keeps its input's quantization, so no requantization is needed.

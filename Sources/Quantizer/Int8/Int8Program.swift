@@ -39,8 +39,6 @@ public struct Int8Layer: Equatable, Sendable {
     public var multipliers: [Int32] = []
     public var shifts: [Int32] = []
     public var parameters: [Int32] = [0, 0, 0, 0, 0]
-    /// Multiply-accumulates per inference.
-    public var macs = 0
 
     public init(name: String, opcode: Q8Opcode, input: Int, output: Int) {
         self.name = name
@@ -67,7 +65,36 @@ public struct Int8Program: Equatable, Sendable {
         self.outputIsLogits = outputIsLogits
     }
 
-    public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
+    /// The work of layer `index` as the runtime counts it (`Q8OpWork`: the loader's bound, the cost model and
+    /// Firmware-Sim use the same definition); a fused pool's conv counts only the outputs its windows cover.
+    /// `nil` when a figure overflows 64 bits.
+    public func work(ofLayer index: Int) -> Q8OpWork? {
+        let layer = layers[index]
+        let x = tensors[layer.input], y = tensors[layer.output]
+        // A fused max pool's window sits in parameters 0 and 1 (FuseConvMaxPool); all zero otherwise.
+        var poolHeight: UInt64 = 0, poolWidth: UInt64 = 0
+        if layer.opcode == .conv2D, layer.parameters.count >= 2, layer.parameters[0] > 0, layer.parameters[1] > 0 {
+            poolHeight = UInt64(layer.parameters[0])
+            poolWidth = UInt64(layer.parameters[1])
+        }
+        let inputSize = UInt64(x.size), inputChannels = UInt64(x.channels), outputSize = UInt64(y.size)
+        let kernelHeight = UInt64(layer.kernelHeight), kernelWidth = UInt64(layer.kernelWidth)
+        return Q8OpWork(opcode: layer.opcode, inputSize: inputSize, inputChannels: inputChannels, outputSize: outputSize,
+                        kernelHeight: kernelHeight, kernelWidth: kernelWidth, poolHeight: poolHeight, poolWidth: poolWidth)
+    }
+
+    /// Multiply-accumulates of layer `index` (Int.max when they overflow).
+    public func macs(ofLayer index: Int) -> Int {
+        work(ofLayer: index).map { Int(clamping: $0.macs) } ?? .max
+    }
+
+    /// Multiply-accumulates per inference (Int.max when they overflow).
+    public var macs: Int {
+        layers.indices.reduce(0) { total, index in
+            let (sum, overflow) = total.addingReportingOverflow(macs(ofLayer: index))
+            return overflow ? .max : sum
+        }
+    }
     /// Bytes of weights, biases, multipliers and shifts.
     public var constantBytes: Int {
         layers.reduce(0) { $0 + $1.weights.count + 4 * (($1.bias?.count ?? 0) + $1.multipliers.count + $1.shifts.count) }

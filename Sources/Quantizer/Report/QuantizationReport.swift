@@ -30,7 +30,7 @@ public struct QuantizationReport: Sendable {
             let weighted = !layer.weightScales.isEmpty
             return LayerReport(
                 name: layer.name, op: Self.opName(layer.opcode), outputShape: [output.height, output.width, output.channels],
-                macs: layer.macs,
+                macs: program.macs(ofLayer: step),
                 parameters: layer.weights.count + (layer.bias?.count ?? 0),
                 weightBytes: layer.weights.count + 4 * ((layer.bias?.count ?? 0) + layer.multipliers.count + layer.shifts.count),
                 inputScale: program.tensors[layer.input].quantization.scale,
