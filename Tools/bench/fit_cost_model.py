@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""Fits the simulator's per-op instruction costs (boards.json `cores`) to Firmware-Sim's measured instructions.
+"""Fits the simulator's per-op instruction costs (boards.json `cores`) to Firmware-Sim's measured instructions, and
+measures the fit's error on models it never saw.
 
-    fit_cost_model.py CORE=RUN.json[,RUN.json...] ... [--catalog boards.json --write]
+    fit_cost_model.py CORE=RUN.json[,RUN.json...] ... --fit MODEL[,MODEL...] [--pools MODEL[,MODEL...]]
+                      [--catalog boards.json --write]
 
-Each RUN.json is written by `Firmware-Sim/run --json`. Per core and op kind, a least-squares fit of
-instructions = per_work x work + per_output x outputs + per_op over every layer of every run (coefficients that
-come out negative are dropped and the rest refitted). Prints measured against fitted per layer and per model, and
-with --write replaces those cores' `instructions` and `source` in the catalog (all or nothing)."""
+Each RUN.json is written by `Firmware-Sim/run --json`; a run's model is its .q8 file name without the extension.
+Per core and op kind, a least-squares fit of instructions = per_work x work + per_output x outputs + per_op (work
+and outputs as Int8Runtime's Q8OpWork counts them) over the layers of the `--fit` models; the layers of the
+`--pools` models count for max_pool2d, average_pool2d and mean only (models that exist to measure standalone pools,
+which fusion removes from the shipped models). A kind no fit layer measures is an error: nothing is borrowed from
+another kind. Coefficients that come out negative are dropped and the rest refitted. Every other run is out of
+sample: its layers and totals are predicted with the fitted figures and compared with the measurement. Prints the
+fit per core, then one table of out-of-sample errors across cores; with --write replaces those cores'
+`instructions` and `source` in the catalog (all or nothing)."""
 import argparse, json, os, sys, tempfile
 
 KINDS = {"Conv2D": "conv2d", "FullyConnected": "fully_connected", "MaxPool2D": "max_pool2d",
          "AveragePool2D": "average_pool2d", "Mean": "mean", "Add": "add"}
+POOL_KINDS = ("max_pool2d", "average_pool2d", "mean")
 NAMES = ("per_work", "per_output", "per_op")
 
 
@@ -42,7 +50,7 @@ def fit(layers):
     targets = [l["instructions"] for l in layers]
     active = [0, 1, 2]
     while active:
-        # With fewer layers than unknowns, keep the simplest model: drop per_output, then per_op.
+        # With fewer distinct layers than unknowns, keep the simplest model: drop per_output, then per_op.
         while len(active) > len(set(rows)):
             active.pop(1 if len(active) == 3 else -1)
         solution = solve(rows, targets, active)
@@ -56,53 +64,135 @@ def fit(layers):
     return [0.0, 0.0, 0.0]
 
 
+def name(run):
+    return os.path.splitext(os.path.basename(run["model"]))[0]
+
+
+def error(fitted, measured):
+    return 100 * (fitted - measured) / measured
+
+
+def load_runs(files):
+    runs = []
+    for path in files:
+        try:
+            with open(path) as f:
+                run = json.load(f)
+            layers = run["passes"]["fast"]["layers"]
+        except (OSError, ValueError, KeyError) as e:
+            sys.exit(f"Error: {path}: not a Firmware-Sim/run --json file ({e})")
+        if run["bit_exact"] != run["images"]:
+            sys.exit(f"Error: {path}: not bit-exact ({run['bit_exact']}/{run['images']}); refusing to use it")
+        if any(l["op"] not in KINDS for l in layers):
+            sys.exit(f"Error: {path}: unknown op kind in its layers")
+        runs.append(run)
+    return runs
+
+
+def fit_core(core, runs, fit_models, pool_models):
+    """The six kinds' coefficients from the fit runs' layers (pool runs: pool and Mean layers only)."""
+    by_kind = {}
+    for run in runs:
+        model = name(run)
+        if model not in fit_models and model not in pool_models:
+            continue
+        for layer in run["passes"]["fast"]["layers"]:
+            kind = KINDS[layer["op"]]
+            if model in fit_models or kind in POOL_KINDS:
+                by_kind.setdefault(kind, []).append(dict(layer, model=model))
+    missing = [k for k in KINDS.values() if k not in by_kind]
+    if missing:
+        sys.exit(f"Error: {core}: no fit layer measures {', '.join(missing)} (add a --fit or --pools model that has it)")
+    return {kind: dict(zip(NAMES, fit(layers))) for kind, layers in by_kind.items()}, by_kind
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description="Fit boards.json core costs to Firmware-Sim runs.")
     parser.add_argument("specs", nargs="+", metavar="CORE=RUN.json[,RUN.json...]")
-    parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "EdgeSim",
+    parser.add_argument("--fit", required=True, help="models (.q8 names without extension) the fit uses")
+    parser.add_argument("--pools", default="", help="models whose pool and Mean layers the fit also uses")
+    parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "Boards",
                                                           "Resources", "boards.json"))
     parser.add_argument("--write", action="store_true", help="replace those cores' figures in the catalog")
     args = parser.parse_args(argv)
-    specs = [(core, files.split(",")) for core, _, files in (spec.partition("=") for spec in args.specs)]
-    with open(args.catalog) as f:
-        catalog = json.load(f)
-    for core, files in specs:
-        runs = []
-        for path in files:
-            with open(path) as f:
-                run = json.load(f)
-            if run["bit_exact"] != run["images"]:
-                sys.exit(f"{path}: not bit-exact ({run['bit_exact']}/{run['images']}); refusing to calibrate on it")
-            runs.append(run)
-        by_kind = {}
-        for run in runs:
-            for layer in run["passes"]["fast"]["layers"]:
-                by_kind.setdefault(KINDS[layer["op"]], []).append(dict(layer, model=os.path.basename(run["model"])))
-        costs = {kind: dict(zip(NAMES, fit(layers))) for kind, layers in by_kind.items()}
-        # Kinds no calibration model contains are priced like Mean (one pass over the elements read).
+    fit_models = set(filter(None, args.fit.split(",")))
+    pool_models = set(filter(None, args.pools.split(",")))
+    specs = []
+    for spec in args.specs:
+        core, sep, files = spec.partition("=")
+        if not sep or not files:
+            sys.exit(f"Error: {spec}: expected CORE=RUN.json[,RUN.json...]")
+        specs.append((core, load_runs(files.split(","))))
+    try:
+        with open(args.catalog) as f:
+            catalog = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"Error: {args.catalog}: cannot read the catalog ({e})")
+
+    checks = {}  # (model, step) -> per core (measured, fitted); and model totals
+    totals = {}
+    for core, runs in specs:
+        seen = {name(r) for r in runs}
+        absent = (fit_models | pool_models) - seen
+        if absent:
+            sys.exit(f"Error: {core}: no run of {', '.join(sorted(absent))}")
+        costs, by_kind = fit_core(core, runs, fit_models, pool_models)
+        boards = ", ".join(sorted({r["board"] for r in runs}))
+        print(f"## {core} ({boards}): fit on {', '.join(sorted(fit_models))}"
+              + (f"; pools and Mean also on {', '.join(sorted(pool_models))}" if pool_models else ""))
+        print("| kind | per_work | per_output | per_op | fit layers |")
+        print("|---|---:|---:|---:|---:|")
         for kind in KINDS.values():
-            if kind not in costs:
-                costs[kind] = dict(costs["mean"])
-        print(f"## {core} ({', '.join(sorted({r['board'] for r in runs}))}; {sum(r['images'] for r in runs)} images)")
-        print("| model | step | op | work | outputs | measured | fitted | error |")
-        print("|---|---|---|---|---|---|---|---|")
-        for kind, layers in by_kind.items():
             c = costs[kind]
+            print(f"| {kind} | {c['per_work']:.4f} | {c['per_output']:.4f} | {c['per_op']:.1f} | {len(by_kind[kind])} |")
+        print()
+        print("In sample (the layers the fit used):")
+        print("| model | step | op | work | outputs | measured | fitted | error |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|")
+        for kind, layers in by_kind.items():
             for l in layers:
-                fitted = predicted(c, l)
+                f = predicted(costs[kind], l)
                 print(f"| {l['model']} | {l['step']} | {l['op']} | {l['work']} | {l['outputs']} | {l['instructions']:.0f} "
-                      f"| {fitted:.0f} | {100 * (fitted - l['instructions']) / l['instructions']:+.1f}% |")
+                      f"| {f:.0f} | {error(f, l['instructions']):+.1f}% |")
+        print()
         for run in runs:
+            model = name(run)
+            layers = run["passes"]["fast"]["layers"]
             measured = run["passes"]["fast"]["instructions_per_inference"]
-            fitted = sum(predicted(costs[KINDS[l["op"]]], l) for l in run["passes"]["fast"]["layers"])
-            print(f"{os.path.basename(run['model'])} on {run['board']}: measured {measured:.0f} instructions per inference, "
-                  f"fitted {fitted:.0f} ({100 * (fitted - measured) / measured:+.1f}%)")
+            fitted = sum(predicted(costs[KINDS[l["op"]]], l) for l in layers)
+            role = "fit" if model in fit_models else "pools fit" if model in pool_models else "OUT OF SAMPLE"
+            print(f"{model} on {run['board']} ({role}): measured {measured:.0f} instructions per inference, "
+                  f"predicted {fitted:.0f} ({error(fitted, measured):+.1f}%)")
+            if model in fit_models or model in pool_models:
+                continue
+            totals.setdefault(model, {})[core] = (measured, fitted)
+            for l in layers:
+                row = checks.setdefault((model, l["step"]), {"layer": l, "cores": {}})
+                row["cores"][core] = (l["instructions"], predicted(costs[KINDS[l["op"]]], l))
         print()
         entry = catalog["cores"].setdefault(core, {"cycles_per_instruction": 1.0})
         entry["instructions"] = {k: {n: round(v, 4) + 0.0 for n, v in costs[k].items()} for k in KINDS.values()}
-        entry["source"] = (f"fitted by Tools/bench/cost-model.sh to Firmware-Sim instruction counts on "
-                           f"{', '.join(sorted({r['board'] for r in runs}))} ({', '.join(os.path.basename(r['model']) for r in runs)})")
-    print(json.dumps({core: catalog["cores"][core] for core, _ in specs}, indent=1))
+        entry["source"] = (f"fitted by Tools/bench/cost-model.sh to Firmware-Sim instruction counts on {boards} "
+                           f"({', '.join(sorted(fit_models))}; pool and Mean layers also from "
+                           f"{', '.join(sorted(pool_models)) or 'none'})")
+
+    cores = [core for core, _ in specs]
+    if totals:
+        print(f"## Out of sample: error of the predicted instructions (measured in brackets), fit on "
+              f"{', '.join(sorted(fit_models))}")
+        print("| model | step | op | work | outputs | " + " | ".join(cores) + " |")
+        print("|---|---:|---|---:|---:|" + "---:|" * len(cores))
+        for (model, step), row in sorted(checks.items()):
+            l = row["layer"]
+            cells = [f"{error(row['cores'][c][1], row['cores'][c][0]):+.1f}% ({row['cores'][c][0]:,.0f})"
+                     if c in row["cores"] else "-" for c in cores]
+            print(f"| {model} | {step} | {l['op']} | {l['work']:,} | {l['outputs']:,} | " + " | ".join(cells) + " |")
+        for model, per_core in sorted(totals.items()):
+            cells = [f"{error(per_core[c][1], per_core[c][0]):+.1f}% ({per_core[c][0]:,.0f})" if c in per_core else "-"
+                     for c in cores]
+            print(f"| **{model}** | | **total** | | | " + " | ".join(cells) + " |")
+        print()
+    print(json.dumps({core: catalog["cores"][core] for core in cores}, indent=1))
     if args.write:
         folder = os.path.dirname(os.path.abspath(args.catalog))
         with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
