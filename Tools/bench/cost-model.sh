@@ -2,7 +2,7 @@
 # Calibrates the simulator's cost model on the emulated cores: runs both shipped models (default quantization) as
 # Firmware-Sim firmware on the sample digits, on Cortex-M4F (mps2-an386), Cortex-M7 (mps2-an500) and Cortex-M3
 # (mps2-an385), then fits each core's per-op instruction costs and prints measured against fitted per layer.
-# Usage: Tools/bench/cost-model.sh [--write]    (--write updates Sources/EdgeSim/Resources/boards.json)
+# Usage: Tools/bench/cost-model.sh [--write]    (--write updates Sources/Boards/Resources/boards.json)
 # The Cortex-M3 fit prices cortex-m0plus: QEMU has no MPS2 Cortex-M0+ board, and both lack the DSP extension.
 source "$(dirname "$0")/setup.sh" ""
 for model in vgg resnet; do

@@ -59,7 +59,7 @@ def fit(layers):
 def main(argv):
     parser = argparse.ArgumentParser(description="Fit boards.json core costs to Firmware-Sim runs.")
     parser.add_argument("specs", nargs="+", metavar="CORE=RUN.json[,RUN.json...]")
-    parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "EdgeSim",
+    parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "Boards",
                                                           "Resources", "boards.json"))
     parser.add_argument("--write", action="store_true", help="replace those cores' figures in the catalog")
     args = parser.parse_args(argv)
