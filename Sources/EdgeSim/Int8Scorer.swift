@@ -1,3 +1,4 @@
+import HostKernels
 import ModelFormat
 import Int8Runtime
 
