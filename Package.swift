@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ModelFormat", targets: ["ModelFormat"]),
         .library(name: "FloatEngine", targets: ["FloatEngine"]),
         .library(name: "DigitImage", targets: ["DigitImage"]),
+        .library(name: "Boards", targets: ["Boards"]),
         .library(name: "EdgeSim", targets: ["EdgeSim"]),
     ],
     dependencies: [
@@ -32,21 +33,26 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         // Host-only int8 kernels in C (AVX-512 VNNI behind a run-time CPU check), bit-exact with Int8Runtime's.
         .target(name: "CInt8Host"),
+        // The C host kernels as Int8Runtime kernel overrides, with their per-model plans (docs/host-kernels.md).
+        .target(name: "HostKernels", dependencies: ["CInt8Host", "Int8Runtime"]),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
         .target(name: "DigitImage", dependencies: ["CPNG"]),
-        // Boards, run and compare logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "CInt8Host"], resources: [.copy("Resources/boards.json")]),
-        // One-line errors for both command-line tools.
+        // Boards as memory and speed budgets, the verdict against one, and the per-op cost model (docs/boards.md).
+        .target(name: "Boards", dependencies: ["Int8Runtime"], resources: [.copy("Resources/boards.json")]),
+        // Simulated board memory, run, compare and demo logic behind the edge-sim command.
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels",
+                                                "Boards", "CommandLineSupport"]),
+        // One-line errors and the progress line for both command-line tools.
         .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "edge-sim",
-            dependencies: ["EdgeSim", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EdgeSim", "Boards", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Seeded sample graphs shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ModelFormat", "Int8Runtime"], path: "Tests/Support"),
         .executableTarget(
             name: "quantize",
-            dependencies: ["EdgeSim", "Quantizer", "ModelFormat", "CommandLineSupport",
+            dependencies: ["Boards", "Quantizer", "ModelFormat", "DigitImage", "CommandLineSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Counts heap allocations on the calling thread by interposing malloc & co. in the test executable.
@@ -56,7 +62,7 @@ let package = Package(
         .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
-        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "DigitImage", "ModelFormat", "CInt8Host"]),
+        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
     ]
 )

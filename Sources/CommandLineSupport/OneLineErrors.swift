@@ -19,3 +19,19 @@ extension ParsableCommand {
         }
     }
 }
+
+/// A failed run of a command-line tool, worded as one line that names the file or flag and the problem.
+public struct CommandLineError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    /// An error about a file: `path: problem`.
+    public init(file: String, _ problem: String) {
+        self.message = "\(file): \(problem)"
+    }
+
+    public var description: String { message }
+}

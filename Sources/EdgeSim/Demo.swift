@@ -1,7 +1,8 @@
+import Boards
 import DigitImage
 import Foundation
-import ModelFormat
 import Int8Runtime
+import ModelFormat
 import Quantizer
 
 /// `edge-sim demo`: the main job on the shipped default. Quantizes the shipped models, runs float and int8 on the
@@ -24,15 +25,25 @@ public struct Demo {
 
     /// Runs everything, handing the summary to `emit` line by line as each part finishes.
     public func run(emit: (String) -> Void) throws(EdgeSimError) {
-        let catalog = try BoardCatalog.shipped()
-        let board = try catalog.board(named: boardName)
+        let catalog: BoardCatalog, board: Board
+        do {
+            catalog = try BoardCatalog.shipped()
+            board = try catalog.board(named: boardName)
+        } catch {
+            throw EdgeSimError(error.description)
+        }
         let names = modelPaths.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
         let graphs = try modelPaths.map { (path) throws(EdgeSimError) -> FloatGraph in
             do { return try ModelFile.load(path: path) } catch { throw EdgeSimError("\(error)") }
         }
         let mnistPresent = FileManager.default.fileExists(atPath: mnistDirectory + "/train-images-idx3-ubyte.gz")
             || FileManager.default.fileExists(atPath: mnistDirectory + "/train-images-idx3-ubyte")
-        let calibration = mnistPresent ? try CalibrationImages(directory: mnistDirectory, count: calibrationCount) : nil
+        let calibration: CalibrationImages?
+        do {
+            calibration = mnistPresent ? try CalibrationImages(directory: mnistDirectory, count: calibrationCount) : nil
+        } catch {
+            throw EdgeSimError(error.description)
+        }
 
         emit("EdgeQuant demo: board \(board.name) (\(board.mcu), \(board.core) @ \(Int(board.clockMHz)) MHz, "
             + "SRAM \(ByteCount(board.sramBytes)), flash \(ByteCount(board.flashBytes)))")

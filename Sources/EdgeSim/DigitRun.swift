@@ -1,3 +1,4 @@
+import Boards
 import DigitImage
 import Int8Runtime
 
@@ -32,7 +33,8 @@ public struct DigitRun {
     /// Loads the model and every image first, so that a bad file stops the run before any output is written.
     public func report() throws(EdgeSimError) -> RunReport {
         let kind = try ModelKind.of(path: modelPath)
-        let board = try catalog.board(named: boardName ?? Self.defaultBoard)
+        let board: Board
+        do { board = try catalog.board(named: boardName ?? Self.defaultBoard) } catch { throw EdgeSimError(error.description) }
         var inputs: [(path: String, image: GrayImage)] = []
         for path in imagePaths {
             inputs.append((path, try DigitInput.load(path: path, raw: raw)))

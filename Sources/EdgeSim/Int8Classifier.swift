@@ -1,6 +1,5 @@
 import Foundation
 import Int8Runtime
-import ModelFormat
 
 /// An int8 .q8 model running inside a simulated board: the model in read-only flash, the arena of exactly the
 /// planned size in front of a guard page.
@@ -11,34 +10,27 @@ public struct Int8Classifier: ~Copyable {
 
     /// Loads and validates the .q8 at `path` into simulated flash.
     public init(path: String) throws(EdgeSimError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try ModelFile.readBytes(path: path)
-        } catch {
-            throw EdgeSimError(error.description)
-        }
-        try self.init(bytes: bytes, file: path)
+        let loaded: Q8File
+        do { loaded = try Q8File(path: path) } catch { throw EdgeSimError(error) }
+        try self.init(loaded)
     }
 
     public init(bytes: [UInt8], file: String) throws(EdgeSimError) {
-        // Validate a copy first to learn the arena size, then again in place in the simulated flash.
-        let arenaSize = try Self.validated(bytes, file: file)
-        let memory = try SimulatedMemory(model: bytes, arenaSize: arenaSize)
+        let loaded: Q8File
+        do { loaded = try Q8File(bytes: bytes, file: file) } catch { throw EdgeSimError(error) }
+        try self.init(loaded)
+    }
+
+    /// Copies a loaded .q8 into simulated flash and validates it again there, where it will run.
+    public init(_ loaded: Q8File) throws(EdgeSimError) {
+        let memory = try SimulatedMemory(model: loaded.bytes, arenaSize: loaded.model.arenaSize)
         let result = Result { () throws(Q8Error) in try Q8Model(validating: memory.flash) }
         guard case let .success(model) = result else {
-            throw EdgeSimError(file: file, "the model does not validate in simulated flash")
+            throw EdgeSimError(file: loaded.file, "the model does not validate in simulated flash")
         }
         self.model = model
         self.memory = memory
-        self.file = file
-    }
-
-    private static func validated(_ bytes: [UInt8], file: String) throws(EdgeSimError) -> Int {
-        let result = bytes.withUnsafeBytes { raw in Result { () throws(Q8Error) in try Q8Model(validating: raw).arenaSize } }
-        switch result {
-        case let .success(size): return size
-        case let .failure(error): throw EdgeSimError(file: file, Q8ErrorText.describe(error))
-        }
+        self.file = loaded.file
     }
 
     /// The outcome of one inference.

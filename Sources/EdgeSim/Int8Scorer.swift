@@ -1,39 +1,28 @@
-import ModelFormat
+import HostKernels
 import Int8Runtime
 
-/// Read-only .q8 bytes in one aligned allocation, shared by every worker of a batch run.
-public final class SharedModelBytes: @unchecked Sendable {
-    public let buffer: UnsafeRawBufferPointer
-    public let model: Q8Model
+/// A validated .q8 shared by every worker of a batch run, with the host kernels' per-model plans.
+public final class SharedModelBytes: Sendable {
+    public let file: Q8File
     /// The host conv kernels' packed weights for this model, made once and read by every worker (nil where the
     /// host kernels do not run).
     public let hostPlans: HostKernelPlans?
 
+    public var model: Q8Model { file.model }
+
     /// Reads and validates the .q8 at `path`.
     public convenience init(path: String) throws(EdgeSimError) {
-        let bytes: [UInt8]
-        do { bytes = try ModelFile.readBytes(path: path) } catch { throw EdgeSimError(error.description) }
-        guard bytes.starts(with: Array("EQ8M".utf8)) else { throw EdgeSimError(file: path, "not a .q8 model (bad magic)") }
-        try self.init(bytes: bytes, file: path)
+        do { self.init(try Q8File(path: path)) } catch { throw EdgeSimError(error) }
     }
 
-    public init(bytes: [UInt8], file: String) throws(EdgeSimError) {
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
-        let view = UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count])
-        let result = Result { () throws(Q8Error) in try Q8Model(validating: view) }
-        switch result {
-        case let .success(model):
-            buffer = UnsafeRawBufferPointer(storage)
-            self.model = model
-            hostPlans = HostKernelPlans(model)
-        case let .failure(error):
-            storage.deallocate()
-            throw EdgeSimError(file: file, Q8ErrorText.describe(error))
-        }
+    public convenience init(bytes: [UInt8], file: String) throws(EdgeSimError) {
+        do { self.init(try Q8File(bytes: bytes, file: file)) } catch { throw EdgeSimError(error) }
     }
 
-    deinit { buffer.deallocate() }
+    public init(_ file: Q8File) {
+        self.file = file
+        hostPlans = HostKernelPlans(file.model)
+    }
 }
 
 /// Int8 inference on the host for batch work (compare, benchmarks): the same runtime and kernels as the

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import DigitImage
 import Foundation
 import Parallel

@@ -12,11 +12,11 @@ struct SimulatedMemory: ~Copyable {
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     /// Copies `model` into a fresh read-only mapping and maps `arenaSize` bytes followed by a guard page.
-    init(model: [UInt8], arenaSize: Int) throws(EdgeSimError) {
+    init(model: UnsafeRawBufferPointer, arenaSize: Int) throws(EdgeSimError) {
         let page = Self.pageSize
         let flashLength = max(page, (model.count + page - 1) / page * page)
         guard let flashBase = Self.map(flashLength) else { throw EdgeSimError("cannot map \(flashLength) bytes for simulated flash") }
-        model.withUnsafeBytes { flashBase.copyMemory(from: $0.baseAddress!, byteCount: model.count) }
+        if let source = model.baseAddress { flashBase.copyMemory(from: source, byteCount: model.count) }
         mprotect(flashBase, flashLength, PROT_READ)
 
         let arenaPages = max(1, (arenaSize + page - 1) / page)

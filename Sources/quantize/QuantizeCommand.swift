@@ -1,6 +1,7 @@
 import ArgumentParser
+import Boards
 import CommandLineSupport
-import EdgeSim
+import DigitImage
 import Foundation
 import ModelFormat
 import Quantizer
@@ -65,14 +66,14 @@ struct QuantizeCommand: ParsableCommand {
         let catalog = try boards.map { try BoardCatalog.load(path: $0) } ?? BoardCatalog.shipped()
         let target = try board.map { try catalog.board(named: $0) }
         let graph: FloatGraph
-        do { graph = try ModelFile.load(path: model) } catch { throw EdgeSimError(error.description) }
+        do { graph = try ModelFile.load(path: model) } catch { throw CommandLineError(error.description) }
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // Fail before the work, not after it, when an output cannot be written.
         do {
             try ModelFile.checkWritable(destination)
             if let planSVG { try ModelFile.checkWritable(planSVG) }
         } catch {
-            throw EdgeSimError(error.description)
+            throw CommandLineError(error.description)
         }
 
         let images = try calibration.map { try CalibrationImages(directory: $0, count: calibrationCount) }
@@ -83,7 +84,7 @@ struct QuantizeCommand: ParsableCommand {
                                         biasCorrection: biasCorrection ? biasCorrectionInputs ?? .int8 : nil, progress: { done, total in progress.update(done, total) })
         } catch {
             progress.finish()
-            throw EdgeSimError(file: model, error.description)
+            throw CommandLineError(file: model, error.description)
         }
         progress.finish()
         let description = images.map { "\(method.rawValue) on \($0.source)" + (biasCorrection ? ", bias-corrected (\((biasCorrectionInputs ?? .int8).rawValue))" : "") }
@@ -100,7 +101,7 @@ struct QuantizeCommand: ParsableCommand {
             try ModelFile.writeAllAtomically([(conversion.bytes, destination)]
                 + (planSVG.map { [(Array(PlanSVG.render(conversion.program, plan: conversion.plan).utf8), $0)] } ?? []))
         } catch {
-            throw EdgeSimError(error.description)
+            throw CommandLineError(error.description)
         }
         if json {
             print(try ReportJSON.render(report, output: destination, verdict: verdict))

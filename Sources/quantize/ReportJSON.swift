@@ -1,4 +1,4 @@
-import EdgeSim
+import Boards
 import Foundation
 import Quantizer
 

@@ -189,7 +189,7 @@ struct BadInputSuiteTests {
         let output = scratch.path("out.q8")
         try expectRejected("quantize", ["Models/vgg-mnist.bin", "-o", output, "--board", "esp32"], mentioning: ["esp32"], noFile: output)
         // A board file with a board far too small for the model: run refuses to run it, and says by how much.
-        var catalog = try JSONSerialization.jsonObject(with: Data(Self.shipped("Sources/EdgeSim/Resources/boards.json"))) as! [String: Any]
+        var catalog = try JSONSerialization.jsonObject(with: Data(Self.shipped("Sources/Boards/Resources/boards.json"))) as! [String: Any]
         catalog["boards"] = [["name": "tiny", "mcu": "a tiny part", "core": "cortex-m4f", "clock_mhz": 48,
                               "sram_bytes": 16384, "flash_bytes": 65536]]
         let boards = try scratch.write("boards.json", Array(try JSONSerialization.data(withJSONObject: catalog)))

@@ -1,3 +1,4 @@
+import Boards
 import EdgeSim
 import Foundation
 import Int8Runtime
@@ -44,7 +45,7 @@ struct CostModelTests {
         ("\"per_work\": ", "\"per_work\": -", "must be finite and not negative"),
     ])
     func catalogRejectsBadCoreFigures(_ replace: (String, String, String)) throws {
-        let shipped = try String(contentsOf: CommandLineRun.repository.appendingPathComponent("Sources/EdgeSim/Resources/boards.json"),
+        let shipped = try String(contentsOf: CommandLineRun.repository.appendingPathComponent("Sources/Boards/Resources/boards.json"),
                                  encoding: .utf8)
         guard let range = shipped.range(of: replace.0) else {
             Issue.record("the shipped catalog has no \(replace.0)")
@@ -54,7 +55,7 @@ struct CostModelTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("boards-\(UUID().uuidString).json").path
         try broken.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let error = #expect(throws: EdgeSimError.self) { try BoardCatalog.load(path: path) }
+        let error = #expect(throws: BoardError.self) { try BoardCatalog.load(path: path) }
         #expect(error?.description.contains(replace.2) == true, "\(String(describing: error))")
     }
 }

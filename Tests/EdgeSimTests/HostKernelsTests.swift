@@ -1,5 +1,6 @@
 import CInt8Host
 import EdgeSim
+import HostKernels
 import Foundation
 import Int8Runtime
 import ModelFormat

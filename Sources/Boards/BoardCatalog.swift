@@ -6,56 +6,56 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
     public var cores: [String: CoreModel]
     public var boards: [Board]
 
-    /// The catalog shipped with EdgeQuant (Sources/EdgeSim/Resources/boards.json).
-    public static func shipped() throws(EdgeSimError) -> BoardCatalog {
+    /// The catalog shipped with EdgeQuant (Sources/Boards/Resources/boards.json).
+    public static func shipped() throws(BoardError) -> BoardCatalog {
         guard let url = Bundle.module.url(forResource: "boards", withExtension: "json") else {
-            throw EdgeSimError("the shipped board catalog boards.json is missing from the build")
+            throw BoardError("the shipped board catalog boards.json is missing from the build")
         }
         return try load(path: url.path)
     }
 
     /// Reads and checks a catalog file.
-    public static func load(path: String) throws(EdgeSimError) -> BoardCatalog {
+    public static func load(path: String) throws(BoardError) -> BoardCatalog {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw EdgeSimError(file: path, "cannot be read")
+            throw BoardError(file: path, "cannot be read")
         }
         let catalog: BoardCatalog
         do {
             catalog = try JSONDecoder().decode(BoardCatalog.self, from: data)
         } catch {
-            throw EdgeSimError(file: path, "not a board catalog (\(Self.reason(error)))")
+            throw BoardError(file: path, "not a board catalog (\(Self.reason(error)))")
         }
         for (name, core) in catalog.cores {
             guard core.cyclesPerInstruction > 0, core.cyclesPerInstruction.isFinite else {
-                throw EdgeSimError(file: path, "core '\(name)' needs a positive cycles_per_instruction")
+                throw BoardError(file: path, "core '\(name)' needs a positive cycles_per_instruction")
             }
             for kind in CoreModel.opKinds {
                 guard let cost = core.instructions[kind] else {
-                    throw EdgeSimError(file: path, "core '\(name)' has no instructions for '\(kind)'")
+                    throw BoardError(file: path, "core '\(name)' has no instructions for '\(kind)'")
                 }
                 guard [cost.perWork, cost.perOutput, cost.perOp].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-                    throw EdgeSimError(file: path, "core '\(name)': instructions for '\(kind)' must be finite and not negative")
+                    throw BoardError(file: path, "core '\(name)': instructions for '\(kind)' must be finite and not negative")
                 }
             }
         }
         for board in catalog.boards {
             guard catalog.cores[board.core] != nil else {
-                throw EdgeSimError(file: path, "board '\(board.name)' names unknown core '\(board.core)'")
+                throw BoardError(file: path, "board '\(board.name)' names unknown core '\(board.core)'")
             }
             guard board.sramBytes > 0, board.flashBytes > 0, board.clockMHz > 0 else {
-                throw EdgeSimError(file: path, "board '\(board.name)' needs positive SRAM, flash and clock")
+                throw BoardError(file: path, "board '\(board.name)' needs positive SRAM, flash and clock")
             }
         }
         return catalog
     }
 
     /// The board called `name` (case-insensitive), or an error listing the known ones.
-    public func board(named name: String) throws(EdgeSimError) -> Board {
+    public func board(named name: String) throws(BoardError) -> Board {
         guard let board = boards.first(where: { $0.name.lowercased() == name.lowercased() }) else {
-            throw EdgeSimError("unknown board '\(name)' (known: \(boards.map(\.name).joined(separator: ", ")))")
+            throw BoardError("unknown board '\(name)' (known: \(boards.map(\.name).joined(separator: ", ")))")
         }
         return board
     }

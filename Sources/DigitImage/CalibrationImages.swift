@@ -1,8 +1,7 @@
-import DigitImage
 import Foundation
 
 /// Calibration inputs for the converter: MNIST training images from an IDX folder, or a folder of PNG digits
-/// prepared exactly as `edge-sim run` prepares them.
+/// prepared exactly as `edge-sim run` prepares them (MNIST-style, `DigitPreprocessor.mnistStyle`).
 public struct CalibrationImages {
     /// Model inputs, 784 floats in [0, 1] each.
     public var samples: [[Float]]
@@ -15,48 +14,64 @@ public struct CalibrationImages {
     public static let minimum = 10
 
     /// Loads up to `count` images from `directory`.
-    public init(directory: String, count: Int) throws(EdgeSimError) {
+    public init(directory: String, count: Int) throws(CalibrationImagesError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw EdgeSimError(file: directory, "no such calibration folder")
+            throw CalibrationImagesError(file: directory, "no such calibration folder")
         }
-        guard isDirectory.boolValue else { throw EdgeSimError(file: directory, "is not a folder (give a folder of MNIST IDX files or PNGs)") }
+        guard isDirectory.boolValue else { throw CalibrationImagesError(file: directory, "is not a folder (give a folder of MNIST IDX files or PNGs)") }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         } catch {
-            throw EdgeSimError(file: directory, "cannot be listed")
+            throw CalibrationImagesError(file: directory, "cannot be listed")
         }
         if names.contains(where: { $0.hasPrefix("train-images-idx3-ubyte") }) {
             let dataset: MNISTDataset
             do {
                 dataset = try MNISTDataset(directory: directory, split: .train, limit: count)
             } catch {
-                throw EdgeSimError("\(error)")
+                throw CalibrationImagesError("\(error)")
             }
             samples = (0..<min(count, dataset.count)).map { DigitPreprocessor.modelInput(dataset.image(at: $0)) }
             source = "\(samples.count) MNIST training images from \(directory)"
             skipped = 0
         } else if names.contains(where: { $0.hasPrefix("t10k-images") }) {
-            throw EdgeSimError(file: directory, "holds only the MNIST test set; calibrate on training images, never on the test set")
+            throw CalibrationImagesError(file: directory, "holds only the MNIST test set; calibrate on training images, never on the test set")
         } else {
             let pngs = names.filter { $0.lowercased().hasSuffix(".png") }
-            guard !pngs.isEmpty else { throw EdgeSimError(file: directory, "holds neither MNIST IDX files nor PNG images") }
+            guard !pngs.isEmpty else { throw CalibrationImagesError(file: directory, "holds neither MNIST IDX files nor PNG images") }
             var samples: [[Float]] = [], skipped = 0
             for name in pngs where samples.count < count {
                 let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
-                if let image = try? DigitInput.load(path: path, raw: false) {
-                    samples.append(DigitInput.tensor(image))
+                if let image = try? ImageFile.readPNG(path: path) {
+                    samples.append(DigitPreprocessor.modelInput(DigitPreprocessor.mnistStyle(image)))
                 } else {
                     skipped += 1
                 }
             }
             guard samples.count >= min(Self.minimum, count) else {
-                throw EdgeSimError(file: directory, "only \(samples.count) usable PNGs (\(skipped) failed to decode); calibration needs at least \(min(Self.minimum, count))")
+                throw CalibrationImagesError(file: directory, "only \(samples.count) usable PNGs (\(skipped) failed to decode); calibration needs at least \(min(Self.minimum, count))")
             }
             self.samples = samples
             self.skipped = skipped
             source = "\(samples.count) PNG digits from \(directory)" + (skipped > 0 ? " (\(skipped) undecodable skipped)" : "")
         }
     }
+}
+
+/// Calibration images that cannot be used, worded as one line that names the folder and the problem.
+public struct CalibrationImagesError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    /// An error about a folder: `path: problem`.
+    public init(file: String, _ problem: String) {
+        self.message = "\(file): \(problem)"
+    }
+
+    public var description: String { message }
 }

@@ -1,0 +1,56 @@
+import Int8Runtime
+import ModelFormat
+
+/// A .q8 model loaded the one way the tools load one: read (at most `ModelFile.maxBytes`), copied into 16-byte
+/// aligned storage as firmware holds it in flash, and validated. The bytes live as long as this object and are
+/// never written, so one value may serve any number of threads.
+public final class Q8File: @unchecked Sendable {
+    /// Where the bytes came from (a path, or a name for bytes made in memory), for error messages.
+    public let file: String
+    public let bytes: UnsafeRawBufferPointer
+    public let model: Q8Model
+    private let storage: UnsafeMutableRawBufferPointer
+
+    /// Reads and validates the .q8 at `path`.
+    public convenience init(path: String) throws(Q8FileError) {
+        let bytes: [UInt8]
+        do { bytes = try ModelFile.readBytes(path: path) } catch { throw .unreadable(error) }
+        try self.init(bytes: bytes, file: path)
+    }
+
+    /// Validates .q8 bytes held in memory (a fresh conversion), named `file` in errors.
+    public init(bytes: [UInt8], file: String) throws(Q8FileError) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+        let view = UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count])
+        switch Result(catching: { () throws(Q8Error) in try Q8Model(validating: view) }) {
+        case let .success(model):
+            self.file = file
+            self.storage = storage
+            self.bytes = view
+            self.model = model
+        case let .failure(error):
+            storage.deallocate()
+            throw .invalid(file: file, error)
+        }
+    }
+
+    deinit { storage.deallocate() }
+}
+
+/// Why a .q8 could not be loaded; the description is one line naming the file.
+public enum Q8FileError: Error, Equatable, CustomStringConvertible {
+    case unreadable(ModelFileError)
+    case invalid(file: String, Q8Error)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(error): error.description
+        case let .invalid(file, error): "\(file): \(Q8ErrorText.describe(error))"
+        }
+    }
+}
+
+extension EdgeSimError {
+    init(_ error: Q8FileError) { self.init(error.description) }
+}
