@@ -16,10 +16,12 @@ public struct CostEstimate: Equatable, Sendable {
         self.clockMHz = clockMHz
         cyclesPerInstruction = core.cyclesPerInstruction
         layerInstructions = (0..<model.opCount).map { step in
-            // The catalog loader guarantees every kind is priced.
+            // The catalog loader guarantees every kind is priced. Work and outputs are Int8Runtime's (Q8OpWork),
+            // the figures Firmware-Sim's runs were fitted against; a validated model always has them (the loader
+            // bounds its work), so the infinite estimate is never reached.
             let cost = core.instructions[Self.kind(model.op(step).opcode)] ?? OpCost(perWork: 0, perOutput: 0, perOp: 0)
-            return cost.perWork * Double(Self.work(model, step)) + cost.perOutput * Double(Self.outputs(model, step))
-                + cost.perOp
+            guard let work = model.work(step) else { return .infinity }
+            return Self.instructions(cost, work: work.work, outputs: work.outputs)
         }
     }
 
@@ -35,24 +37,9 @@ public struct CostEstimate: Equatable, Sendable {
         }
     }
 
-    /// Elements an op computes; for a Conv2D with a fused max pool, the conv outputs inside the pool windows.
-    public static func outputs(_ model: Q8Model, _ step: Int) -> Int {
-        let op = model.op(step)
-        let size = model.tensor(op.output).size
-        guard op.opcode == .conv2D, op.parameters.0 > 0 else { return size }
-        return size * Int(op.parameters.0) * Int(op.parameters.1)
-    }
-
-    /// Multiply-accumulates of one op (Conv2D and FullyConnected), or the elements it reads (the others).
-    public static func work(_ model: Q8Model, _ step: Int) -> Int {
-        let op = model.op(step)
-        let input = model.tensor(op.input), output = model.tensor(op.output)
-        switch op.opcode {
-        case .conv2D: return outputs(model, step) * op.kernelHeight * op.kernelWidth * input.channels
-        case .fullyConnected: return output.size * input.size
-        case .maxPool2D, .averagePool2D: return output.size * op.kernelHeight * op.kernelWidth
-        case .mean: return input.size
-        case .add: return output.size
-        }
+    /// Instructions of one op under `cost`, from its work and outputs (`Q8OpWork`): per_work x work + per_output x
+    /// outputs + per_op, the formula Tools/bench/fit_cost_model.py fits.
+    public static func instructions(_ cost: OpCost, work: UInt64, outputs: UInt64) -> Double {
+        cost.perWork * Double(work) + cost.perOutput * Double(outputs) + cost.perOp
     }
 }

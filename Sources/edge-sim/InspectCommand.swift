@@ -59,8 +59,9 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let classifier = try Int8Classifier(path: model)
-        let q8 = classifier.model
+        let loaded: Q8File
+        do { loaded = try Q8File(path: model) } catch { throw EdgeSimError(error.description) }
+        let q8 = loaded.model
         var layers: [Layer] = []
         for step in 0..<q8.opCount {
             let op = q8.op(step)
@@ -77,6 +78,7 @@ struct InspectCommand: ParsableCommand {
         let report = Report(
             model: model, input: Self.shape(q8.input), output: Self.shape(q8.output), arena_bytes: q8.arenaSize,
             macs: layers.reduce(0) { $0 + $1.macs }, work: layers.reduce(0) { $0 + $1.work }, layers: layers, runs: runs)
+        withExtendedLifetime(loaded) {}  // q8 is a view of its bytes
         if json {
             print(try JSONOutput.encode(report))
             return
@@ -98,11 +100,7 @@ struct InspectCommand: ParsableCommand {
     /// Runs each input tensor of the file through the host runtime (reference kernels) over a fresh arena.
     static func run(_ model: Q8Model, inputsPath: String) throws -> [Run] {
         let bytes: [UInt8]
-        do {
-            bytes = try ModelFile.readBytes(path: inputsPath)
-        } catch {
-            throw EdgeSimError(error.description)
-        }
+        do { bytes = try ModelFile.readBytes(path: inputsPath) } catch { throw EdgeSimError(error.description) }
         let size = model.input.size
         guard !bytes.isEmpty, bytes.count % size == 0 else {
             throw EdgeSimError(file: inputsPath, "\(bytes.count) bytes is not a whole number of \(size)-byte int8 input tensors")

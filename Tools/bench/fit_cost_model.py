@@ -13,8 +13,9 @@ which fusion removes from the shipped models). A kind no fit layer measures is a
 another kind. Coefficients that come out negative are dropped and the rest refitted. Every other run is out of
 sample: its layers and totals are predicted with the fitted figures and compared with the measurement. Prints the
 fit per core, then one table of out-of-sample errors across cores; with --write replaces those cores'
-`instructions` and `source` in the catalog (all or nothing)."""
-import argparse, json, os, sys, tempfile
+`instructions` and `source` in the catalog, and writes the measured layers of every run to the test fixture
+Tests/Fixtures/cost-model-runs.json."""
+import argparse, json, os, re, sys, tempfile
 
 KINDS = {"Conv2D": "conv2d", "FullyConnected": "fully_connected", "MaxPool2D": "max_pool2d",
          "AveragePool2D": "average_pool2d", "Mean": "mean", "Add": "add"}
@@ -114,6 +115,9 @@ def main(argv):
     parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "Boards",
                                                           "Resources", "boards.json"))
     parser.add_argument("--write", action="store_true", help="replace those cores' figures in the catalog")
+    parser.add_argument("--fixture", default=os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Fixtures",
+                                                          "cost-model-runs.json"),
+                        help="with --write, also write the measured layers here (for Tests/EdgeSimTests/CostModelTests)")
     args = parser.parse_args(argv)
     fit_models = set(filter(None, args.fit.split(",")))
     pool_models = set(filter(None, args.pools.split(",")))
@@ -129,6 +133,10 @@ def main(argv):
     except (OSError, ValueError) as e:
         sys.exit(f"Error: {args.catalog}: cannot read the catalog ({e})")
 
+    fixture = {"note": "Firmware-Sim instructions per layer (fast kernels) that boards.json's costs were fitted to "
+                       "or checked against; written by Tools/bench/cost-model.sh --write",
+               "fit": sorted(fit_models), "pools": sorted(pool_models),
+               "layer_fields": ["step", "op", "work", "outputs", "instructions"], "cores": {}}
     checks = {}  # (model, step) -> per core (measured, fitted); and model totals
     totals = {}
     for core, runs in specs:
@@ -161,6 +169,10 @@ def main(argv):
             measured = run["passes"]["fast"]["instructions_per_inference"]
             fitted = sum(predicted(costs[KINDS[l["op"]]], l) for l in layers)
             role = "fit" if model in fit_models else "pools fit" if model in pool_models else "OUT OF SAMPLE"
+            fixture["cores"].setdefault(core, {"board": run["board"], "models": {}})["models"][model] = {
+                "role": {"fit": "fit", "pools fit": "pools"}.get(role, "out_of_sample"), "images": run["images"],
+                "instructions_per_inference": round(measured),
+                "layers": [[l["step"], l["op"], l["work"], l["outputs"], round(l["instructions"])] for l in layers]}
             print(f"{model} on {run['board']} ({role}): measured {measured:.0f} instructions per inference, "
                   f"predicted {fitted:.0f} ({error(fitted, measured):+.1f}%)")
             if model in fit_models or model in pool_models:
@@ -177,10 +189,11 @@ def main(argv):
                            f"{', '.join(sorted(pool_models)) or 'none'})")
 
     cores = [core for core, _ in specs]
+    labels = [f"{core} ({', '.join(sorted({r['board'] for r in runs}))})" for core, runs in specs]
     if totals:
         print(f"## Out of sample: error of the predicted instructions (measured in brackets), fit on "
               f"{', '.join(sorted(fit_models))}")
-        print("| model | step | op | work | outputs | " + " | ".join(cores) + " |")
+        print("| model | step | op | work | outputs | " + " | ".join(labels) + " |")
         print("|---|---:|---|---:|---:|" + "---:|" * len(cores))
         for (model, step), row in sorted(checks.items()):
             l = row["layer"]
@@ -194,12 +207,15 @@ def main(argv):
         print()
     print(json.dumps({core: catalog["cores"][core] for core in cores}, indent=1))
     if args.write:
-        folder = os.path.dirname(os.path.abspath(args.catalog))
-        with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
-            json.dump(catalog, f, indent=2)
-            f.write("\n")
-        os.replace(f.name, args.catalog)
-        print(f"wrote {args.catalog}")
+        # The fixture keeps each layer on one line: innermost lists of plain values are collapsed.
+        compact = re.sub(r"\[\s*([^\[\]{}]*?)\s*\]", lambda m: "[" + " ".join(m.group(1).split()) + "]",
+                         json.dumps(fixture, indent=1))
+        for path, text in ((args.catalog, json.dumps(catalog, indent=2)), (args.fixture, compact)):
+            folder = os.path.dirname(os.path.abspath(path))
+            with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
+                f.write(text + "\n")
+            os.replace(f.name, path)
+            print(f"wrote {path}")
 
 
 if __name__ == "__main__":
