@@ -13,6 +13,9 @@ if [[ "${1:-}" == "--write" ]] && [[ -n "$(git status --porcelain -- Sources/Int
     echo "Error: Sources/Int8Runtime, Sources/CInt8DSP or Firmware-Sim has uncommitted changes; commit them first" >&2
     exit 1
 fi
+# A private temporary folder: Firmware-Sim/run keeps its builds in $TMPDIR/edgequant-firmware-$UID, which other
+# checkouts on this machine share; the ELFs measured below must be the ones these runs built.
+export TMPDIR="$work"
 runs=()
 for model in vgg resnet; do
     .build/release/quantize "Models/$model-mnist.bin" -o "$work/$model.q8" > /dev/null
