@@ -42,8 +42,8 @@ let package = Package(
         // Simulated board memory, run, compare and demo logic behind the edge-sim command.
         .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels",
                                                 "Boards", "CommandLineSupport"]),
-        // One-line errors and the progress line for both command-line tools.
-        .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // What both command-line tools share: one-line errors, the progress line, the options defined once.
+        .target(name: "CommandLineSupport", dependencies: ["Boards", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "edge-sim",
             dependencies: ["EdgeSim", "Boards", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
