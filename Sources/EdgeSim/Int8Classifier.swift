@@ -98,7 +98,7 @@ public struct Int8Classifier: ~Copyable {
             let ran: (result: Result<Void, Q8Error>, stackUsed: Int)
             do { ran = try memory.onBoardStack(run) } catch { throw EdgeSimError(file: file, error.description) }
             if case let .failure(error) = ran.result { throw EdgeSimError(file: file, Q8ErrorText.describe(error)) }
-            guard memory.canaryIntact else { throw EdgeSimError(file: file, SimulatedBoardError.wroteBeforeArena.description) }
+            guard memory.canaryIntact else { throw EdgeSimError(file: file, SimulatedBoardError.wroteBesideArena.description) }
             stackUsed = max(stackUsed, ran.stackUsed)
             logits = Array(Int8Interpreter.outputBuffer(model, arena: memory.arena))
             highWater = max(highWater, memory.highWaterMark(paint: paint))

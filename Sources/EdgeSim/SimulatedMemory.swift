@@ -2,10 +2,11 @@ import Foundation
 
 /// Memory of a simulated board, made with mmap so that the hardware's rules are enforced by the host's MMU:
 /// - the model sits in a read-only "flash" region;
-/// - the arena ends exactly at an inaccessible guard page, and another guard page lies below the arena's first
-///   page, so a kernel writing past either end of its pages faults instead of silently corrupting memory. The few
-///   bytes between the lower guard page and the arena's first byte (the arena is rarely a whole number of pages)
-///   hold a canary that every run checks;
+/// - the arena starts 16-byte aligned (as the firmware's static arena) and ends at an inaccessible guard page
+///   (exactly at it when its size is a multiple of 16, as the planner writes it), and another guard page lies
+///   below the arena's first page, so a kernel writing past either end of its pages faults instead of silently
+///   corrupting memory. The bytes between the guard pages and the arena (the arena is rarely a whole number of
+///   pages; up to 15 after its end) hold a canary that every run checks;
 /// - inference runs on a thread of its own with a bounded stack above a guard page, so a run that needs more
 ///   faults instead of growing: the board's stack budget (the firmware's stack high-water measured by
 ///   Firmware-Sim) in whole pages plus `hostAllowance`. The host cannot hold its own code to the Cortex-M figure:
@@ -49,22 +50,26 @@ struct SimulatedMemory: ~Copyable {
         try stack.protect(region: "the guard page below the stack", offset: 0, bytes: page, PROT_NONE)
 
         self.flash = UnsafeRawBufferPointer(start: flash.base, count: model.count)
-        arena = UnsafeMutableRawBufferPointer(start: sram.base + (arenaPages + 1) * page - arenaSize, count: arenaSize)
+        let start = Int(bitPattern: sram.base + (arenaPages + 1) * page - arenaSize) & ~15
+        arena = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: start), count: arenaSize)
         self.stackBytes = stackBytes
         flashMapping = flash
         sramMapping = sram
         stackMapping = stack
-        canaryBytes.initializeMemory(as: UInt8.self, repeating: Self.canary)
+        for bytes in canaryBytes { bytes.initializeMemory(as: UInt8.self, repeating: Self.canary) }
     }
 
-    /// The bytes between the lower guard page and the arena's first byte.
-    private var canaryBytes: UnsafeMutableRawBufferPointer {
-        let start = sramMapping.base + Self.pageSize
-        return UnsafeMutableRawBufferPointer(start: start, count: arena.baseAddress! - start)
+    /// The bytes between the lower guard page and the arena's first byte, and between its last and the upper guard.
+    private var canaryBytes: [UnsafeMutableRawBufferPointer] {
+        let low = sramMapping.base + Self.pageSize, high = sramMapping.base + sramMapping.length - Self.pageSize
+        let end = arena.baseAddress! + arena.count
+        return [UnsafeMutableRawBufferPointer(start: low, count: arena.baseAddress! - low),
+                UnsafeMutableRawBufferPointer(start: end, count: high - end)]
     }
 
-    /// Whether a run wrote in front of the arena (inside its first page, where no guard page can reach).
-    var canaryIntact: Bool { !canaryBytes.contains { $0 != Self.canary } }
+    /// Whether a run wrote next to the arena where no guard page reaches (in front of it inside its first page, or
+    /// in the alignment bytes after it).
+    var canaryIntact: Bool { !canaryBytes.contains { $0.contains { $0 != Self.canary } } }
 
     /// Fills the arena with `byte`, so that the bytes a run touches can be found afterwards.
     func paint(_ byte: UInt8) {
@@ -148,7 +153,7 @@ public enum SimulatedBoardError: Error, Equatable, CustomStringConvertible {
     case protect(region: String, errno: Int32)
     case stackBudget(Int)
     case thread(stackBytes: Int, errno: Int32)
-    case wroteBeforeArena
+    case wroteBesideArena
 
     public var description: String {
         switch self {
@@ -156,7 +161,7 @@ public enum SimulatedBoardError: Error, Equatable, CustomStringConvertible {
         case let .protect(region, errno): "simulated board: cannot protect \(region) (mprotect: \(String(cString: strerror(errno))))"
         case let .stackBudget(bytes): "simulated board: a stack budget of \(bytes) bytes cannot run anything"
         case let .thread(bytes, errno): "simulated board: cannot start inference on a \(bytes)-byte stack (\(String(cString: strerror(errno))))"
-        case .wroteBeforeArena: "simulated board: the run wrote in front of the arena"
+        case .wroteBesideArena: "simulated board: the run wrote outside the arena (into the canary bytes beside it)"
         }
     }
 }

@@ -13,8 +13,9 @@ struct SimulatedBoardTests {
     static let page = SimulatedMemory.pageSize
 
     @Test func writePastTheArenaEndFaults() async {
+        // 1008 bytes: a multiple of 16, as the planner sizes arenas, so the arena ends exactly at the guard page.
         await #expect(processExitsWith: .signal(SIGSEGV)) {
-            let memory = try SimulatedBoardTests.board(arenaSize: 1000)
+            let memory = try SimulatedBoardTests.board(arenaSize: 1008)
             memory.arena.baseAddress!.advanced(by: memory.arena.count).storeBytes(of: 1, as: UInt8.self)
         }
     }
@@ -34,10 +35,12 @@ struct SimulatedBoardTests {
         }
     }
 
-    /// The last arena byte and the first one are writable: the guards sit exactly at the edges, not inside.
+    /// The last arena byte and the first one are writable: the guards sit exactly at the edges, not inside; the
+    /// arena starts 16-byte aligned.
     @Test func theWholeArenaIsWritable() throws {
-        for size in [1, 1000, Self.page, Self.page + 1] {
+        for size in [1, 1000, 1008, Self.page, Self.page + 1] {
             let memory = try Self.board(arenaSize: size)
+            #expect(Int(bitPattern: memory.arena.baseAddress!) % 16 == 0)
             memory.arena[0] = 1
             memory.arena[size - 1] = 1
             let intact = memory.canaryIntact
@@ -45,11 +48,12 @@ struct SimulatedBoardTests {
         }
     }
 
-    /// A write in front of the arena but inside its first page (no guard page can reach there) is caught by the canary.
-    @Test func writeInFrontOfTheArenaIsCaught() throws {
+    /// A write in front of the arena but inside its first page, or just past an arena whose size is not a multiple
+    /// of 16 (no guard page reaches either) is caught by the canary.
+    @Test(arguments: [-1, 1000]) func writeBesideTheArenaIsCaught(_ offset: Int) throws {
         let memory = try Self.board(arenaSize: 1000)
         let before = memory.canaryIntact
-        memory.arena.baseAddress!.advanced(by: -1).storeBytes(of: 1, as: UInt8.self)
+        memory.arena.baseAddress!.advanced(by: offset).storeBytes(of: 1, as: UInt8.self)
         let after = memory.canaryIntact
         #expect(before && !after)
     }
