@@ -59,6 +59,22 @@ struct CostModelTests {
         #expect(!catalog.verdict(exact, modelBytes: 90_000, arenaBytes: 14_112).fitsSRAM)
     }
 
+    /// `quantize --json` reports what its verdict counted: the model and arena plus the board core's measured runtime.
+    @Test func quantizeReportsWhatTheVerdictCounted() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-\(UUID().uuidString).q8").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try CommandLineRun.run(CommandLineRun.executable("quantize"), ["Models/vgg-mnist.bin", "-o", output, "--board", "stm32f746", "--json"])
+        try #require(run.status == 0, "quantize failed: \(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let catalog = try BoardCatalog.shipped()
+        let runtime = catalog.runtime(on: try catalog.board(named: "stm32f746"))
+        let flash = try #require(report["flash_bytes"] as? Int), arena = try #require(report["arena_bytes"] as? Int)
+        #expect(report["flash_needed_bytes"] as? Int == flash + runtime.runtimeCodeBytes)
+        #expect(report["sram_needed_bytes"] as? Int == arena + runtime.staticSRAMBytes + runtime.stackBytes)
+        #expect(report["runtime_stack_bytes"] as? Int == runtime.stackBytes)
+        #expect(report["kernels"] as? String == "fast")
+    }
+
     /// Every core's footprint is measured, not set: the figures name the script and the commit they came from, and
     /// the fast path (DSP kernels, im2col scratch) needs more code and stack than the plain loops.
     @Test func shippedFootprintsAreMeasured() throws {
