@@ -10,8 +10,9 @@ import Foundation
 /// - inference runs on a thread of its own with a bounded stack above a guard page, so a run that needs more
 ///   faults instead of growing: the board's stack budget (the firmware's stack high-water measured by
 ///   Firmware-Sim) in whole pages plus `hostAllowance`. The host cannot hold its own code to the Cortex-M figure:
-///   x86-64 and arm64 frames are larger, debug builds larger still (vgg: 21.5 KB in a debug build against the
-///   Cortex-M4F's 6.96 KB), and glibc's thread minimum is 16 KiB. The firmware's figure is Firmware-Sim's.
+///   x86-64 and arm64 frames are larger, debug builds larger still (`edge-sim run`, vgg on nrf52840: 13.5 KB in
+///   a release build, 21.5 KB in a debug build, against the Cortex-M4F firmware's 6.96 KB), and glibc's smallest
+///   thread stack is 16 KiB. The firmware's own figure is Firmware-Sim's (docs/boards.md).
 /// A region that cannot be mapped or protected is an error, never a board that claims more than it enforces.
 struct SimulatedMemory: ~Copyable {
     let flash: UnsafeRawBufferPointer
@@ -27,7 +28,7 @@ struct SimulatedMemory: ~Copyable {
     /// What the host's code gets on top of the board's budget (see above); a runaway recursion or a stack array
     /// sized by the model still faults long before the host's default 8 MiB thread stack would.
     static let hostAllowance = 64 * 1024
-    /// What the canary bytes in front of the arena hold.
+    /// What the canary bytes beside the arena hold.
     static let canary: UInt8 = 0xC5
 
     /// Copies `model` into a fresh read-only mapping, maps `arenaSize` bytes between two guard pages, and a stack of
@@ -39,7 +40,8 @@ struct SimulatedMemory: ~Copyable {
         if let source = model.baseAddress { flash.base.copyMemory(from: source, byteCount: model.count) }
         try flash.protect(region: "flash", offset: 0, bytes: flash.length, PROT_READ)
 
-        // [guard page][canary + arena][guard page]: the arena's last byte touches the upper guard page.
+        // [guard page][canary, arena, 0-15 canary bytes][guard page]: the arena's start 16-byte aligned, its end
+        // as close to the upper guard page as that allows (touching it when its size is a multiple of 16).
         let arenaPages = max(1, Self.pages(arenaSize))
         let sram = try Mapping(region: "SRAM", bytes: (arenaPages + 2) * page)
         try sram.protect(region: "the guard page below the arena", offset: 0, bytes: page, PROT_NONE)
@@ -96,20 +98,22 @@ struct SimulatedMemory: ~Copyable {
             defer { pthread_attr_destroy(&attributes) }
             let set = pthread_attr_setstack(&attributes, stack.baseAddress, stack.count)
             guard set == 0 else { throw .thread(stackBytes: stack.count, errno: set) }
+            #if canImport(Darwin)
+            var thread: pthread_t? = nil
+            #else
             var thread = pthread_t()
+            #endif
             let context = Unmanaged.passRetained(call).toOpaque()
-            let started = pthread_create(&thread, &attributes, { context in
-                let call = Unmanaged<StackCall>.fromOpaque(context!).takeRetainedValue()
-                var frame: UInt8 = 0
-                withUnsafeMutablePointer(to: &frame) { call.entry = UnsafeRawPointer($0) }
-                call.body()
-                return nil
-            }, context)
+            let started = pthread_create(&thread, &attributes, { StackCall.run($0) }, context)
             guard started == 0 else {
                 Unmanaged<StackCall>.fromOpaque(context).release()
                 throw .thread(stackBytes: stack.count, errno: started)
             }
+            #if canImport(Darwin)
+            pthread_join(thread!, nil)
+            #else
             pthread_join(thread, nil)
+            #endif
             // The lowest byte no longer holding the paint is the deepest the thread's stack went.
             var lowest = 0
             while lowest < stack.count, stack[lowest] == 0xA5 { lowest += 1 }
@@ -126,6 +130,16 @@ private final class StackCall: @unchecked Sendable {
     let body: () -> Void
     var entry: UnsafeRawPointer?
     init(_ body: @escaping () -> Void) { self.body = body }
+
+    /// The thread's entry: notes where its stack starts, runs the body.
+    static func run(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+        guard let context else { return nil }
+        let call = Unmanaged<StackCall>.fromOpaque(context).takeRetainedValue()
+        var frame: UInt8 = 0
+        withUnsafeMutablePointer(to: &frame) { call.entry = UnsafeRawPointer($0) }
+        call.body()
+        return nil
+    }
 }
 
 /// One anonymous mapping, unmapped when it goes away (also when a later step of a board's setup fails).
