@@ -17,10 +17,31 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // Public modules.
         // The float graph and the model.bin codec (docs/model-format.md).
         .target(name: "ModelFormat"),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
+        // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
+        .target(name: "DigitImage", dependencies: ["CPNG"]),
+        // Boards as memory and speed budgets, the verdict against one, and the per-op cost model (docs/boards.md).
+        .target(name: "Boards", dependencies: ["Int8Runtime"], resources: [.copy("Resources/boards.json")]),
+        // Simulated board memory, run, compare and demo logic behind the edge-sim command.
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels",
+                                                "Boards", "CommandLineSupport"]),
+        // The edge-sim command: run, compare, evaluate, demo.
+        .executableTarget(
+            name: "edge-sim",
+            dependencies: ["EdgeSim", "Boards", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The quantize command: the converter, with its report and board verdicts (never the simulator).
+        .executableTarget(
+            name: "quantize",
+            dependencies: ["Boards", "Quantizer", "ModelFormat", "DigitImage", "CommandLineSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Implementation details.
         // Work spread over all cores, in index order.
         .target(name: "Parallel"),
         // The deployable int8 core: zero-copy .q8 view, kernels, interpreter. Embedded Swift compatible.
@@ -35,34 +56,27 @@ let package = Package(
         .target(name: "CInt8Host"),
         // The C host kernels as Int8Runtime kernel overrides, with their per-model plans (docs/host-kernels.md).
         .target(name: "HostKernels", dependencies: ["CInt8Host", "Int8Runtime"]),
-        // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
-        .target(name: "DigitImage", dependencies: ["CPNG"]),
-        // Boards as memory and speed budgets, the verdict against one, and the per-op cost model (docs/boards.md).
-        .target(name: "Boards", dependencies: ["Int8Runtime"], resources: [.copy("Resources/boards.json")]),
-        // Simulated board memory, run, compare and demo logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels",
-                                                "Boards", "CommandLineSupport"]),
-        // One-line errors and the progress line for both command-line tools.
-        .target(name: "CommandLineSupport", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(
-            name: "edge-sim",
-            dependencies: ["EdgeSim", "Boards", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
+        // What both command-line tools share: one-line errors, the progress line, the options defined once.
+        .target(name: "CommandLineSupport", dependencies: ["Boards", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Tests.
         // Seeded sample graphs shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ModelFormat", "Int8Runtime"], path: "Tests/Support"),
-        .executableTarget(
-            name: "quantize",
-            dependencies: ["Boards", "Quantizer", "ModelFormat", "DigitImage", "CommandLineSupport",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         // Counts heap allocations on the calling thread by interposing malloc & co. in the test executable.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        // Kernels against TFLM fixtures, fast paths against the reference kernels, allocation-free inference.
         .testTarget(name: "Int8RuntimeTests", dependencies: ["Int8Runtime", "Quantizer", "TestSupport", "AllocationCounter"]),
+        // model.bin round trips and rejections.
         .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"]),
+        // Float kernels against loops and Keras.
         .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
+        // Passes, quantization math, planning and the conversion.
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),
+        // PNG, preprocessing and MNIST reading, and their rejections.
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
+        // The command lines, boards and cost model, the simulated board, the host kernels.
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host"]),
+        // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
     ]
 )

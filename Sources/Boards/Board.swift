@@ -17,19 +17,20 @@ public struct Board: Codable, Equatable, Sendable {
     }
 }
 
-/// A CPU core's cost figures (docs/boards.md): instructions per op kind, fitted to the instructions Firmware-Sim
-/// counts on the emulated core, and the cycles an instruction takes on average on the real core (an assumption
-/// per core: QEMU counts instructions, not cycles).
+/// A CPU core's figures (docs/boards.md): instructions per op kind, fitted to the instructions Firmware-Sim counts
+/// on the emulated core; the cycles an instruction takes on average on the real core (an assumption per core:
+/// QEMU counts instructions, not cycles); and what the runtime itself needs on the core, measured by Firmware-Sim.
 public struct CoreModel: Codable, Equatable, Sendable {
     public var cyclesPerInstruction: Double
     /// Keyed by op kind: conv2d, fully_connected, max_pool2d, average_pool2d, mean, add.
     public var instructions: [String: OpCost]
     /// Where the figures come from (the calibration run, or why they are assumed).
     public var source: String
+    public var footprint: CoreFootprint
 
     enum CodingKeys: String, CodingKey {
         case cyclesPerInstruction = "cycles_per_instruction"
-        case instructions, source
+        case instructions, source, footprint
     }
 
     /// The op kinds every core must price.
@@ -50,13 +51,46 @@ public struct OpCost: Codable, Equatable, Sendable {
     }
 }
 
-/// Memory the firmware needs besides the model and the arena.
-public struct Reserves: Codable, Equatable, Sendable {
-    public var flashBytes: Int
-    public var sramBytes: Int
+/// The kernels a firmware runs: `fast` (what ships: the DSP paths on cores that have them, else their portable C)
+/// or `reference` (the plain loops).
+public enum KernelPath: String, Codable, CaseIterable, Sendable {
+    case fast, reference
+}
+
+/// What the runtime needs on a core besides the model and its arena, per kernel path: measured by Firmware-Sim and
+/// recorded by Tools/bench/footprint.sh (never set by hand).
+public struct CoreFootprint: Codable, Equatable, Sendable {
+    public var fast: RuntimeFootprint
+    public var reference: RuntimeFootprint
+    /// Where and at which commit the figures were measured.
+    public var source: String
+
+    public subscript(path: KernelPath) -> RuntimeFootprint {
+        switch path {
+        case .fast: fast
+        case .reference: reference
+        }
+    }
+}
+
+/// The runtime's own memory on one core and kernel path (what Tools/bench/footprint.py counts).
+public struct RuntimeFootprint: Codable, Equatable, Sendable {
+    /// Int8Runtime and its kernels in flash: the firmware's flash minus the model, startup code and test harness.
+    public var runtimeCodeBytes: Int
+    /// The runtime's static SRAM besides the arena (data + bss).
+    public var staticSRAMBytes: Int
+    /// Stack high-water of an inference.
+    public var stackBytes: Int
+
+    public init(runtimeCodeBytes: Int, staticSRAMBytes: Int, stackBytes: Int) {
+        self.runtimeCodeBytes = runtimeCodeBytes
+        self.staticSRAMBytes = staticSRAMBytes
+        self.stackBytes = stackBytes
+    }
 
     enum CodingKeys: String, CodingKey {
-        case flashBytes = "flash_bytes"
-        case sramBytes = "sram_bytes"
+        case runtimeCodeBytes = "runtime_code_bytes"
+        case staticSRAMBytes = "static_sram_bytes"
+        case stackBytes = "stack_bytes"
     }
 }

@@ -2,9 +2,11 @@ import Foundation
 
 /// The boards the tools know, read from a JSON file (the shipped one unless the user names another).
 public struct BoardCatalog: Codable, Equatable, Sendable {
-    public var reserves: Reserves
     public var cores: [String: CoreModel]
     public var boards: [Board]
+
+    /// The board `edge-sim run` and `edge-sim demo` simulate when none is named.
+    public static let defaultBoard = "nrf52840"
 
     /// The catalog shipped with EdgeQuant (Sources/Boards/Resources/boards.json).
     public static func shipped() throws(BoardError) -> BoardCatalog {
@@ -40,6 +42,12 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
                     throw BoardError(file: path, "core '\(name)': instructions for '\(kind)' must be finite and not negative")
                 }
             }
+            for kernels in KernelPath.allCases {
+                let measured = core.footprint[kernels]
+                guard measured.runtimeCodeBytes > 0, measured.stackBytes > 0, measured.staticSRAMBytes >= 0 else {
+                    throw BoardError(file: path, "core '\(name)': the \(kernels.rawValue) footprint needs positive runtime code and stack bytes")
+                }
+            }
         }
         for board in catalog.boards {
             guard catalog.cores[board.core] != nil else {
@@ -50,6 +58,18 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
             }
         }
         return catalog
+    }
+
+    /// Whether a model of `modelBytes` with an arena of `arenaBytes` fits `board`, with the runtime's measured
+    /// footprint on the board's core and kernel path.
+    public func verdict(_ board: Board, modelBytes: Int, arenaBytes: Int, kernels: KernelPath = .fast) -> BudgetVerdict {
+        BudgetVerdict(board: board, modelBytes: modelBytes, arenaBytes: arenaBytes, runtime: runtime(on: board, kernels: kernels), kernels: kernels)
+    }
+
+    /// The runtime's measured footprint on `board`'s core.
+    public func runtime(on board: Board, kernels: KernelPath = .fast) -> RuntimeFootprint {
+        // The loader guarantees every board's core is in the catalog.
+        cores[board.core]?.footprint[kernels] ?? RuntimeFootprint(runtimeCodeBytes: 0, staticSRAMBytes: 0, stackBytes: 0)
     }
 
     /// The board called `name` (case-insensitive), or an error listing the known ones.

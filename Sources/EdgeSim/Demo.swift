@@ -15,7 +15,7 @@ public struct Demo {
     public var limit: Int?
     public var calibrationCount = 1000
 
-    public init(modelPaths: [String], samplesDirectory: String, mnistDirectory: String, boardName: String = DigitRun.defaultBoard, limit: Int? = nil) {
+    public init(modelPaths: [String], samplesDirectory: String, mnistDirectory: String, boardName: String = BoardCatalog.defaultBoard, limit: Int? = nil) {
         self.modelPaths = modelPaths
         self.samplesDirectory = samplesDirectory
         self.mnistDirectory = mnistDirectory
@@ -24,10 +24,9 @@ public struct Demo {
     }
 
     /// Runs everything, handing the summary to `emit` line by line as each part finishes.
-    public func run(emit: (String) -> Void) throws(EdgeSimError) {
-        let catalog: BoardCatalog, board: Board
+    public func run(catalog: BoardCatalog, emit: (String) -> Void) throws(EdgeSimError) {
+        let board: Board
         do {
-            catalog = try BoardCatalog.shipped()
             board = try catalog.board(named: boardName)
         } catch {
             throw EdgeSimError(error.description)
@@ -57,7 +56,7 @@ public struct Demo {
             } catch {
                 throw EdgeSimError(file: name, "\(error)")
             }
-            let verdict = BudgetVerdict(board: board, modelBytes: conversion.bytes.count, arenaBytes: conversion.plan.arenaSize, reserves: catalog.reserves)
+            let verdict = catalog.verdict(board, modelBytes: conversion.bytes.count, arenaBytes: conversion.plan.arenaSize)
             emit("   \(pad(name, 14)) .q8 \(pad("\(ByteCount(conversion.bytes.count))", 10)) arena \(pad("\(ByteCount(conversion.plan.arenaSize))", 9))"
                 + " (TFLM-style plan \(ByteCount(conversion.tflmPlan.arenaSize)), lower bound \(ByteCount(conversion.plan.lowerBound)))"
                 + "  \(String(format: "%.2f", Double(conversion.program.macs) / 1e6)) M MACs  \(verdict.fits ? "fits" : "DOES NOT FIT")")
@@ -74,10 +73,11 @@ public struct Demo {
         var images: [(String, GrayImage)] = []
         for sample in samples { images.append((sample, try DigitInput.load(path: sample, raw: false))) }
         var rows = images.map { "   " + URL(fileURLWithPath: $0.0).lastPathComponent.padding(toLength: width, withPad: " ", startingAt: 0) }
-        var highWater = [Int](repeating: 0, count: names.count)
+        var highWater = [Int](repeating: 0, count: names.count), planned = highWater
         var estimates: [CostEstimate] = []
         for (m, bytes) in converted.enumerated() {
-            let int8 = try Int8Classifier(bytes: bytes, file: names[m])
+            let int8 = try Int8Classifier(bytes: bytes, file: names[m], stackBudget: catalog.runtime(on: board).stackBytes)
+            planned[m] = int8.model.arenaSize
             estimates.append(CostEstimate(model: int8.model, core: catalog.cores[board.core]!, clockMHz: board.clockMHz))
             for (k, (path, image)) in images.enumerated() {
                 let label = SampleDigits.label(of: path)
@@ -95,8 +95,7 @@ public struct Demo {
         rows.forEach(emit)
         emit("   " + "correct".padding(toLength: width, withPad: " ", startingAt: 0) + right.map { pad("\($0)/\(samples.count)", 22) }.joined())
         for (m, name) in names.enumerated() {
-            let planned = converted[m].withUnsafeBytes { raw in (try? Q8Model(validating: raw))?.arenaSize ?? 0 }
-            emit("   \(name): arena high-water \(highWater[m]) B of \(planned) B planned; "
+            emit("   \(name): arena high-water \(highWater[m]) B of \(planned[m]) B planned; "
                 + String(format: "estimated %.1f ms per image on %@ (%.2f M instructions from costs fitted to Firmware-Sim, "
                     + "x %.2f cycles/instruction assumed; not measured on hardware)", estimates[m].milliseconds, board.name,
                     estimates[m].instructions / 1e6, estimates[m].cyclesPerInstruction))
@@ -107,7 +106,7 @@ public struct Demo {
             emit("3. MNIST not found at \(mnistDirectory): pass --data DIR to compare int8 with float on the test set.")
             return
         }
-        emit("3. compare int8 with float on the MNIST test set (\(mnistDirectory))")
+        emit("3. compare int8 with float on the MNIST test set (\(mnistDirectory); outside the simulated board: host fast kernels, plain arena)")
         let dataset: MNISTDataset
         do { dataset = try MNISTDataset(directory: mnistDirectory, split: .test, limit: limit) } catch { throw EdgeSimError("\(error)") }
         for (m, name) in names.enumerated() {

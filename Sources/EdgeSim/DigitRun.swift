@@ -15,9 +15,6 @@ public struct DigitRun {
     /// Whether int8 predictions carry their input and output tensors (for byte-for-byte comparisons).
     public var tensors: Bool
 
-    /// Board used for int8 runs when none is named.
-    public static let defaultBoard = "nrf52840"
-
     public init(modelPath: String, imagePaths: [String], raw: Bool = false, saveInputDirectory: String? = nil,
                 boardName: String? = nil, catalog: BoardCatalog, trace: Bool = false, tensors: Bool = false) {
         self.tensors = tensors
@@ -34,7 +31,7 @@ public struct DigitRun {
     public func report() throws(EdgeSimError) -> RunReport {
         let kind = try ModelKind.of(path: modelPath)
         let board: Board
-        do { board = try catalog.board(named: boardName ?? Self.defaultBoard) } catch { throw EdgeSimError(error.description) }
+        do { board = try catalog.board(named: boardName ?? BoardCatalog.defaultBoard) } catch { throw EdgeSimError(error.description) }
         var inputs: [(path: String, image: GrayImage)] = []
         for path in imagePaths {
             inputs.append((path, try DigitInput.load(path: path, raw: raw)))
@@ -49,17 +46,24 @@ public struct DigitRun {
             let predictions = inputs.map { Prediction(file: $0.path, scores: classifier.scores(DigitInput.tensor($0.image))) }
             return RunReport(predictions: predictions, board: nil, memory: nil, estimate: nil, trace: nil)
         case .int8:
-            let classifier = try Int8Classifier(path: modelPath)
-            let model = classifier.model
-            let verdict = BudgetVerdict(board: board, modelBytes: model.bytes.count, arenaBytes: model.arenaSize, reserves: catalog.reserves)
+            let verdict: BudgetVerdict
+            do {
+                let loaded = try Q8File(path: modelPath)
+                verdict = catalog.verdict(board, modelBytes: loaded.bytes.count, arenaBytes: loaded.model.arenaSize)
+            } catch {
+                throw EdgeSimError(error)
+            }
             // The simulator enforces the budget: a model that does not fit does not run.
             guard verdict.fits else { throw EdgeSimError(file: modelPath, verdict.summary) }
-            var predictions: [Prediction] = [], traces: [[TraceEntry]] = [], highWater = 0
+            let classifier = try Int8Classifier(path: modelPath, stackBudget: verdict.runtime.stackBytes)
+            let model = classifier.model
+            var predictions: [Prediction] = [], traces: [[TraceEntry]] = [], highWater = 0, stackUsed = 0
             for input in inputs {
                 let outcome = try classifier.classify(DigitInput.tensor(input.image), trace: trace)
                 predictions.append(Prediction(file: input.path, scores: outcome.scores,
                                               input: tensors ? outcome.input : nil, output: tensors ? outcome.logits : nil))
                 highWater = max(highWater, outcome.highWaterMark)
+                stackUsed = max(stackUsed, outcome.hostStackUsed)
                 traces.append(outcome.trace.enumerated().map { step, layer in
                     TraceEntry(layer: step, op: "\(model.op(step).opcode)", minimum: Int(layer.minimum), maximum: Int(layer.maximum),
                                saturated: layer.saturated, count: layer.count)
@@ -69,7 +73,9 @@ public struct DigitRun {
             return RunReport(
                 predictions: predictions, board: board.name,
                 memory: MemoryReport(flashBytes: model.bytes.count, arenaBytes: model.arenaSize, arenaHighWaterBytes: highWater,
-                                     sramBytes: board.sramBytes, fits: verdict.fits),
+                                     sramBytes: board.sramBytes, fits: verdict.fits, flashNeededBytes: verdict.flashNeeded,
+                                     sramNeededBytes: verdict.sramNeeded, stackBudgetBytes: verdict.runtime.stackBytes,
+                                     hostStackBytes: classifier.stackBytes, hostStackUsedBytes: stackUsed),
                 estimate: EstimateReport(instructions: Int(estimate.instructions.rounded()), cycles: Int(estimate.cycles.rounded()),
                                          latencyMS: estimate.milliseconds),
                 trace: trace ? traces : nil)

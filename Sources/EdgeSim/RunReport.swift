@@ -5,6 +5,15 @@ public struct MemoryReport: Encodable, Equatable, Sendable {
     public var arenaHighWaterBytes: Int
     public var sramBytes: Int
     public var fits: Bool
+    /// The verdict's needs: the model plus the runtime's measured code; the arena plus its static SRAM and stack.
+    public var flashNeededBytes: Int
+    public var sramNeededBytes: Int
+    /// The runtime's stack high-water measured by Firmware-Sim on the board's core (fast kernels).
+    public var stackBudgetBytes: Int
+    /// The guarded thread stack inference ran on (the budget in whole pages plus the host's allowance) and how
+    /// much of it the host's code used (x86-64 or arm64 code, so not the board's figure).
+    public var hostStackBytes: Int
+    public var hostStackUsedBytes: Int
 
     enum CodingKeys: String, CodingKey {
         case flashBytes = "flash_bytes"
@@ -12,6 +21,11 @@ public struct MemoryReport: Encodable, Equatable, Sendable {
         case arenaHighWaterBytes = "arena_high_water_bytes"
         case sramBytes = "sram_bytes"
         case fits
+        case flashNeededBytes = "flash_needed_bytes"
+        case sramNeededBytes = "sram_needed_bytes"
+        case stackBudgetBytes = "stack_budget_bytes"
+        case hostStackBytes = "host_stack_bytes"
+        case hostStackUsedBytes = "host_stack_used_bytes"
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EdgeSim
+import CommandLineSupport
 import Foundation
 import ModelFormat
 
@@ -7,7 +8,12 @@ import ModelFormat
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Measure int8 against float accuracy on the MNIST test set."
+        abstract: "Measure int8 against float accuracy on the MNIST test set.",
+        discussion: """
+        Runs outside the simulated board: the int8 model runs on the host's fast kernels (bit-exact with the \
+        runtime's) with a plain arena on ordinary worker threads, for speed. `edge-sim run` runs inside the board \
+        (read-only flash, guarded arena and stack; docs/boards.md).
+        """
     )
 
     @Option(name: .customLong("float"), help: "The float model (model.bin).")
@@ -16,29 +22,18 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("int8"), help: "The int8 model (.q8).")
     var int8Model: String
 
-    @Option(name: .long, help: "Folder with the MNIST IDX files.")
-    var data = "../shared/data/mnist"
-
-    @Option(name: .long, help: "Use only the first N test images.")
-    var limit: Int?
-
-    @Option(name: .long, help: "Worker threads (default: every core).")
-    var cores: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var mnist: MNISTOptions
+    @OptionGroup var workers: WorkerOptions
 
     @Option(name: .long, help: "Write an HTML page with the confusion matrices and the int8 mistakes.")
     var report: String?
 
-    @Flag(name: .long, help: "Print the result as JSON.")
-    var json = false
-
-    func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        guard cores >= 1 else { throw ValidationError("--cores must be at least 1") }
-    }
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let comparison = try Comparison(floatPath: floatModel, int8Path: int8Model, dataDirectory: data, limit: limit,
-                                        workers: cores, showProgress: !json)
+        let json = output.json
+        let comparison = try Comparison(floatPath: floatModel, int8Path: int8Model, dataDirectory: mnist.data, limit: mnist.limit,
+                                        workers: workers.cores, showProgress: !json)
         if let report {
             do {
                 try ModelFile.writeAtomically(Array(ComparisonPage.render(comparison, floatName: floatModel, int8Name: int8Model).utf8), to: report)

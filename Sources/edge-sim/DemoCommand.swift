@@ -1,4 +1,6 @@
 import ArgumentParser
+import Boards
+import CommandLineSupport
 import EdgeSim
 
 /// `edge-sim demo`: the main job on the shipped models and sample digits.
@@ -8,25 +10,16 @@ struct DemoCommand: ParsableCommand {
         abstract: "Quantize the shipped models, run them on the sample digits in a simulated board, and compare int8 with float on MNIST."
     )
 
-    @Option(name: .long, help: "Folder with the MNIST IDX files.")
-    var data = "../shared/data/mnist"
-
-    @Option(name: .long, help: "Use only the first N MNIST test images.")
-    var limit: Int?
+    @OptionGroup var mnist: MNISTOptions
 
     @Option(name: .long, help: "Folder with the sample digit PNGs.")
     var samples = "Samples/digits"
 
-    @Option(name: .long, help: "The simulated board for the int8 runs.")
-    var board = DigitRun.defaultBoard
-
-    func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-    }
+    @OptionGroup var boards: BoardOptions
 
     func run() throws {
-        let demo = Demo(modelPaths: ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"],
-                        samplesDirectory: samples, mnistDirectory: data, boardName: board, limit: limit)
-        try demo.run { print($0) }
+        let demo = Demo(modelPaths: ["Models/vgg-mnist.bin", "Models/resnet-mnist.bin"], samplesDirectory: samples,
+                        mnistDirectory: mnist.data, boardName: boards.board ?? BoardCatalog.defaultBoard, limit: mnist.limit)
+        try demo.run(catalog: try boards.catalog()) { print($0) }
     }
 }

@@ -1,36 +1,28 @@
 import ArgumentParser
 import DigitImage
 import EdgeSim
+import CommandLineSupport
 import Foundation
 
 /// `edge-sim evaluate --model M --data DIR`: one model's accuracy and speed on the MNIST test set.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Measure a model's accuracy and throughput on the MNIST test set."
+        abstract: "Measure a model's accuracy and throughput on the MNIST test set.",
+        discussion: """
+        Runs outside the simulated board: an int8 model runs on the host's fast kernels (bit-exact with the \
+        runtime's) with a plain arena on ordinary worker threads, for speed. `edge-sim run` runs inside the board \
+        (read-only flash, guarded arena and stack; docs/boards.md).
+        """
     )
 
-    @Option(name: .long, help: "The model: a float model.bin or an int8 .q8.")
-    var model: String
-
-    @Option(name: .long, help: "Folder with the MNIST IDX files.")
-    var data = "../shared/data/mnist"
-
-    @Option(name: .long, help: "Use only the first N test images.")
-    var limit: Int?
-
-    @Option(name: .long, help: "Worker threads (default: every core).")
-    var cores: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Flag(name: .long, help: "Print the result as JSON.")
-    var json = false
-
-    func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        guard cores >= 1 else { throw ValidationError("--cores must be at least 1") }
-    }
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var mnist: MNISTOptions
+    @OptionGroup var workers: WorkerOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
+        let model = modelOptions.model, data = mnist.data, limit = mnist.limit, cores = workers.cores, json = output.json
         let dataset: MNISTDataset
         do {
             dataset = try MNISTDataset(directory: data, split: .test, limit: limit)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Boards
+import CommandLineSupport
 import EdgeSim
 import Foundation
 
@@ -11,14 +11,8 @@ struct RunCommand: ParsableCommand {
         discussion: "Each PNG is prepared like MNIST (dark ink on light paper inverted, cropped, fitted to 20x20 and centred by mass in 28x28) unless --raw is given."
     )
 
-    @Option(name: .long, help: "The model: a float model.bin or an int8 .q8.")
-    var model: String
-
-    @Option(name: .long, help: "The simulated board an int8 model runs in (default: nrf52840).")
-    var board: String?
-
-    @Option(name: .long, help: "A board catalog JSON file instead of the shipped one.")
-    var boards: String?
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var boards: BoardOptions
 
     @Flag(name: .long, help: "Print each layer's int8 output range and saturation count.")
     var trace = false
@@ -29,8 +23,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "PNG images of single digits.")
     var images: [String]
 
-    @Flag(name: .long, help: "Print the predictions as JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @Flag(name: .long, help: "Use the images as they are: 28x28, white ink on black, no preprocessing.")
     var raw = false
@@ -43,11 +36,10 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let catalog = try boards.map { try BoardCatalog.load(path: $0) } ?? BoardCatalog.shipped()
-        let run = DigitRun(modelPath: model, imagePaths: images, raw: raw, saveInputDirectory: saveInput,
-                           boardName: board, catalog: catalog, trace: trace, tensors: tensors)
+        let run = DigitRun(modelPath: model.model, imagePaths: images, raw: raw, saveInputDirectory: saveInput,
+                           boardName: boards.board, catalog: try boards.catalog(), trace: trace, tensors: tensors)
         let report = try run.report()
-        if json {
+        if output.json {
             print(try JSONOutput.encode(report))
             return
         }
@@ -59,7 +51,10 @@ struct RunCommand: ParsableCommand {
         }
         if let memory = report.memory, let estimate = report.estimate, let board = report.board {
             print("board \(board): flash \(memory.flashBytes) B (model), arena \(memory.arenaBytes) B planned, "
-                + "\(memory.arenaHighWaterBytes) B high-water, SRAM \(memory.sramBytes) B")
+                + "\(memory.arenaHighWaterBytes) B high-water, SRAM \(memory.sramBytes) B; with the runtime's measured code and "
+                + "stack: flash \(memory.flashNeededBytes) B, SRAM \(memory.sramNeededBytes) B needed")
+            print("stack: budget \(memory.stackBudgetBytes) B (measured by Firmware-Sim on the board's core); inference ran on a "
+                + "guarded \(memory.hostStackBytes) B thread stack, using \(memory.hostStackUsedBytes) B of it in host code")
             print(String(format: "estimated latency %.2f ms (%.2f M instructions from costs fitted to Firmware-Sim, %d cycles at an "
                 + "assumed cycles/instruction; an estimate, not measured on hardware)", estimate.latencyMS,
                 Double(estimate.instructions) / 1e6, estimate.cycles))

@@ -44,17 +44,12 @@ struct QuantizeCommand: ParsableCommand {
             help: "What --bias-correction measures: int8 (the int8 program's inputs: weight and activation error) or weights (float inputs, dequantized weights: weight error only).")
     var biasCorrectionInputs: BiasCorrection.Inputs?
 
-    @Option(name: .long, help: "Check the result against this board's SRAM and flash.")
-    var board: String?
-
-    @Option(name: .long, help: "A board catalog JSON file instead of the shipped one.")
-    var boards: String?
+    @OptionGroup var boards: BoardOptions
 
     @Option(name: .customLong("plan-svg"), help: "Draw the memory plan into this SVG file.")
     var planSVG: String?
 
-    @Flag(name: .long, help: "Print the report as JSON.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         guard calibrationCount >= 1 else { throw ValidationError("--calibration-count must be at least 1") }
@@ -63,8 +58,8 @@ struct QuantizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let catalog = try boards.map { try BoardCatalog.load(path: $0) } ?? BoardCatalog.shipped()
-        let target = try board.map { try catalog.board(named: $0) }
+        let catalog = try boards.catalog()
+        let target = try boards.board.map { try catalog.board(named: $0) }
         let graph: FloatGraph
         do { graph = try ModelFile.load(path: model) } catch { throw CommandLineError(error.description) }
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
@@ -90,10 +85,10 @@ struct QuantizeCommand: ParsableCommand {
         let description = images.map { "\(method.rawValue) on \($0.source)" + (biasCorrection ? ", bias-corrected (\((biasCorrectionInputs ?? .int8).rawValue))" : "") }
             ?? "data-free (ranges from BatchNorm statistics)"
         let report = try QuantizationReport(conversion, calibration: description, samples: images?.samples ?? [])
-        let verdict = target.map { BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves) }
+        let verdict = target.map { catalog.verdict($0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes) }
         // Without a named board, every known board gets a verdict line.
         let verdicts = verdict.map { [$0] } ?? catalog.boards.map {
-            BudgetVerdict(board: $0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes, reserves: catalog.reserves)
+            catalog.verdict($0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes)
         }
 
         do {
@@ -103,7 +98,7 @@ struct QuantizeCommand: ParsableCommand {
         } catch {
             throw CommandLineError(error.description)
         }
-        if json {
+        if format.json {
             print(try ReportJSON.render(report, output: destination, verdict: verdict))
         } else {
             print(ReportText.render(report, model: model, output: destination, verdicts: verdicts))

@@ -2,7 +2,8 @@ import Boards
 import Foundation
 import Quantizer
 
-/// The converter report as JSON: `flash_bytes`, `arena_bytes`, `macs`, `layers`, and `fits` with a board.
+/// The converter report as JSON: `flash_bytes`, `arena_bytes`, `macs`, `layers`, and with a board `fits` and what
+/// the verdict counted (`flash_needed_bytes`, `sram_needed_bytes`, the runtime's measured `runtime_*` figures).
 enum ReportJSON {
     struct Document: Encodable {
         var output: String
@@ -17,6 +18,12 @@ enum ReportJSON {
         var board: String?
         var fits: Bool?
         var verdict: String?
+        var flash_needed_bytes: Int?
+        var sram_needed_bytes: Int?
+        var runtime_code_bytes: Int?
+        var runtime_static_sram_bytes: Int?
+        var runtime_stack_bytes: Int?
+        var kernels: String?
     }
 
     static func render(_ report: QuantizationReport, output: String, verdict: BudgetVerdict?) throws -> String {
@@ -24,7 +31,9 @@ enum ReportJSON {
             output: output, calibration: report.calibration, flash_bytes: report.flashBytes, arena_bytes: report.arenaBytes,
             arena_lower_bound: report.arenaLowerBound, tflm_plan_bytes: report.tflmPlanBytes, macs: report.macs,
             parameters: report.parameters, layers: report.layers, board: verdict?.board.name, fits: verdict?.fits,
-            verdict: verdict?.summary)
+            verdict: verdict?.summary, flash_needed_bytes: verdict?.flashNeeded, sram_needed_bytes: verdict?.sramNeeded,
+            runtime_code_bytes: verdict?.runtime.runtimeCodeBytes, runtime_static_sram_bytes: verdict?.runtime.staticSRAMBytes,
+            runtime_stack_bytes: verdict?.runtime.stackBytes, kernels: verdict?.kernels.rawValue)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self)

@@ -138,10 +138,61 @@ struct CostModelTests {
         }
     }
 
+    /// The verdict adds the runtime's measured footprint on the board's core to the model and the arena: a board with
+    /// exactly that much flash and SRAM fits, one byte less of either does not.
+    @Test func verdictCountsTheMeasuredRuntime() throws {
+        let catalog = try BoardCatalog.shipped()
+        let board = try catalog.board(named: "nrf52840")
+        let runtime = catalog.runtime(on: board)
+        let verdict = catalog.verdict(board, modelBytes: 90_000, arenaBytes: 14_112)
+        #expect(verdict.flashNeeded == 90_000 + runtime.runtimeCodeBytes)
+        #expect(verdict.sramNeeded == 14_112 + runtime.staticSRAMBytes + runtime.stackBytes)
+        var exact = board
+        exact.flashBytes = verdict.flashNeeded
+        exact.sramBytes = verdict.sramNeeded
+        #expect(catalog.verdict(exact, modelBytes: 90_000, arenaBytes: 14_112).fits)
+        exact.flashBytes -= 1
+        #expect(!catalog.verdict(exact, modelBytes: 90_000, arenaBytes: 14_112).fitsFlash)
+        exact.flashBytes += 1
+        exact.sramBytes -= 1
+        #expect(!catalog.verdict(exact, modelBytes: 90_000, arenaBytes: 14_112).fitsSRAM)
+    }
+
+    /// `quantize --json` reports what its verdict counted: the model and arena plus the board core's measured runtime.
+    @Test func quantizeReportsWhatTheVerdictCounted() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-\(UUID().uuidString).q8").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try CommandLineRun.run(CommandLineRun.executable("quantize"), ["Models/vgg-mnist.bin", "-o", output, "--board", "stm32f746", "--json"])
+        try #require(run.status == 0, "quantize failed: \(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let catalog = try BoardCatalog.shipped()
+        let runtime = catalog.runtime(on: try catalog.board(named: "stm32f746"))
+        let flash = try #require(report["flash_bytes"] as? Int), arena = try #require(report["arena_bytes"] as? Int)
+        #expect(report["flash_needed_bytes"] as? Int == flash + runtime.runtimeCodeBytes)
+        #expect(report["sram_needed_bytes"] as? Int == arena + runtime.staticSRAMBytes + runtime.stackBytes)
+        #expect(report["runtime_stack_bytes"] as? Int == runtime.stackBytes)
+        #expect(report["kernels"] as? String == "fast")
+    }
+
+    /// Every core's footprint is measured, not set: the figures name the script and the commit they came from, and
+    /// the fast path (DSP kernels, im2col scratch) needs more code and stack than the plain loops.
+    @Test func shippedFootprintsAreMeasured() throws {
+        let catalog = try BoardCatalog.shipped()
+        for (name, core) in catalog.cores {
+            let footprint = core.footprint
+            #expect(footprint.source.contains("Tools/bench/footprint.sh") && footprint.source.contains("at commit "), "core \(name)")
+            #expect(footprint.fast.runtimeCodeBytes > footprint.reference.runtimeCodeBytes, "core \(name)")
+            #expect(footprint.fast.stackBytes > 0 && footprint.reference.stackBytes > 0, "core \(name)")
+        }
+    }
+
     @Test(arguments: [
         ("\"add\"", "\"addition\"", "has no instructions for 'add'"),
         ("\"cycles_per_instruction\": 1.2", "\"cycles_per_instruction\": 0", "needs a positive cycles_per_instruction"),
         ("\"per_work\": ", "\"per_work\": -", "must be finite and not negative"),
+        ("\"stack_bytes\": ", "\"stack_bytes\": -", "footprint needs positive runtime code and stack bytes"),
+        ("\"runtime_code_bytes\": ", "\"runtime_code_bytes\": -", "footprint needs positive runtime code and stack bytes"),
+        ("\"reference\": {", "\"slow\": {", "missing key 'reference'"),
     ])
     func catalogRejectsBadCoreFigures(_ replace: (String, String, String)) throws {
         let shipped = try String(contentsOf: CommandLineRun.repository.appendingPathComponent("Sources/Boards/Resources/boards.json"),

@@ -6,6 +6,27 @@
 # Tools/bench/footprint.py. The board verdicts (quantize, edge-sim run) use these figures instead of reserves.
 # Usage: Tools/bench/footprint.sh [--write]    (--write records them, with the commit measured, in
 #        Sources/Boards/Resources/boards.json; rerun it whenever the runtime or its kernels change: about 10 min)
+#        Tools/bench/footprint.sh --check     (builds nothing: exit 1 when the runtime, its kernels or the firmware
+#        changed since the commit the recorded figures were measured at)
+if [[ "${1:-}" == "--check" ]]; then
+    cd "$(dirname "$0")/../.."
+    measured="$(grep -o 'at commit [0-9a-f]*' Sources/Boards/Resources/boards.json | sort -u | sed 's/at commit //')"
+    if [[ "$(wc -w <<< "$measured")" != 1 ]]; then
+        echo "footprint: the cores were measured at different commits ($(echo $measured)); rerun Tools/bench/footprint.sh --write" >&2
+        exit 1
+    fi
+    if ! git cat-file -e "$measured^{commit}" 2>/dev/null; then
+        echo "footprint: measured at $measured, which this clone does not have; rerun Tools/bench/footprint.sh --write" >&2
+        exit 1
+    fi
+    changed="$(git diff --name-only "$measured" -- Sources/Int8Runtime Sources/CInt8DSP Firmware-Sim/src Firmware-Sim/run)"
+    if [[ -n "$changed" ]]; then
+        echo "footprint: stale, measured at $measured; changed since: $(echo $changed); rerun Tools/bench/footprint.sh --write" >&2
+        exit 1
+    fi
+    echo "footprint: measured at $measured; the runtime, kernels and firmware are unchanged since"
+    exit 0
+fi
 source "$(dirname "$0")/setup.sh" ""
 commit="$(git rev-parse --short=12 HEAD)"
 # The recorded commit must be what was built: refuse to --write over uncommitted runtime or firmware changes.
@@ -13,6 +34,9 @@ if [[ "${1:-}" == "--write" ]] && [[ -n "$(git status --porcelain -- Sources/Int
     echo "Error: Sources/Int8Runtime, Sources/CInt8DSP or Firmware-Sim has uncommitted changes; commit them first" >&2
     exit 1
 fi
+# A private temporary folder: Firmware-Sim/run keeps its builds in $TMPDIR/edgequant-firmware-$UID, which other
+# checkouts on this machine share; the ELFs measured below must be the ones these runs built.
+export TMPDIR="$work"
 runs=()
 for model in vgg resnet; do
     .build/release/quantize "Models/$model-mnist.bin" -o "$work/$model.q8" > /dev/null
