@@ -51,7 +51,7 @@ let package = Package(
         ),
         // Counts heap allocations on the calling thread by interposing malloc & co. in the test executable.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "Int8RuntimeTests", dependencies: ["Int8Runtime", "Quantizer", "TestSupport", "AllocationCounter"]),
+        .testTarget(name: "Int8RuntimeTests", dependencies: ["Int8Runtime", "Quantizer", "TestSupport", "AllocationCounter", "EdgeSim", "DigitImage"]),
         .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"]),
         .testTarget(name: "FloatEngineTests", dependencies: ["FloatEngine", "ModelFormat", "DigitImage", "TestSupport"]),
         .testTarget(name: "QuantizerTests", dependencies: ["Quantizer", "FloatEngine", "ModelFormat", "TestSupport", "Int8Runtime"]),
