@@ -5,6 +5,8 @@
 #   Tools/tflm/make_fixtures.sh --only NAME...  some op fixtures only (arguments go to make_fixtures.py)
 #   Tools/tflm/make_fixtures.sh --models [--data DIR] [--images N] [--only vgg-mnist]
 #                                               the whole-model fixtures only (make_model_fixtures.py)
+#   Tools/tflm/make_fixtures.sh --desktop [--images N]
+#                                               desktop TFLite against TFLM (desktop_differences.py; writes nothing)
 # Creates Tools/tflm/.venv with the pinned requirements on first use (or when requirements.txt changes).
 set -euo pipefail
 
@@ -19,6 +21,10 @@ python="$(ensure_venv "$here")"
 export TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 OMP_NUM_THREADS=1 PYTHONHASHSEED=0
 
 cd "$here"
+if [ "${1:-}" = "--desktop" ]; then
+    shift
+    exec nice -n 10 "$python" "$here/desktop_differences.py" "$@"
+fi
 if [ "${1:-}" = "--models" ]; then
     shift
     exec nice -n 10 "$python" "$here/make_model_fixtures.py" --out "$models_out" "$@"
