@@ -83,7 +83,8 @@ struct TFLMWholeModelTests {
     }
 
     /// Every image: our pixels are the fixture's (CRC-32), our quantized input is the one TFLM ran (CRC-32), the
-    /// unfused program gives TFLM's logits bytes, and the fused program gives the unfused program's bytes.
+    /// unfused program gives TFLM's logits bytes, and the fused program gives the unfused program's bytes, with
+    /// Int8Runtime's own kernels (what firmware runs) and, where the CPU has them, the host AVX-512 kernels.
     @Test(.enabled(if: MNISTFiles.present, Comment(rawValue: MNISTFiles.skipMessage)), arguments: models)
     func logitsEqualTFLMsOnEveryImage(name: String) throws {
         let url = TFLMModelRun.directory.appendingPathComponent(name + ".json")
@@ -99,7 +100,8 @@ struct TFLMWholeModelTests {
         #expect(fused.model.opCount < unfused.model.opCount)
         let input = fixture.tensors[fixture.input]
         let size = mnist.rows * mnist.cols
-        var differingTFLM = 0, differingFused = 0
+        var differingTFLM = 0, differingFused = 0, differingHost = 0
+        let hostKernels = KernelPath.available.contains(.host)
         for i in 0..<count {
             let pixels = Array(mnist.images[(i * size)..<((i + 1) * size)])
             #expect(CRC32.checksum(pixels) == run.mnist.pixels_crc32[i], "\(name) image \(i): not the image TFLM ran")
@@ -114,8 +116,11 @@ struct TFLMWholeModelTests {
             let ourFused = try fused.run(quantized)
             if ours != run.logits(i) { differingTFLM += 1 }
             if ourFused != ours { differingFused += 1 }
+            // What edge-sim runs on this host: the fused program through the AVX-512 kernels.
+            if hostKernels, try fused.run(quantized, path: .host) != ours { differingHost += 1 }
         }
         #expect(differingTFLM == 0, "\(name): \(differingTFLM) of \(count) images give logits bytes other than TFLM's")
         #expect(differingFused == 0, "\(name): the fused program differs from the unfused one on \(differingFused) of \(count) images")
+        #expect(differingHost == 0, "\(name): the fused program on the host kernels differs on \(differingHost) of \(count) images")
     }
 }
