@@ -163,6 +163,15 @@ struct TFLMFixture: Decodable {
     }
 }
 
+extension Int8Program {
+    /// One buffer per activation tensor, alive from the op that writes it to the last op that reads it, and no
+    /// kernel scratch: the buffers TFLite Micro's planner places for the same graph (its reference kernels ask
+    /// for scratch only in MEAN). Built here rather than taken from the writer so that it stays activations only.
+    var activationBuffers: [PlannedBuffer] {
+        zip(tensors, lifetimes).map { PlannedBuffer(size: $0.size, first: $1.first, last: max($1.last, $1.first)) }
+    }
+}
+
 struct FixtureError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }

@@ -99,12 +99,25 @@ struct TFLMFixtureTests {
         }
     }
 
-    /// "Planner never worse than TFLM", against TFLM's own plan: the arena our .q8 for the fixture asks for
-    /// (`Q8Model.arenaSize`: the MemoryPlanner's placement of every activation, plus per-op kernel scratch when
-    /// the plan holds it) is at most the head TFLite Micro's GreedyMemoryPlanner laid out for the same model
-    /// (recorded by make_fixtures.py from `print_allocations()`: its activations plus the scratch its reference
-    /// kernels request). TFLM's tail (persistent structs and op data) is not compared: our counterparts of it
-    /// live in the .q8 (flash), not in the arena.
+    /// "Planner never worse than TFLM", against TFLM's own plan: our MemoryPlanner's placement of the fixture's
+    /// activation tensors is at most the head TFLite Micro's GreedyMemoryPlanner laid out for the same model
+    /// (recorded by make_fixtures.py from `print_allocations()`: the same activations plus the scratch its
+    /// reference kernels request, only MEAN's here). Equal terms: the same buffers, no kernel scratch on our side.
+    @Test(arguments: try TFLMFixture.names())
+    func plannerIsNoWorseThanTFLM(file: String) throws {
+        let fixture = try TFLMFixture.load(file)
+        let program = try fixture.program()
+        let plan = MemoryPlanner.plan(program.activationBuffers)
+        #expect(plan.arenaSize <= fixture.tflm_arena.head,
+                "\(fixture.name): our activations \(plan.arenaSize) B (\(plan.strategy)) > TFLM's head \(fixture.tflm_arena.head) B")
+        #expect(MemoryPlanner.conflicts(program.activationBuffers, plan).isEmpty)
+    }
+
+    /// The arena the fixture's .q8 asks for (`Q8Model.arenaSize`) against TFLM's head. Today the plan holds the
+    /// activations only, so this equals the test above. Once per-op kernel scratch is in the plan, it compares
+    /// our activations + our kernels' scratch against TFLM's activations + its reference kernels' scratch.
+    /// TFLM's tail (persistent tensor and node structs, op data such as multipliers) is not compared: our
+    /// counterparts of it live in the .q8, in flash, not in the arena.
     @Test(arguments: try TFLMFixture.names())
     func arenaIsNoLargerThanTFLMsHead(file: String) throws {
         let fixture = try TFLMFixture.load(file)
@@ -113,6 +126,5 @@ struct TFLMFixtureTests {
         let loaded = try LoadedQ8(Q8Writer.write(program, plan: plan))
         #expect(loaded.model.arenaSize <= fixture.tflm_arena.head,
                 "\(fixture.name): our arena \(loaded.model.arenaSize) B (\(plan.strategy)) > TFLM's head \(fixture.tflm_arena.head) B")
-        #expect(loaded.model.arenaSize >= plan.lowerBound)
     }
 }

@@ -77,6 +77,8 @@ struct TFLMWholeModelTests {
         let fusedProgram = fuseConvMaxPool(unfusedProgram)
         let unfused = try LoadedQ8(Q8Writer.write(unfusedProgram, plan: MemoryPlanner.plan(Q8Writer.buffers(of: unfusedProgram))))
         let fused = try LoadedQ8(Q8Writer.write(fusedProgram, plan: MemoryPlanner.plan(Q8Writer.buffers(of: fusedProgram))))
+        let activations = MemoryPlanner.plan(unfusedProgram.activationBuffers).arenaSize
+        #expect(activations <= fixture.tflm_arena.head, "\(name): our activations \(activations) B > TFLM's head \(fixture.tflm_arena.head) B")
         #expect(unfused.model.arenaSize <= fixture.tflm_arena.head,
                 "\(name): our unfused arena \(unfused.model.arenaSize) B > TFLM's head \(fixture.tflm_arena.head) B")
         #expect(fused.model.arenaSize <= unfused.model.arenaSize)
