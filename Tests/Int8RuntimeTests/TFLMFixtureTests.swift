@@ -102,7 +102,8 @@ struct TFLMFixtureTests {
     /// "Planner never worse than TFLM", against TFLM's own plan: our MemoryPlanner's placement of the fixture's
     /// activation tensors is at most the head TFLite Micro's GreedyMemoryPlanner laid out for the same model
     /// (recorded by make_fixtures.py from `print_allocations()`: the same activations plus the scratch its
-    /// reference kernels request, only MEAN's here). Equal terms: the same buffers, no kernel scratch on our side.
+    /// reference kernels request, only MEAN's here, and RESHAPE outputs, which our program aliases). Equal terms:
+    /// the same activation buffers, no kernel scratch on our side.
     @Test(arguments: try TFLMFixture.names())
     func plannerIsNoWorseThanTFLM(file: String) throws {
         let fixture = try TFLMFixture.load(file)
