@@ -65,7 +65,7 @@ let package = Package(
         // Counts heap allocations on the calling thread by interposing malloc & co. in the test executable.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         // Kernels against TFLM fixtures, fast paths against the reference kernels, allocation-free inference.
-        .testTarget(name: "Int8RuntimeTests", dependencies: ["Int8Runtime", "Quantizer", "TestSupport", "AllocationCounter"]),
+        .testTarget(name: "Int8RuntimeTests", dependencies: ["Int8Runtime", "Quantizer", "TestSupport", "AllocationCounter", "HostKernels", "DigitImage"]),
         // model.bin round trips and rejections.
         .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"]),
         // Float kernels against loops and Keras.

@@ -3,6 +3,34 @@ import Int8Runtime
 import ModelFormat
 import Quantizer
 
+/// An int8 array in a fixture: a JSON list of numbers, or the base64 of its bytes (the compact form
+/// Tools/tflm/make_fixtures.py uses for the larger fixtures).
+struct Int8Values: Decodable, Equatable {
+    var values: [Int8]
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let list = try? container.decode([Int8].self) {
+            values = list
+        } else {
+            let text = try container.decode(String.self)
+            guard let data = Data(base64Encoded: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "neither an int8 list nor base64")
+            }
+            values = data.map { Int8(bitPattern: $0) }
+        }
+    }
+}
+
+/// TFLite Micro's own arena for a fixture's model (`print_allocations()` with the default interpreter
+/// configuration): `head` is what its GreedyMemoryPlanner lays out (activations and any kernel scratch),
+/// `tail` the persistent part (tensor and node structs, op data such as per-channel multipliers).
+struct TFLMArena: Decodable {
+    var head: Int
+    var tail: Int
+    var total: Int
+}
+
 /// A golden case written by Tools/tflm/make_fixtures.py: an int8 graph as TFLite's converter quantized it, and
 /// the outputs TFLite Micro's reference kernels computed for seeded inputs.
 struct TFLMFixture: Decodable {
@@ -18,7 +46,7 @@ struct TFLMFixture: Decodable {
         var inputs: [Int]
         var output: Int
         var filter_shape: [Int]?
-        var filter: [Int8]?
+        var filter: Int8Values?
         var filter_scales: [Float]?
         var bias: [Int32]?
         var stride: [Int]?
@@ -28,8 +56,8 @@ struct TFLMFixture: Decodable {
     }
 
     struct Case: Decodable {
-        var input: [Int8]
-        var output: [Int8]
+        var input: Int8Values
+        var output: Int8Values
     }
 
     var name: String
@@ -38,6 +66,7 @@ struct TFLMFixture: Decodable {
     var output: Int
     var ops: [OpInfo]
     var cases: [Case]
+    var tflm_arena: TFLMArena
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/tflm")
@@ -48,7 +77,11 @@ struct TFLMFixture: Decodable {
     }
 
     static func load(_ name: String) throws -> TFLMFixture {
-        try JSONDecoder().decode(TFLMFixture.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
+        try load(directory.appendingPathComponent(name))
+    }
+
+    static func load(_ url: URL) throws -> TFLMFixture {
+        try JSONDecoder().decode(TFLMFixture.self, from: Data(contentsOf: url))
     }
 
     /// Our int8 program for the fixture's graph: TFLite's quantized weights and parameters as they are,
@@ -84,7 +117,7 @@ struct TFLMFixture: Decodable {
                     layer.multipliers.append(m.multiplier)
                     layer.shifts.append(m.shift)
                 }
-                layer.weights = op.filter ?? []
+                layer.weights = op.filter?.values ?? []
                 layer.bias = op.bias
             }
             switch op.op {
@@ -127,6 +160,15 @@ struct TFLMFixture: Decodable {
         // Drop the tensors RESHAPE made redundant: a .q8 places every tensor it lists.
         return Int8Program(tensors: tensors, layers: layers, input: input, output: resolve(output), outputIsLogits: false)
             .droppingUnusedTensors()
+    }
+}
+
+extension Int8Program {
+    /// One buffer per activation tensor, alive from the op that writes it to the last op that reads it, and no
+    /// kernel scratch: the buffers TFLite Micro's planner places for the same graph (its reference kernels ask
+    /// for scratch only in MEAN). Built here rather than taken from the writer so that it stays activations only.
+    var activationBuffers: [PlannedBuffer] {
+        zip(tensors, lifetimes).map { PlannedBuffer(size: $0.size, first: $1.first, last: max($1.last, $1.first)) }
     }
 }
 

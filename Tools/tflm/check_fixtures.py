@@ -11,6 +11,7 @@ For MEAN it also tries the older float formula of TFLite's reduce.h
 TFLM build runs.
 """
 
+import base64
 import glob
 import json
 import math
@@ -20,6 +21,13 @@ import sys
 import numpy as np
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def int8s(v):
+    """An int8 array stored as a JSON list or as the base64 of its bytes (make_fixtures.py's COMPACT cases)."""
+    if isinstance(v, str):
+        return np.frombuffer(base64.b64decode(v), dtype=np.int8).astype(np.int64)
+    return np.asarray(v, dtype=np.int64)
 
 
 # ------------------------------------------------ fixed-point primitives ----
@@ -111,7 +119,7 @@ def conv2d(op, x, tin, tout):
     OH, pad_h = same_or_valid(H, KH, sy, op["padding"], dy)
     OW, pad_w = same_or_valid(W, KW, sx, op["padding"], dx)
     assert [1, OH, OW, O] == tout["shape"], (tout["shape"], OH, OW)
-    w = np.array(op["filter"], dtype=np.int64).reshape(O, KH, KW, I)
+    w = int8s(op["filter"]).reshape(O, KH, KW, I)
     xin = x.reshape(H, W, C).astype(np.int64) - tin["zero_point"]
     # zero-padding in the offset domain == skipping out-of-bounds taps (what the reference loop does)
     padded = np.zeros((H + KH * dy + OH * sy, W + KW * dx + OW * sx, C), dtype=np.int64)
@@ -142,7 +150,7 @@ def requantize_per_channel(op, acc, tin, tout):
 
 def fully_connected(op, x, tin, tout):
     O, I = op["filter_shape"]
-    w = np.array(op["filter"], dtype=np.int64).reshape(O, I)
+    w = int8s(op["filter"]).reshape(O, I)
     zps = op["filter_zero_points"]
     assert all(z == 0 for z in zps)
     xin = x.reshape(-1, I).astype(np.int64) - tin["zero_point"]
@@ -219,7 +227,7 @@ def add(op, a, b, ta, tb, tout):
 
 def run(fixture, inp):
     T = fixture["tensors"]
-    vals = {fixture["input"]: np.array(inp, dtype=np.int64)}
+    vals = {fixture["input"]: int8s(inp)}
     for op in fixture["ops"]:
         ins = [vals[i] for i in op["inputs"]]
         tin = [T[i] for i in op["inputs"]]
@@ -265,8 +273,9 @@ def main():
                 want[ti] = a
             for ti, w in want.items():
                 checked += len(w)
+                w = int8s(w).tolist()
                 got = vals[ti].tolist()
-                if got != list(w):
+                if got != w:
                     diff = [g - e for g, e in zip(got, w) if g != e]
                     bad.append(f"case {ci} tensor {ti}: {len(diff)} differ, e.g. {diff[:8]}")
             if any(op["op"] == "MEAN" for op in fx["ops"]):

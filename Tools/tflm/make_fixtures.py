@@ -19,10 +19,13 @@ Deterministic: same versions + same seeds give byte-identical files.
 """
 
 import argparse
+import base64
 import contextlib
 import io
 import json
 import os
+import re
+import tempfile
 import sys
 import warnings
 
@@ -129,7 +132,73 @@ def small_model():
     return keras.Model(inp, x, name="model")
 
 
-# name -> (builder, seed, weight gain per layer name (default 1), extra options)
+def add_scaled_case(in_shape, filters, tiny_first, relu_after):
+    """ADD of a conv branch and a second conv branch whose weights and bias are 1000 times smaller (layer name
+    'branch_b_x1e-3'), so the two input scales differ by about 1000: the small input's multiplier gets a shift
+    near -10. `tiny_first` puts the small branch first (ADD's input1)."""
+    def build():
+        inp = _in(in_shape)
+        a = layers.Conv2D(filters, 3, padding="same", name="branch_a")(inp)
+        b = layers.Conv2D(filters, 1, padding="same", name="branch_b_x1e-3")(inp)
+        x = layers.Add(name="add")([b, a] if tiny_first else [a, b])
+        if relu_after:
+            x = layers.ReLU(name="relu")(x)
+        return keras.Model(inp, x, name="model")
+    return build
+
+
+def cancel_case(in_shape, filters):
+    """A 3x3 conv over 2 input channels whose weights on channel 1 are minus (1 - eps) times channel 0's, with no
+    bias (`cancelling_weights`), calibrated on inputs whose channel 1 is channel 0 plus a little noise
+    (`near_duplicate_channels`): the output range is tiny compared with input scale x weight scale, so the
+    effective scale s_in * s_w / s_out is >= 1 and TFLite's requantization shift is positive."""
+    def build():
+        inp = _in(in_shape)
+        x = layers.Conv2D(filters, 3, padding="same", name="conv_cancel")(inp)
+        return keras.Model(inp, x, name="model")
+    return build
+
+
+def cancelling_weights(model, rng):
+    layer = model.get_layer("conv_cancel")
+    w, b = layer.get_weights()
+    eps = np.array([1e-4, 2e-4, 1e-4, 3e-4][: w.shape[3]], dtype=np.float32)
+    w[:, :, 1, :] = -w[:, :, 0, :] * (1.0 - eps)
+    layer.set_weights([w, np.zeros_like(b)])
+
+
+def near_duplicate_channels(noise):
+    """Float samples (calibration) with channel 1 = channel 0 + uniform(-noise, noise)."""
+    def sample(rng, shape):
+        x = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+        x[..., 1] = x[..., 0] + rng.uniform(-noise, noise, size=shape[:-1]).astype(np.float32)
+        return x
+    return sample
+
+
+def near_duplicate_int8(changed):
+    """int8 test inputs with channel 1 = channel 0, except that a fraction `changed` of the pixels get +-1 on
+    channel 1 (so many outputs stay inside the int8 range despite the effective scale above 1), clipped."""
+    def inputs(rng, shape, count):
+        result = []
+        for _ in range(count):
+            x = rng.integers(-128, 128, size=shape, dtype=np.int64)
+            step = rng.choice([-1, 0, 1], size=shape[:-1], p=[changed / 2, 1 - changed, changed / 2])
+            x[..., 1] = np.clip(x[..., 0] + step, -128, 127)
+            result.append(x.astype(np.int8))
+        return result
+    return inputs
+
+
+def mean_keepdims_case(in_shape):
+    def build():
+        inp = _in(in_shape)
+        x = layers.GlobalAveragePooling2D(keepdims=True, name="gap")(inp)
+        return keras.Model(inp, x, name="model")
+    return build
+
+
+# name -> (builder, seed). Options per case are in OPTIONS.
 CASES = [
     ("conv3x3_same_s1_relu",     conv_case((8, 8, 3), 8, 3, 1, "same", "relu", relu_layer=True), 101),
     ("conv3x3_same_s1_none_c8",  conv_case((8, 8, 8), 16, 3, 1, "same", None), 102),
@@ -154,9 +223,39 @@ CASES = [
     ("add_residual",             add_case((8, 8, 4), 6, relu_after=False), 501),
     ("add_residual_relu",        add_case((8, 8, 4), 6, relu_after=True), 502),
     ("small_model",              small_model, 601),
+    # Issue 11: the long-k conv paths, many output channels, positive shifts, strides, every pool, MEAN, ADD
+    # with extreme scales. Their int8 arrays are stored as base64 (COMPACT).
+    ("conv3x3_same_s1_k504",       conv_case((5, 5, 56), 12, 3, 1, "same", "relu"), 121),       # k 504: 433..576
+    ("conv3x3_valid_s1_k576_c72",  conv_case((5, 5, 64), 72, 3, 1, "valid", None), 122),       # k 576, cout 72
+    ("conv3x3_same_s2_k648",       conv_case((5, 5, 72), 8, 3, 2, "same", "relu6"), 123),      # k 648 > 576
+    ("conv3x3_same_s1_k432_c80",   conv_case((4, 4, 48), 80, 3, 1, "same", "relu"), 124),      # k 432, cout 80
+    ("conv3x3_valid_s2_c16",       conv_case((9, 9, 16), 24, 3, 2, "valid", "relu"), 125),
+    ("conv3x3_same_s2x1_c4",       conv_case((7, 8, 4), 8, 3, (2, 1), "same", None), 126),
+    ("conv1x1_s2_k480",            conv_case((5, 5, 480), 8, 1, 2, "valid", None), 127),       # 1x1, cin 480
+    ("conv1x1_s2_same_c24",        conv_case((7, 7, 24), 72, 1, 2, "same", "relu"), 128),      # cout 72
+    ("conv3x3_same_positive_shift", cancel_case((6, 6, 2), 4), 129),
+    ("maxpool3x3_s1_valid",        pool_case("max", (7, 7, 3), 3, 1, "valid"), 311),
+    ("maxpool2x2_s1_same",         pool_case("max", (5, 5, 4), 2, 1, "same"), 312),
+    ("maxpool3x2_s2x1_same",       pool_case("max", (7, 6, 2), (3, 2), (2, 1), "same"), 313),
+    ("avgpool2x2_s1_valid",        pool_case("avg", (6, 6, 3), 2, 1, "valid"), 314),
+    ("avgpool3x3_s2_same",         pool_case("avg", (8, 8, 4), 3, 2, "same"), 315),
+    ("avgpool2x3_s1x2_valid",      pool_case("avg", (6, 7, 2), (2, 3), (1, 2), "valid"), 316),
+    ("mean_gap_7x7_keepdims",      mean_keepdims_case((7, 7, 6)), 411),
+    ("mean_gap_16x16_c3",          mean_case((16, 16, 3)), 412),
+    ("add_tiny_second_x1e-3",      add_scaled_case((8, 8, 4), 12, tiny_first=False, relu_after=False), 511),
+    ("add_tiny_first_x1e-3_relu",  add_scaled_case((8, 8, 4), 12, tiny_first=True, relu_after=True), 512),
 ]
 WHOLE_MODEL_CASES = {"small_model"}
-WEIGHT_GAIN = {"branch_b_x4": 4.0}   # the residual ADD's second branch gets larger weights
+# Layer name -> gain on its He-normal kernel; BIAS_GAIN the same for its bias.
+WEIGHT_GAIN = {"branch_b_x4": 4.0, "branch_b_x1e-3": 1e-3}
+BIAS_GAIN = {"branch_b_x1e-3": 1e-3}
+FIRST_NEW_CASE = "conv3x3_same_s1_k504"
+COMPACT = {name for name, _, _ in CASES[[c[0] for c in CASES].index(FIRST_NEW_CASE):]}
+# Per case: custom weights after the seeded ones, calibration samples, int8 test inputs, what must hold.
+OPTIONS = {
+    "conv3x3_same_positive_shift": {"weights": cancelling_weights, "calibration": near_duplicate_channels(0.001),
+                                    "inputs": near_duplicate_int8(0.2), "expect": "positive_shift"},
+}
 
 
 def set_seeded_weights(model, seed):
@@ -169,7 +268,7 @@ def set_seeded_weights(model, seed):
         new = []
         for w in weights:
             if w.ndim == 1:   # bias
-                new.append((rng.normal(size=w.shape) * 0.1).astype(np.float32))
+                new.append((rng.normal(size=w.shape) * 0.1 * BIAS_GAIN.get(layer.name, 1.0)).astype(np.float32))
             else:            # Conv2D HWIO or Dense IO kernel
                 fan_in = int(np.prod(w.shape[:-1]))
                 gain = WEIGHT_GAIN.get(layer.name, 1.0)
@@ -177,11 +276,20 @@ def set_seeded_weights(model, seed):
         layer.set_weights(new)
 
 
-def convert(model, seed):
+def uniform_samples(rng, shape):
+    return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+
+
+def convert(model, seed, sample=uniform_samples):
+    """Full-integer TFLiteConverter with `sample(rng, shape)` as the representative dataset (64 seeded samples)."""
     in_shape = tuple(int(d) for d in model.inputs[0].shape)
     rng = np.random.default_rng(seed + 1_000_000)
-    calibration = [rng.uniform(-1.0, 1.0, size=in_shape).astype(np.float32) for _ in range(N_CALIBRATION)]
+    calibration = [sample(rng, in_shape) for _ in range(N_CALIBRATION)]
+    return convert_samples(model, calibration)
 
+
+def convert_samples(model, calibration):
+    """Full-integer post-training quantization: int8 input and output, TFLITE_BUILTINS_INT8 only."""
     def representative_dataset():
         for sample in calibration:
             yield [sample]
@@ -205,7 +313,13 @@ def buffer_array(model, tensor, dtype):
     return np.frombuffer(np.asarray(data, dtype=np.uint8).tobytes(), dtype=dtype).reshape(tensor.shape)
 
 
-def describe(flatbuffer, name):
+def int8_field(values, compact):
+    """An int8 array as a JSON list, or (compact) as the base64 of its bytes."""
+    a = np.asarray(values, dtype=np.int8).reshape(-1)
+    return base64.b64encode(a.tobytes()).decode("ascii") if compact else a.tolist()
+
+
+def describe(flatbuffer, name, compact=False):
     """Returns (fixture dict without cases, helpers) from the .tflite bytes."""
     model = fb.ModelT.InitFromObj(fb.Model.GetRootAsModel(flatbuffer, 0))
     assert len(model.subgraphs) == 1, "one subgraph expected"
@@ -255,7 +369,7 @@ def describe(flatbuffer, name):
             filt = const(w, np.int8)
             rec = {"op": opname, "inputs": [act_index[x]], "output": add_activation(outs[0]),
                    "filter_shape": [int(d) for d in wt.shape],
-                   "filter": filt.reshape(-1).tolist(),
+                   "filter": int8_field(filt, compact),
                    "filter_scales": [float(s) for s in wt.quantization.scale],
                    "filter_zero_points": [int(z) for z in wt.quantization.zeroPoint],
                    "filter_quantized_dimension": int(wt.quantization.quantizedDimension)}
@@ -308,20 +422,75 @@ def describe(flatbuffer, name):
 
 # ---------------------------------------------------------------- run ----
 
+def tflm_arena(flatbuffer):
+    """TFLite Micro's own arena figures for the model, from `print_allocations()` of an interpreter made with
+    the default configuration (the planner as firmware runs it; kPreserveAllTensors would give every tensor its
+    own bytes). head: the non-persistent section the GreedyMemoryPlanner lays out (activations, and scratch
+    buffers that kernels request); tail: persistent data (tensor structs, op data such as per-channel
+    multipliers, node and registration structs)."""
+    interp = tflm.Interpreter.from_bytes(flatbuffer, arena_size=ARENA_SIZE)
+    with tempfile.TemporaryFile() as sink:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = [os.dup(1), os.dup(2)]
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            interp.print_allocations()
+        finally:
+            for fd, old in ((1, saved[0]), (2, saved[1])):
+                os.dup2(old, fd)
+                os.close(old)
+        sink.seek(0)
+        text = sink.read().decode(errors="replace")
+    found = {key: int(m.group(1)) for key in ("head", "tail", "total")
+             if (m := re.search(rf"Arena allocation {key} (\d+) bytes", text))}
+    assert set(found) == {"head", "tail", "total"}, f"print_allocations() said:\n{text}"
+    assert found["head"] + found["tail"] == found["total"], found
+    return found
+
+
+def positive_shifts(fixture):
+    """(op index, channel, shift) for every CONV_2D / FULLY_CONNECTED channel whose TFLite shift is > 0."""
+    import check_fixtures as cf   # the numpy model of the reference kernels (same folder)
+    result = []
+    tensors = fixture["tensors"]
+    for i, op in enumerate(fixture["ops"]):
+        if op["op"] not in ("CONV_2D", "FULLY_CONNECTED"):
+            continue
+        s_in, s_out = tensors[op["inputs"][0]]["scale"], tensors[op["output"]]["scale"]
+        for c, s_w in enumerate(op["filter_scales"]):
+            _, shift = cf.quantize_multiplier(s_in * s_w / s_out)
+            if shift > 0:
+                result.append((i, c, shift))
+    return result
+
+
 def make_case(name, builder, seed, keep_tflite_dir=None):
+    options = OPTIONS.get(name, {})
+    compact = name in COMPACT
     keras.backend.clear_session()   # layer/model name counters restart: tensor names do not depend on other cases
     keras.utils.set_random_seed(seed)
     model = builder()
     set_seeded_weights(model, seed)
-    flatbuffer = convert(model, seed)
+    if "weights" in options:
+        options["weights"](model, np.random.default_rng(seed + 3_000_000))
+    flatbuffer = convert(model, seed, options.get("calibration", uniform_samples))
     if keep_tflite_dir:
         with open(os.path.join(keep_tflite_dir, name + ".tflite"), "wb") as f:
             f.write(flatbuffer)
-    fixture, act_index, desk = describe(flatbuffer, name)
+    fixture, act_index, desk = describe(flatbuffer, name, compact)
+    if options.get("expect") == "positive_shift":
+        shifts = positive_shifts(fixture)
+        assert shifts, f"{name}: the converter gave no positive requantization shift"
+        print(f"  {name}: positive shifts (op, channel, shift): {shifts}", flush=True)
 
     in_shape = fixture["tensors"][fixture["input"]]["shape"]
     rng = np.random.default_rng(seed + 2_000_000)
-    inputs = [rng.integers(-128, 128, size=in_shape, dtype=np.int8) for _ in range(N_CASES)]
+    if "inputs" in options:
+        inputs = options["inputs"](rng, in_shape, N_CASES)
+    else:
+        inputs = [rng.integers(-128, 128, size=in_shape, dtype=np.int8) for _ in range(N_CASES)]
 
     interp = tflm.Interpreter.from_bytes(flatbuffer, arena_size=ARENA_SIZE,
                                          intrepreter_config=tflm.InterpreterConfig.kPreserveAllTensors)
@@ -336,13 +505,13 @@ def make_case(name, builder, seed, keep_tflite_dir=None):
         interp.invoke()
         y = np.asarray(interp.get_output(0))
         assert y.dtype == np.int8
-        case = {"input": x.reshape(-1).tolist(), "output": y.reshape(-1).tolist()}
+        case = {"input": int8_field(x, compact), "output": int8_field(y, compact)}
         if record_activations:
             # TFLM's value of every activation tensor (kPreserveAllTensors), by fixture tensor index.
             acts = [None] * len(fixture["tensors"])
             for tfl_idx, fx_idx in act_index.items():
                 t = interp.GetTensor(tfl_idx, 0)
-                acts[fx_idx] = np.asarray(t["tensor_data"]).reshape(-1).tolist()
+                acts[fx_idx] = int8_field(t["tensor_data"], compact)
             assert acts[fixture["output"]] == case["output"]
             case["activations"] = acts
         if whole:
@@ -351,7 +520,15 @@ def make_case(name, builder, seed, keep_tflite_dir=None):
                 interp_d.invoke()
                 case[key] = interp_d.get_tensor(interp_d.get_output_details()[0]["index"]).reshape(-1).tolist()
         cases.append(case)
+    if options.get("expect") == "positive_shift":
+        outputs = np.concatenate([np.asarray(y, dtype=np.int8) for y in
+                                  (np.frombuffer(base64.b64decode(c["output"]), dtype=np.int8) if compact
+                                   else c["output"] for c in cases)])
+        inside = int(np.sum((outputs > -128) & (outputs < 127)))
+        print(f"  {name}: {inside} of {outputs.size} outputs inside (-128, 127)", flush=True)
+        assert inside >= outputs.size // 4, f"{name}: too few unsaturated outputs to test the rounding"
     fixture["cases"] = cases
+    fixture["tflm_arena"] = tflm_arena(flatbuffer)
     fixture["tflite"] = {"tensorflow": tf.__version__, "tflite_micro": tflm_version.__version__,
                          "reference_kernels": True}
     return fixture
