@@ -60,5 +60,12 @@ for model in vgg resnet; do
         Samples/digits/*.png
 done
 
+echo "== Firmware-Sim: the hostile .q8 suite on QEMU Cortex-M4, refused by the firmware's loader with no fault"
+# Each fault vector must report (exit 70), then every file of Tests/Fixtures/hostile must end in the manifest's
+# Q8Error and exit 3: a fault, a hang, a reset or an acceptance fails.
+Firmware-Sim/run --check-faults --board mps2-an386
+Firmware-Sim/run --expect-refused --quiet --board mps2-an386 --manifest Tests/Fixtures/hostile/manifest.json \
+    --model Tests/Fixtures/hostile/*.q8
+
 echo "== fuzz (each parser briefly; Tools/fuzz/run.sh SECONDS for longer runs)"
 Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-60}" 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'

@@ -2,7 +2,8 @@
 // It validates the .q8 in flash, then reads records from the semihosting file `input.bin` (the model input's
 // int8 bytes followed by the host runtime's int8 output bytes), runs each input, prints the logits, the digit,
 // the instructions per layer, and compares with the host's bytes. Exit status: 0 all matched, 1 a mismatch,
-// 2 bad input file, 3 model rejected or arena size wrong, 4 inference error, 70 a fault.
+// 2 bad input file, 3 model refused by the loader (a "REFUSED q8error" line names the Q8Error), 4 inference
+// error, 5 arena size or firmware capacity wrong for the model, 70 a fault (a "FAULT" line names it).
 import FirmwareSupport
 
 func write(_ text: StaticString) {
@@ -18,20 +19,28 @@ func firmwareMain() {
     do {
         model = try Q8Model(validating: modelBytes)
     } catch {
-        write("ERROR model rejected by the loader\n")
+        // One line Firmware-Sim/run --expect-refused checks: the error's code, name and values.
+        write("REFUSED q8error "); write(Int(error.code)); write(" "); write(error.name)
+        let values = error.values
+        if values.count > 0 {
+            write("("); write(values.first)
+            if values.count > 1 { write(","); write(values.second) }
+            write(")")
+        }
+        write("\n")
         fw_exit(3)
     }
     let arena = UnsafeMutableRawBufferPointer(start: fw_arena(), count: Int(fw_arena_size()))
     guard model.arenaSize == arena.count else {
         write("ERROR arena size differs from the model's plan\n")
-        fw_exit(3)
+        fw_exit(5)
     }
     let input = Int8Interpreter.inputBuffer(model, arena: arena)
     let output = Int8Interpreter.outputBuffer(model, arena: arena)
     let expected = fw_expected()!
     guard output.count <= Int(fw_expected_capacity()), model.opCount <= Int(fw_layer_capacity()) else {
         write("ERROR model output or op count too large for this firmware\n")
-        fw_exit(3)
+        fw_exit(5)
     }
     write("model ops "); write(model.opCount); write(" macs "); write(model.macs)
     write(" arena "); write(model.arenaSize); write(" ns_per_tick_x1000 "); write(Int(fw_ns_per_tick_x1000())); write("\n")

@@ -1,4 +1,4 @@
-// Startup, vector table, fault handler, semihosting, SysTick clock and the few libc-free helpers the Swift and
+// Startup, vector table, fault handlers, semihosting, SysTick clock and the few libc-free helpers the Swift and
 // C code need. No libc is linked: any heap use (malloc, free, posix_memalign, _sbrk) is a link error.
 #include <stdint.h>
 #include <stddef.h>
@@ -130,12 +130,70 @@ static void start_clock(void) {
     ns_per_tick_x1000 = ticks ? (uint32_t)((8000000000ull + ticks / 2) / ticks) : 0;
 }
 
-// MARK: startup
+// MARK: faults
 
-void Fault_Handler(void) {
-    fw_write("FAULT: the firmware crashed (hard fault)\n");
+static void write_hex(uint32_t value) {
+    char text[11] = "0x";
+    for (int i = 0; i < 8; i++) {
+        uint32_t digit = (value >> (28 - 4 * i)) & 0xF;
+        text[2 + i] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+    }
+    text[10] = 0;
+    fw_write(text);
+}
+
+#define SCB_SHCSR (*(volatile uint32_t *)0xE000ED24)
+#define SCB_CFSR (*(volatile uint32_t *)0xE000ED28)
+#define SCB_HFSR (*(volatile uint32_t *)0xE000ED2C)
+#define SCB_CCR (*(volatile uint32_t *)0xE000ED14)
+
+// One line naming the exception, the faulting PC and the fault status registers, then exit 70: a fault is
+// never silent, and Firmware-Sim/run tells it apart from an orderly refusal (exit 3) or a hang (QEMU timeout).
+__attribute__((used, noreturn)) void fault_report(const uint32_t *frame, uint32_t exception) {
+    static const char *const names[16] = {
+        "?", "Reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault", "reserved 7", "reserved 8",
+        "reserved 9", "reserved 10", "SVCall", "DebugMonitor", "reserved 13", "PendSV", "SysTick",
+    };
+    fw_write("FAULT: the firmware crashed (");
+    fw_write(exception < 16 ? names[exception] : "interrupt");
+    fw_write(", exception ");
+    fw_write_int(exception);
+    fw_write(") pc ");
+    write_hex(frame[6]);
+    fw_write(" CFSR ");
+    write_hex(SCB_CFSR);
+    fw_write(" HFSR ");
+    write_hex(SCB_HFSR);
+    fw_write("\n");
     fw_exit(70);
 }
+
+// Every fault vector: passes the stacked exception frame (MSP or PSP, from EXC_RETURN) and the IPSR number.
+__attribute__((naked)) void Fault_Handler(void) {
+    __asm__ volatile(
+        "tst lr, #4\n"
+        "ite eq\n"
+        "mrseq r0, msp\n"
+        "mrsne r0, psp\n"
+        "mrs r1, ipsr\n"
+        "b fault_report\n");
+}
+
+#ifdef FW_FAULT_TEST
+// Firmware-Sim/run --check-faults builds the firmware with FW_FAULT_TEST set to an exception number to prove
+// that each fault reaches Fault_Handler and is reported: 3 HardFault (an undefined instruction before the
+// configurable faults are enabled, so it escalates), 4 MemManage (executing from the never-executable system
+// region), 5 BusFault (reading an address no device answers), 6 UsageFault (an undefined instruction).
+static void trigger_fault(int which) {
+    if (which == 3 || which == 6) __asm__ volatile("udf #0");
+    if (which == 4) ((void (*)(void))0xE0000001u)();
+    if (which == 5) (void)*(volatile uint32_t *)0xF0000000u;
+    fw_write("FAULT TEST: no fault was raised\n");
+    fw_exit(71);
+}
+#endif
+
+// MARK: startup
 
 void Reset_Handler(void) {
     uint32_t *from = &__data_load;
@@ -144,6 +202,17 @@ void Reset_Handler(void) {
 #if defined(__ARM_FP)
     *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; // CPACR: full access to CP10/CP11 (the FPU)
     __asm__ volatile("dsb\n isb");
+#endif
+#if defined(FW_FAULT_TEST) && FW_FAULT_TEST == 3
+    trigger_fault(3);
+#endif
+    // MemManage, BusFault and UsageFault get their own vectors (else they escalate to HardFault), and an
+    // integer division by zero faults instead of giving 0.
+    SCB_SHCSR |= (1u << 16) | (1u << 17) | (1u << 18);
+    SCB_CCR |= 1u << 4;
+    __asm__ volatile("dsb\n isb");
+#ifdef FW_FAULT_TEST
+    trigger_fault(FW_FAULT_TEST);
 #endif
     paint_stack();
     start_clock();
@@ -155,7 +224,9 @@ __attribute__((section(".vectors"), used))
 void (*const vector_table[16])(void) = {
     (void (*)(void))&__stack_top, Reset_Handler,
     Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // NMI, HardFault, MemManage, BusFault, UsageFault
-    0, 0, 0, 0, Fault_Handler /* SVC */, Fault_Handler /* DebugMon */, 0, Fault_Handler /* PendSV */, SysTick_Handler,
+    Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // reserved
+    Fault_Handler /* SVC */, Fault_Handler /* DebugMon */, Fault_Handler /* reserved */, Fault_Handler /* PendSV */,
+    SysTick_Handler,
 };
 
 // MARK: the library functions compilers call without being asked

@@ -124,6 +124,24 @@ enum Q8ErrorText {
         case let .badTensor(index): "tensor \(index) is invalid (shape, quantization, arena placement or lifetime)"
         case let .badOp(index): "op \(index) is invalid (tensors, geometry, weights or requantization)"
         case let .arenaTooSmall(needed): "the arena is smaller than the \(needed) bytes the model needs"
+        case let .badHeader(offset): "header field \(headerField(offset)) (byte \(offset)) is out of range"
+        case let .tensorsOverlap(first, second):
+            "tensors \(first) and \(second) are alive at the same step but share arena bytes"
+        case let .scratchOverlaps(op, tensor):
+            "op \(op)'s scratch region shares arena bytes with tensor \(tensor), which is alive at that op"
+        }
+    }
+
+    /// The name docs/q8-format.md gives the header field at `offset`.
+    static func headerField(_ offset: Int) -> String {
+        typealias H = Q8Layout.Header
+        switch offset {
+        case H.arenaSize: return "arena_size"
+        case H.arenaLowerBound: return "arena_lower_bound"
+        case H.macs: return "macs"
+        case H.flags: return "flags"
+        case H.reserved: return "reserved"
+        default: return "at \(offset)"
         }
     }
 }

@@ -21,12 +21,16 @@ public enum Q8Layout {
         public static let magic = 0, versionMajor = 4, versionMinor = 6, fileSize = 8, tensorCount = 12, opCount = 16
         public static let tensorTable = 20, opTable = 24, constants = 28, constantsSize = 32, arenaSize = 36
         public static let inputTensor = 40, outputTensor = 42, arenaLowerBound = 44, macs = 48, flags = 52
+        /// 8 bytes that must be zero.
+        public static let reserved = 56
     }
 
     /// Tensor record field offsets.
     public enum TensorRecord {
         public static let arenaOffset = 0, size = 4, height = 8, width = 10, channels = 12
         public static let scale = 16, zeroPoint = 20, firstStep = 24, lastStep = 26
+        /// Must be zero: a u16 and a u32.
+        public static let reserved = 14, reserved2 = 28
     }
 
     /// Op record field offsets.
@@ -36,6 +40,8 @@ public enum Q8Layout {
         public static let activationMin = 16, activationMax = 17
         public static let weights = 20, bias = 24, multipliers = 28, shifts = 32, scratchOffset = 36, scratchSize = 40
         public static let parameters = 44
+        /// Must be zero: a u8 and two u16.
+        public static let reserved = 1, reserved2 = 14, reserved3 = 18
     }
 
     /// Header flag: the output holds logits (probabilities are their softmax).

@@ -3,7 +3,8 @@ import Quantizer
 import Testing
 
 /// The loader bounds the work a model may ask for (docs/q8-format.md), so no file can make a run hang; the
-/// writer, which validates what it writes with the loader, refuses such a model too.
+/// writer refuses such a model before that: its MAC count does not fit the header. (The loader's own bound, at
+/// exactly 2^32, is Tests/Int8RuntimeTests/LoaderChecksTests.swift.)
 @Suite("work limit")
 struct WorkLimitTests {
     func program(side: Int, channels: Int) -> Int8Program {
@@ -27,6 +28,8 @@ struct WorkLimitTests {
 
     @Test func aModelBeyondTheLimitIsRefused() {
         let huge = program(side: 256, channels: 256)  // 38.7 G multiply-accumulates
-        #expect(throws: QuantizerError.self) { try Q8Writer.write(huge, plan: MemoryPlanner.plan(Q8Writer.buffers(of: huge))) }
+        #expect(throws: QuantizerError("the model needs 38654705664 MACs per inference, more than a .q8 can record")) {
+            try Q8Writer.write(huge, plan: MemoryPlanner.plan(Q8Writer.buffers(of: huge)))
+        }
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
-# with valid files: model.bin reader + float engine, .q8 loader + one inference, PNG decoder + preprocessing.
+# with valid files: model.bin reader + float engine, .q8 loader + one inference (Int8Runtime as shipped, with its
+# CInt8DSP C paths), PNG decoder + preprocessing.
 # Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png (default: all three)
 # Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
 set -euo pipefail
@@ -32,8 +33,12 @@ build_target() {
         swiftc "${flags[@]}" -I "$build" -L "$build" -lFloatEngine -lModelFormat \
             Tools/fuzz/targets/ModelBinFuzz.swift -o "$build/modelbin" ;;
     q8)
-        library Int8Runtime $(find Sources/Int8Runtime -name '*.swift' | sort)
-        swiftc "${flags[@]}" -I "$build" -L "$build" -lInt8Runtime Tools/fuzz/targets/Q8Fuzz.swift -o "$build/q8" ;;
+        # As shipped: with the CInt8DSP header, so `canImport(CInt8DSP)` holds and the kernels take their C paths
+        # (dsp_with_scratch, the portable dot products). -Xcc -fsanitize=address: without it the imported inline C
+        # functions are compiled without ASan (checked in the emitted IR: no sanitize_address attribute).
+        local dsp=(-I Sources/CInt8DSP/include -Xcc -fsanitize=address)
+        library Int8Runtime "${dsp[@]}" $(find Sources/Int8Runtime -name '*.swift' | sort)
+        swiftc "${flags[@]}" "${dsp[@]}" -I "$build" -L "$build" -lInt8Runtime Tools/fuzz/targets/Q8Fuzz.swift -o "$build/q8" ;;
     png)
         # The C shim, instrumented too, as the CPNG module the DigitImage sources import.
         mkdir -p "$build/cpng"
@@ -54,7 +59,9 @@ seed_corpus() {
     modelbin) cp Models/*.bin "$dir/" ;;
     q8)
         swift build --product quantize >/dev/null
-        for m in vgg resnet; do "$(swift build --show-bin-path)/quantize" "Models/$m-mnist.bin" -o "$dir/$m.q8" >/dev/null; done ;;
+        for m in vgg resnet; do "$(swift build --show-bin-path)/quantize" "Models/$m-mnist.bin" -o "$dir/$m.q8" >/dev/null; done
+        # 1.5 KB with every opcode (Tests/Fixtures/hostile): mutations of it run ~100x faster than of the shipped models.
+        cp Tests/Fixtures/hostile/base/base.q8 "$dir/hostile-base.q8" ;;
     png) cp Samples/digits/*.png "$dir/" ;;
     esac
 }
@@ -67,7 +74,8 @@ for target in "${targets[@]}"; do
     mkdir -p "$out/$target/crashes"
     echo "== $target: fuzz for ${seconds} s"
     # -rss_limit_mb bounds memory per input; -timeout flags any input that runs over 10 s as a hang.
-    if ! "$build/$target" "$out/$target/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    # The Swift backtracer off: libFuzzer reports the crash and keeps the input; the backtracer was seen to hang.
+    if ! SWIFT_BACKTRACE=enable=no "$build/$target" "$out/$target/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/$target/crashes/" -print_final_stats=1 > "$out/$target/log.txt" 2>&1; then
         echo "$target: FAILED, see $out/$target/log.txt and $out/$target/crashes/"
         tail -n 30 "$out/$target/log.txt"

@@ -17,7 +17,7 @@ public enum Q8Writer {
         for tensor in program.tensors where max(tensor.height, tensor.width, tensor.channels) > Int(UInt16.max) {
             throw QuantizerError("tensor '\(tensor.name)' has a dimension over 65535")
         }
-        guard program.macs <= Int(UInt32.max) else {
+        guard program.macs <= Int(Int32.max) else {  // the loader takes macs < 2^31 (an Int on 32-bit targets)
             throw QuantizerError("the model needs \(program.macs) MACs per inference, more than a .q8 can record")
         }
 
@@ -41,8 +41,8 @@ public enum Q8Writer {
         let opTable = align(tensorTable + program.tensors.count * Q8Layout.tensorRecordSize, to: Q8Layout.sectionAlignment)
         let constants = align(opTable + program.layers.count * Q8Layout.opRecordSize, to: Q8Layout.sectionAlignment)
         let fileSize = align(constants + constantsSize, to: 4) + 4
-        guard fileSize <= Int(UInt32.max) else {
-            throw QuantizerError("the .q8 would be \(fileSize) bytes, beyond the format's 4 GiB limit")
+        guard fileSize <= Int(Int32.max) else {  // the loader takes files below 2 GiB (offsets fit a 32-bit Int)
+            throw QuantizerError("the .q8 would be \(fileSize) bytes, beyond the format's 2 GiB limit")
         }
 
         var image = ByteImage(count: fileSize)
