@@ -246,9 +246,22 @@ struct ConvInt8FastPathTests {
         } }
     }
 
-    /// The C helper lends enough stack for the conv scratch and the Add tables.
+    /// The C helper lends enough stack for the conv scratch of every shape the quad path takes and the Add tables.
     @Test func scratchIsLargeEnough() {
-        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<ConvInt8.QuadScratch>.size)
+        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= QuadScratchLayout.largest.size)
+        for k in 1...ConvInt8.quadCapacity {
+            for window in [1, 4, 9] {
+                for channels in [1, 3, 64, 200] {
+                    let layout = QuadScratchLayout(k: k, channels: channels, window: window)
+                    #expect(layout.size <= QuadScratchLayout.largest.size)
+                    // Regions in order, each aligned for what it holds.
+                    let starts = [layout.columns, layout.targets, layout.accumulators, layout.biases, layout.offsets,
+                                  layout.gathered, layout.sink, layout.firsts, layout.end]
+                    #expect(starts == starts.sorted() && layout.targets % 8 == 0 && layout.biases % 4 == 0
+                            && layout.offsets % 4 == 0 && layout.accumulators % 4 == 0)
+                }
+            }
+        }
         #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<AddInt8.Tables>.size)
     }
 

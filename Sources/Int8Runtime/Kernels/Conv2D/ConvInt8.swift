@@ -1,6 +1,7 @@
 /// Int8 2-D convolution with per-output-channel requantization: the plain reference, loop for loop as
 /// TFLite Micro's ConvPerChannel, and the same convolution with a max pooling fused after it. These loops are
-/// the definition every faster variant (ConvInt8Columns.swift) is tested against, byte for byte.
+/// the definition every faster variant is tested against, byte for byte: the quad path (ConvInt8Quad.swift and
+/// the Quad*.swift files beside it) and the two-column paths (ConvInt8Columns.swift).
 enum ConvInt8 {
     /// The kernel the interpreter runs for a Conv2D: the fastest variant that takes the op, else the reference.
     /// Built with `-D EDGEQUANT_REFERENCE_KERNELS`, always the reference (to measure what the fast paths gain).
