@@ -1,4 +1,3 @@
-import CInt8DSP
 @testable import Int8Runtime
 import Testing
 import TestSupport
@@ -77,9 +76,29 @@ struct ConvInt8FastPathTests {
 
         var outputCount: Int { shape.oh * shape.ow * shape.cout }
 
-        /// Runs `kernel` on this case and returns the output bytes (pre-filled with garbage).
-        func run(_ kernel: (ConvolutionCall) -> Bool) -> [Int8]? {
+        /// Enough scratch for any shape any path takes.
+        static let plentyOfScratch = max(QuadScratchLayout.largest.size, ConvInt8.columnsScratchSize(ConvInt8.columnCapacity))
+
+        /// The op's scratch size as the quantizer plans it.
+        var scratchSize: Int {
+            ConvInt8.scratchSize(kernelHeight: shape.kh, kernelWidth: shape.kw, inputChannels: shape.cin,
+                                 outputChannels: shape.cout, poolHeight: Int(shape.pool.0), poolWidth: Int(shape.pool.1))
+        }
+
+        /// Runs `kernel` on this case and returns the output bytes (pre-filled with garbage). The kernel gets
+        /// `scratch` bytes (default: plenty) of garbage scratch starting `misalign` bytes past an 8-byte boundary,
+        /// and the bytes around it must be untouched.
+        func run(scratch: Int? = nil, misalign: Int = 0, _ kernel: (ConvolutionCall) -> Bool) -> [Int8]? {
             var y = [Int8](repeating: 77, count: outputCount)
+            let size = scratch ?? Self.plentyOfScratch
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: misalign + size + 64, alignment: 8)
+            defer { memory.deallocate() }
+            memory.initializeMemory(as: UInt8.self, repeating: 0xA5)
+            let lent = UnsafeMutableRawBufferPointer(rebasing: memory[misalign..<(misalign + size)])
+            defer {
+                let untouched = memory[..<misalign].allSatisfy { $0 == 0xA5 } && memory[(misalign + size)...].allSatisfy { $0 == 0xA5 }
+                #expect(untouched, "a kernel wrote outside its \(size) bytes of scratch: \(shape)")
+            }
             let s = shape
             let ran = x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
@@ -95,7 +114,7 @@ struct ConvInt8FastPathTests {
                                         outputWidth: s.ow, outputChannels: s.cout, outputOffset: s.outOffset,
                                         kernelHeight: s.kh, kernelWidth: s.kw, strideY: s.sy, strideX: s.sx,
                                         padTop: s.pt, padLeft: s.pl, activationMin: s.low, activationMax: s.high,
-                                        pool: s.pool))
+                                        pool: s.pool, scratch: lent))
                                 }
                             }
                         }
@@ -246,15 +265,35 @@ struct ConvInt8FastPathTests {
         } }
     }
 
-    /// The C helper lends enough stack for the conv scratch of every shape the quad path takes and the Add tables.
-    @Test func scratchIsLargeEnough() {
-        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= QuadScratchLayout.largest.size)
+    /// `ConvInt8.scratchSize` (what the quantizer plans) is exactly what the path `run` picks needs: with that
+    /// many bytes of garbage, at any alignment, the path takes the op, stays inside them and matches the
+    /// reference; with one byte less it declines (and `run` falls back to the reference). The quad layout's
+    /// regions are in order, each aligned for what it holds.
+    @Test func scratchSizeIsWhatThePathNeeds() {
+        var r = SeededRandom(seed: 1234)
+        var quad = 0, columns = 0
+        for index in 0..<300 {
+            let c = Case(&r, pool2x2: index % 3 == 0)
+            let k = c.shape.kh * c.shape.kw * c.shape.cin, size = c.scratchSize
+            guard k <= ConvInt8.columnCapacity else {
+                #expect(size == 0)
+                continue
+            }
+            func path(_ call: ConvolutionCall) -> Bool {
+                k <= ConvInt8.quadCapacity ? ConvInt8.quad(call) : ConvInt8.columns(call)
+            }
+            let fast = c.run(scratch: size, misalign: index % 8, path)
+            #expect(fast == c.reference(), "case \(index): \(c.shape)")
+            #expect(c.run(scratch: size - 1, misalign: index % 8, path) == nil, "case \(index): \(c.shape)")
+            quad += k <= ConvInt8.quadCapacity ? 1 : 0
+            columns += k > ConvInt8.quadCapacity && k <= ConvInt8.columnCapacity ? 1 : 0
+        }
+        #expect(quad > 200 && columns > 5, "\(quad) \(columns)")
         for k in 1...ConvInt8.quadCapacity {
             for window in [1, 4, 9] {
                 for channels in [1, 3, 64, 200] {
                     let layout = QuadScratchLayout(k: k, channels: channels, window: window)
                     #expect(layout.size <= QuadScratchLayout.largest.size)
-                    // Regions in order, each aligned for what it holds.
                     let starts = [layout.columns, layout.targets, layout.accumulators, layout.biases, layout.offsets,
                                   layout.gathered, layout.sink, layout.firsts, layout.end]
                     #expect(starts == starts.sorted() && layout.targets % 8 == 0 && layout.biases % 4 == 0
@@ -262,7 +301,9 @@ struct ConvInt8FastPathTests {
                 }
             }
         }
-        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<AddInt8.Tables>.size)
+        // Columns too long for every path: no scratch.
+        #expect(ConvInt8.scratchSize(kernelHeight: 5, kernelWidth: 5, inputChannels: 64, outputChannels: 8, poolHeight: 0,
+                                     poolWidth: 0) == 0)
     }
 
     /// The four-position dot product (C) against its Swift definition.

@@ -295,17 +295,6 @@ static inline int32_t dsp_requantize_negative_shift(int32_t acc, int32_t multipl
 #endif
 }
 
-/// Bytes of stack `dsp_with_scratch` lends: at least QuadScratchLayout.largest's and AddInt8.Tables' sizes
-/// (ConvInt8FastPathTests.scratchIsLargeEnough checks both).
-#define CINT8DSP_SCRATCH_BYTES 4864
-
-/// Calls body(scratch, context) with CINT8DSP_SCRATCH_BYTES of 8-byte aligned stack that is not cleared first
-/// (Swift would zero a struct of that size on every call; the kernels write every byte they read).
-static inline void dsp_with_scratch(void (*body)(void *scratch, void *context), void *context) {
-    uint64_t scratch[CINT8DSP_SCRATCH_BYTES / 8];
-    body(scratch, context);
-}
-
 /// 1 when the functions above compile to the DSP instructions themselves.
 static inline int32_t dsp_available(void) { return CINT8DSP_HAS_DSP; }
 

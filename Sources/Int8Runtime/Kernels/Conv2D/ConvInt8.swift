@@ -2,8 +2,9 @@
 /// TFLite Micro's ConvPerChannel, and the same convolution with a max pooling fused after it. These loops are
 /// the definition every faster variant is tested against, byte for byte: the quad path (ConvInt8Quad.swift and
 /// the Quad*.swift files beside it) and the two-column paths (ConvInt8Columns.swift).
-enum ConvInt8 {
-    /// The kernel the interpreter runs for a Conv2D: the fastest variant that takes the op, else the reference.
+public enum ConvInt8 {
+    /// The kernel the interpreter runs for a Conv2D: the fastest variant that takes the op (and fits its
+    /// scratch), else the reference.
     /// Built with `-D EDGEQUANT_REFERENCE_KERNELS`, always the reference (to measure what the fast paths gain).
     static func run(_ context: KernelContext) {
         let c = context.convolutionCall
@@ -11,6 +12,22 @@ enum ConvInt8 {
         if quad(c) || pointwise(c) || columns(c) { return }
 #endif
         if c.pool.0 != 0 { withMaxPool(c) } else { reference(c) }
+    }
+
+    /// Bytes of arena scratch `run` needs for a conv of this shape (CMSIS-NN's _get_buffer_size): those of the
+    /// first fast path that takes it, the quad path's layout or the two columns. Every build tries the same paths
+    /// in the same order and the reference needs none, so this is the most any target takes, and a .q8 planned
+    /// with it runs every path anywhere. `poolHeight`, `poolWidth`: the fused max pooling's window, 0 for none.
+    public static func scratchSize(kernelHeight: Int, kernelWidth: Int, inputChannels: Int, outputChannels: Int,
+                                   poolHeight: Int, poolWidth: Int) -> Int {
+        guard kernelHeight > 0, kernelWidth > 0, inputChannels > 0, outputChannels > 0,
+              kernelHeight <= 255, kernelWidth <= 255, inputChannels <= 65535 else { return 0 }
+        let k = kernelHeight * kernelWidth * inputChannels
+        if k <= quadCapacity {
+            let window = poolHeight > 0 ? poolHeight &* poolWidth : 1
+            return QuadScratchLayout(k: k, channels: outputChannels, window: window).size
+        }
+        return k <= columnCapacity ? columnsScratchSize(k) : 0
     }
 
     static func reference(_ c: KernelContext) { reference(c.convolutionCall) }

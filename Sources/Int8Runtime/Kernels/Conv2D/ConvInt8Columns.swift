@@ -7,18 +7,16 @@
 /// column. Two channels x two positions share each load: per 4 input values, 2 weight words widened by SXTB16
 /// into 4 halfword pairs, 4 column words, 8 SMLADs for 16 MACs. The column stores each group of 4 values as
 /// (x0, x2), (x1, x3), the order SXTB16 and SXTB16-ROR-8 give the weights, so weights need no repacking.
-/// Accumulation wraps modulo 2^32 like the reference's `&+`, so starting from the bias changes no bit.
+/// Accumulation wraps modulo 2^32 like the reference's `&+`, so starting from the bias changes no bit. The
+/// columns live in the op's scratch in the arena (`columnsScratchSize`).
 extension ConvInt8 {
     /// Column length this variant handles (int16 values per position: kernel height x width x input channels).
     static let columnCapacity = 576
 
-    /// Two columns of int16 on the stack (2 x 576 x 2 bytes): no heap, no arena scratch.
-    struct Columns {
-        var storage = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                       SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>())
-    }
+    /// Bytes of scratch the two-column paths need for columns of k values: two int16 columns, each rounded up
+    /// to a multiple of 4 values (so both start 8-byte aligned), and 7 to align any start to 8.
+    @inline(__always)
+    static func columnsScratchSize(_ k: Int) -> Int { 2 &* 2 &* ((k &+ 3) & ~3) &+ 7 }
 
     /// The 1x1 fast path: a pointwise conv without padding or fused pooling. The column of a position is the
     /// input pixel's channels, widened with no bounds checks or window loops. Declines other ops.
@@ -27,8 +25,7 @@ extension ConvInt8 {
               c.inputChannels <= columnCapacity,
               (c.outputHeight - 1) * c.strideY < c.inputHeight, (c.outputWidth - 1) * c.strideX < c.inputWidth
         else { return false }
-        convolveColumns(c, pointwise: true)
-        return true
+        return convolveColumns(c, pointwise: true)
     }
 
     /// The general path: any kernel, stride and padding, with or without the fused max pooling, when one
@@ -36,17 +33,17 @@ extension ConvInt8 {
     static func columns(_ c: ConvolutionCall) -> Bool {
         let k = c.kernelHeight * c.kernelWidth * c.inputChannels
         guard k > 0, k <= columnCapacity else { return false }
-        convolveColumns(c, pointwise: false)
-        return true
+        return convolveColumns(c, pointwise: false)
     }
 
+    /// Runs the paths in the op's scratch (two columns); declines (false) when it is smaller than they need.
     @inline(__always)
-    static func convolveColumns(_ c: ConvolutionCall, pointwise: Bool) {
-        var columns = Columns()
-        withUnsafeMutableBytes(of: &columns) { raw in
-            let p = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
-            convolve(c, pointwise: pointwise, columnP: p, columnQ: p + columnCapacity)
-        }
+    static func convolveColumns(_ c: ConvolutionCall, pointwise: Bool) -> Bool {
+        let k = c.kernelHeight * c.kernelWidth * c.inputChannels
+        guard c.scratch.count >= columnsScratchSize(k), let base = c.scratch.baseAddress else { return false }
+        let p = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: base) &+ 7) & ~7)!.assumingMemoryBound(to: Int16.self)
+        convolve(c, pointwise: pointwise, columnP: p, columnQ: p + ((k &+ 3) & ~3))
+        return true
     }
 
     static func convolve(_ c: ConvolutionCall, pointwise: Bool, columnP: UnsafeMutablePointer<Int16>,

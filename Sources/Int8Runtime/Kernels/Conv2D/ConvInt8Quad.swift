@@ -1,7 +1,3 @@
-#if canImport(CInt8DSP)
-import CInt8DSP
-#endif
-
 /// The Conv2D path for Cortex-M4/M7 that the interpreter tries first: one output channel at four output
 /// positions per pass over the weights, producing exactly `ConvInt8.reference`'s (or `withMaxPool`'s) bytes, as
 /// Tests/Int8RuntimeTests/ConvInt8FastPathTests.swift checks on seeded random shapes.
@@ -39,29 +35,15 @@ extension ConvInt8 {
         c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1
     }
 
-    /// Takes any Conv2D whose column fits `quadCapacity`, with or without the fused max pooling, when its scratch
-    /// fits; declines (returns false) otherwise.
+    /// Takes any Conv2D whose column fits `quadCapacity`, with or without the fused max pooling, when its
+    /// scratch (`QuadScratchLayout.size`) fits the op's; declines (returns false) otherwise.
     static func quad(_ c: ConvolutionCall) -> Bool {
         let k = c.kernelHeight * c.kernelWidth * c.inputChannels
         let zero = 0 &- c.inputOffset
         guard k > 0, k <= quadCapacity, zero >= -128, zero <= 127, c.outputChannels > 0 else { return false }
         let layout = QuadScratchLayout(k: k, channels: c.outputChannels, window: poolWindow(c))
-#if canImport(CInt8DSP)
-        guard layout.size <= Int(CINT8DSP_SCRATCH_BYTES) else { return false }
-        var arguments = (c, k, layout)
-        withUnsafeMutablePointer(to: &arguments) { context in
-            dsp_with_scratch({ scratch, passed in
-                let arguments = passed!.assumingMemoryBound(to: (ConvolutionCall, Int, QuadScratchLayout).self).pointee
-                ConvInt8.quadConvolve(arguments.0, scratch!, arguments.1, arguments.2)
-            }, context)
-        }
-#else
-        guard layout.size <= MemoryLayout<QuadStackScratch>.size else { return false }
-        var scratch = QuadStackScratch()
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            quadConvolve(c, raw.baseAddress!, k, layout)
-        }
-#endif
+        guard c.scratch.count >= layout.size, let scratch = c.scratch.baseAddress else { return false }
+        quadConvolve(c, scratch, k, layout)
         return true
     }
 

@@ -6,17 +6,19 @@ extension ConvInt8 {
     /// is monotone (never decreasing, so a pooled maximum may be taken before it). Shifts <= -2 with a multiplier
     /// >= 0 (every conv of the shipped models) use the five-instruction form (SMLAL,
     /// `DSP.requantizeNegativeShift`), exactly TFLite Micro's double rounding; other shifts `DSP.requantize`.
+    /// The op's parameters are read here, per channel, rather than held in registers across the passes' dot
+    /// loops (on Cortex-M3 holding them cost four spills per group of 4 weights).
     @inline(__always)
     static func withRequantizer<Range: QuadRange>(_ range: Range.Type, _ c: ConvolutionCall, _ oc: Int,
                                                   _ emit: (_ value: (Int32) -> Int8, _ monotone: Bool) -> Void) {
         let m = c.multipliers[oc], shift = c.shifts[oc]
-        let outputOffset = c.outputOffset, low = c.activationMin, high = c.activationMax
+        let offset = c.outputOffset, low = c.activationMin, high = c.activationMax
         if shift < -1 && m >= 0 {
             // Shifts <= -2 (rsh >= 1): the rounding constant's low word is 2^30, its high word 2^(rsh - 1).
             let rsh = ~shift, round = (UInt32(0x4000_0000), Int32(1) &<< (rsh &- 1))
-            emit({ clamp(Range.self, DSP.requantizeNegativeShift($0, m, round, rsh) &+ outputOffset, low, high) }, true)
+            emit({ clamp(Range.self, DSP.requantizeNegativeShift($0, m, round, rsh) &+ offset, low, high) }, true)
         } else {
-            emit({ clamp(Range.self, DSP.requantize($0, m, shift) &+ outputOffset, low, high) }, false)
+            emit({ clamp(Range.self, DSP.requantize($0, m, shift) &+ offset, low, high) }, false)
         }
     }
 

@@ -24,7 +24,7 @@ extension ConvInt8 {
     /// Every output channel of [block, end) at a chunk's positions: the dot products of all positions, then
     /// each position's value written (no pooling) or each group of four written as in the four-position pass.
     @inline(never)
-    static func smallChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ chunk: SmallChunk, _ output: Output.Type) {
+    static func smallChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ chunk: SmallChunk, _ mode: Output.Type) {
         var oc = chunk.block
         while oc < chunk.end {
             DSP.dotSmall(c.weights + oc &* chunk.k, chunk.k, chunk.columns, chunk.count, chunk.biases[oc &- chunk.block],
@@ -39,6 +39,16 @@ extension ConvInt8 {
                     return
                 }
                 var q = 0
+                if Output.mode == .pooledTogether && monotone {
+                    // Each group of four is one pooled output: only its first pointer and flag are read.
+                    while q < chunk.count {
+                        let a = chunk.acc + q, y = chunk.targets[q] + oc
+                        let v = value(max(max(a[0], a[1]), max(a[2], a[3])))
+                        y.pointee = chunk.firsts[q] ? v : max(y.pointee, v)
+                        q &+= 4
+                    }
+                    return
+                }
                 while q < chunk.count {
                     let t = chunk.targets + q, f = chunk.firsts + q, a = chunk.acc + q
                     emitFour(Output.self, value, monotone, (a[0], a[1], a[2], a[3]), oc, (t[0], t[1], t[2], t[3]),
@@ -98,7 +108,7 @@ extension ConvInt8 {
 
     /// Every output channel of [block, end) at the pass's four positions, written as `Output` says.
     @inline(never)
-    static func quadChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ pass: QuadPass, _ output: Output.Type) {
+    static func quadChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ pass: QuadPass, _ mode: Output.Type) {
         let k = pass.k, full = k >> 2, tail = k & 3, columns = pass.columns
         var w = c.weights + pass.block &* k
         var bias = pass.biases

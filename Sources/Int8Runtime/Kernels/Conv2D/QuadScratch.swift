@@ -1,5 +1,7 @@
 /// The quad path's scratch: one layout for every pass width, as named byte offsets from the scratch's start
-/// aligned up to 8. Nothing in it is cleared first: the kernel writes every byte it reads.
+/// aligned up to 8. The scratch is the op's region of the arena (placed by the quantizer's plan, sized by
+/// `ConvInt8.scratchSize`, which is this layout's `size`); nothing in it is cleared first: the kernel writes
+/// every byte it reads.
 struct QuadScratchLayout: Equatable {
     /// Positions per pass: `smallChunk` (k <= `smallCapacity`), 6 (no pooling, k <= `hexCapacity`), else 4.
     let width: Int
@@ -44,7 +46,7 @@ struct QuadScratchLayout: Equatable {
         end = firsts &+ width
     }
 
-    /// The largest layout of any conv the quad path takes.
+    /// The largest layout of any conv the quad path takes (the most scratch a conv op can be planned with).
     static var largest: QuadScratchLayout {
         var best = QuadScratchLayout(k: 1, channels: 1, window: 1)
         for k in 1...ConvInt8.quadCapacity {
@@ -56,18 +58,3 @@ struct QuadScratchLayout: Equatable {
         return best
     }
 }
-
-#if !canImport(CInt8DSP)
-/// Without CInt8DSP (a plain swiftc build of these sources), the scratch is a stack struct of at least
-/// `QuadScratchLayout.largest.size` bytes.
-struct QuadStackScratch {
-    var storage = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                   SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>())
-}
-#endif
