@@ -1,3 +1,4 @@
+import Foundation
 import Int8Runtime
 import ModelFormat
 import Quantizer
@@ -30,7 +31,7 @@ struct ScratchTests {
     /// Both shipped models and the every-op graph: the same output bytes with and without scratch in the file;
     /// with it, every op with scratch writes into its region. (Before each such op its region is refilled with
     /// a marker: no tensor alive at that step lives there, so this disturbs nothing, as the equal outputs show.)
-    @Test(arguments: ["Models/resnet-mnist.bin", "Models/vgg-mnist.bin", "every-op"])
+    @Test(arguments: ["Models/resnet-mnist.bin", "Models/vgg-mnist.bin", "every-op", "long-columns"])
     func scratchIsUsedAndItsAbsenceFallsBack(source: String) throws {
         let conversion: Conversion
         if source == "every-op" {
@@ -38,6 +39,8 @@ struct ScratchTests {
             let samples = (0..<8).map { _ in random.floats(28 * 28, in: 0...1) }
             conversion = try Conversion(graph: try SampleGraphs.everyOp(size: 28, channels: 24),
                                         calibration: .samples(samples, .minmax))
+        } else if source == "long-columns" {
+            conversion = try Self.longColumns()
         } else {
             conversion = try Conversion(graph: try ModelFile.load(path: source), calibration: .dataFree)
         }
@@ -63,5 +66,38 @@ struct ScratchTests {
             let fast = Array(Int8Interpreter.outputBuffer(model, arena: arena))
             #expect(fast == (try plain.run(input)))
         }
+    }
+
+    /// A digit model whose two middle convs have columns of 504 and 576 values (3x3x56, 3x3x64: the quad path's
+    /// longest; the two-column path took these before), random weights, calibrated on random inputs.
+    static func longColumns() throws -> Conversion {
+        var random = SeededRandom(seed: 5)
+        var b = GraphBuilder(inputShape: [1, 28, 28, 1])
+        func weights(_ name: String, _ shape: [Int], _ range: ClosedRange<Float> = -0.2...0.2) -> Int {
+            b.constant(name, shape: shape, data: random.floats(shape.reduce(1, *), in: range))
+        }
+        var x = try b.add(.conv2D(strideY: 1, strideX: 1, padding: .same, activation: .relu), name: "stem",
+                          inputs: [b.input, weights("stem/kernel", [3, 3, 1, 56], -0.5...0.5), weights("stem/bias", [56])])
+        x = try b.add(.maxPool2D(Window2D(height: 2, width: 2, strideY: 2, strideX: 2, padding: .valid)), name: "pool", inputs: [x])
+        x = try b.add(.conv2D(strideY: 1, strideX: 1, padding: .same, activation: .relu), name: "k504",
+                      inputs: [x, weights("k504/kernel", [3, 3, 56, 64], -0.05...0.05), weights("k504/bias", [64])])
+        x = try b.add(.conv2D(strideY: 2, strideX: 2, padding: .same, activation: .relu), name: "k576",
+                      inputs: [x, weights("k576/kernel", [3, 3, 64, 32], -0.05...0.05), weights("k576/bias", [32])])
+        let gap = try b.add(.globalAveragePool, name: "gap", inputs: [x])
+        let logits = try b.add(.dense(), name: "logits", inputs: [gap, weights("logits/kernel", [32, 10]), weights("logits/bias", [10])])
+        let probabilities = try b.add(.softmax, name: "softmax", inputs: [logits])
+        let graph = try b.finish(output: probabilities)
+        let samples = (0..<8).map { _ in random.floats(784, in: 0...1) }
+        return try Conversion(graph: graph, calibration: .samples(samples, .minmax))
+    }
+
+    /// Writes the long-column model for Firmware-Sim (docs/firmware-kernels.md) when EDGEQUANT_LONG_COLUMNS names a
+    /// folder: `EDGEQUANT_LONG_COLUMNS=/tmp/q swift test --filter writeLongColumnModel` gives /tmp/q/long-columns.q8.
+    @Test func writeLongColumnModel() throws {
+        guard let folder = ProcessInfo.processInfo.environment["EDGEQUANT_LONG_COLUMNS"] else {
+            print("writeLongColumnModel: EDGEQUANT_LONG_COLUMNS not set, nothing written")
+            return
+        }
+        try Data(try Self.longColumns().bytes).write(to: URL(fileURLWithPath: folder + "/long-columns.q8"))
     }
 }

@@ -24,8 +24,10 @@
 /// pointers), QuadPasses.swift (the three pass widths), QuadOutput.swift (the requantize/clamp/tail steps they
 /// share).
 extension ConvInt8 {
-    /// Longest column (kernel height x width x input channels) this path takes.
-    static let quadCapacity = 432
+    /// Longest column (kernel height x width x input channels) this path takes. Longer ones run the reference:
+    /// the scratch (the columns above all) grows by 8 bytes per value. 576 is 3x3x64; the two-column path that
+    /// covered 433...576 before was 19-24% slower there (docs/firmware-kernels.md).
+    static let quadCapacity = 576
     /// Output channels whose folded biases are computed per block (the scratch's bias table size).
     static let quadChannelBlock = 64
 
