@@ -3,16 +3,23 @@
 /// maximum may be taken before requantizing) comes in as parameters.
 extension ConvInt8 {
     /// Calls `emit` with channel `oc`'s requantize-offset-clamp function, chosen once per channel, and whether it
-    /// is monotone (never decreasing, so a pooled maximum may be taken before it). Shifts <= -2 with a multiplier
-    /// >= 0 (every conv of the shipped models) use the five-instruction form (SMLAL,
-    /// `DSP.requantizeNegativeShift`), exactly TFLite Micro's double rounding; other shifts `DSP.requantize`.
-    /// The op's parameters are read here, per channel, rather than held in registers across the passes' dot
-    /// loops (on Cortex-M3 holding them cost four spills per group of 4 weights).
+    /// is monotone (never decreasing, so a pooled maximum may be taken before it). The op's parameters are read
+    /// here, per channel, rather than held in registers across the four- and six-position passes' dot loops (on
+    /// Cortex-M3 holding them cost four spills per group of 4 weights).
     @inline(__always)
     static func withRequantizer<Range: QuadRange>(_ range: Range.Type, _ c: ConvolutionCall, _ oc: Int,
                                                   _ emit: (_ value: (Int32) -> Int8, _ monotone: Bool) -> Void) {
-        let m = c.multipliers[oc], shift = c.shifts[oc]
-        let offset = c.outputOffset, low = c.activationMin, high = c.activationMax
+        withRequantizer(Range.self, c.multipliers[oc], c.shifts[oc], c.outputOffset, c.activationMin, c.activationMax, emit)
+    }
+
+    /// The same for a channel with multiplier `m` and `shift`, and the op's output `offset` and activation range
+    /// given (the small path holds them across its channels). Shifts <= -2 with a multiplier >= 0 (every conv of
+    /// the shipped models) use the five-instruction form (SMLAL, `DSP.requantizeNegativeShift`), exactly TFLite
+    /// Micro's double rounding; other shifts `DSP.requantize`.
+    @inline(__always)
+    static func withRequantizer<Range: QuadRange>(_ range: Range.Type, _ m: Int32, _ shift: Int32, _ offset: Int32,
+                                                  _ low: Int32, _ high: Int32,
+                                                  _ emit: (_ value: (Int32) -> Int8, _ monotone: Bool) -> Void) {
         if shift < -1 && m >= 0 {
             // Shifts <= -2 (rsh >= 1): the rounding constant's low word is 2^30, its high word 2^(rsh - 1).
             let rsh = ~shift, round = (UInt32(0x4000_0000), Int32(1) &<< (rsh &- 1))

@@ -25,11 +25,13 @@ extension ConvInt8 {
     /// each position's value written (no pooling) or each group of four written as in the four-position pass.
     @inline(never)
     static func smallChannels<Output: QuadOutput>(_ c: ConvolutionCall, _ chunk: SmallChunk, _ mode: Output.Type) {
+        let offset = c.outputOffset, low = c.activationMin, high = c.activationMax
+        let multipliers = c.multipliers, shifts = c.shifts
         var oc = chunk.block
         while oc < chunk.end {
             DSP.dotSmall(c.weights + oc &* chunk.k, chunk.k, chunk.columns, chunk.count, chunk.biases[oc &- chunk.block],
                          chunk.acc)
-            withRequantizer(Output.Range.self, c, oc) { value, monotone in
+            withRequantizer(Output.Range.self, multipliers[oc], shifts[oc], offset, low, high) { value, monotone in
                 if Output.mode == .plain {
                     var j = 0
                     while j < chunk.count {
