@@ -11,9 +11,9 @@ static int16_t half(uint64_t v, int i) { return (int16_t)(v >> (16 * i)); }
 /// Column value t of group g word (layout (v0, v2), (v1, v3)).
 static int32_t value_of(uint64_t word, int t) { static const int slot[4] = {0, 2, 1, 3}; return half(word, slot[t]); }
 
-static uint64_t cols[6 * 120] __attribute__((aligned(8)));
+static uint64_t cols[6 * 150] __attribute__((aligned(8)));
 static uint64_t small_cols[168] __attribute__((aligned(8)));
-static int8_t w[4 * 120 + 4];
+static int8_t w[4 * 150 + 4];
 static int32_t acc[56];
 static int failures = 0;
 static void fail(const char *what, int64_t a, int64_t b) {
@@ -23,9 +23,9 @@ static void fail(const char *what, int64_t a, int64_t b) {
 void fw_main(void) {
     int32_t checks = 0;
     for (int round = 0; round < 3000; round++) {
-        int32_t groups = (int32_t)(rnd() % 110);
+        int32_t groups = (int32_t)(rnd() % 150);
         for (int i = 0; i < 4 * groups + 4; i++) w[i] = (int8_t)rnd();
-        for (int i = 0; i < 6 * 120; i++) cols[i] = ((uint64_t)rnd() << 32) | rnd();
+        for (int i = 0; i < 6 * 150; i++) cols[i] = ((uint64_t)rnd() << 32) | rnd();
         int32_t start = (int32_t)rnd();
         // dsp_dot4: cols[4g + j]; dsp_dot6: cols[6g + j].
         dsp_acc4 a4 = dsp_dot4(w + (round & 3), cols, groups, start);

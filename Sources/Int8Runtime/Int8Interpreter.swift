@@ -20,7 +20,8 @@ public enum Int8Interpreter {
     }
 
     /// Runs every op in order, offering each Conv2D and Add to `kernels` first (the reference runs when they
-    /// decline).
+    /// decline). Each kernel gets its op's scratch region of the arena (the plan places it where no tensor alive at
+    /// that step lives).
     public static func invoke<Kernels: KernelOverrides>(
         _ model: Q8Model, arena: UnsafeMutableRawBufferPointer, kernels: Kernels.Type,
         afterEach: (Int) -> Void = { _ in }
@@ -31,7 +32,8 @@ public enum Int8Interpreter {
             let input = model.tensor(op.input), output = model.tensor(op.output)
             let context = KernelContext(
                 op: op, input: input, output: output,
-                x: UnsafePointer(region(input, arena).baseAddress!), y: region(output, arena).baseAddress!, model: model)
+                x: UnsafePointer(region(input, arena).baseAddress!), y: region(output, arena).baseAddress!, model: model,
+                scratch: scratch(op, arena))
             switch op.opcode {
             case .conv2D where Kernels.convolution(context.convolutionCall): break
             case .conv2D: ConvInt8.run(context)
@@ -48,6 +50,16 @@ public enum Int8Interpreter {
             }
             afterEach(step)
         }
+    }
+
+    /// The op's scratch bytes inside `arena` (kernels use them uncleared); empty when the record has none or they
+    /// would not lie inside `arena` (the loader rejects that; checked here too, without any arithmetic that could
+    /// overflow), so the kernels fall back to the reference.
+    public static func scratch(_ op: Q8Op, _ arena: UnsafeMutableRawBufferPointer) -> UnsafeMutableRawBufferPointer {
+        guard op.scratchSize > 0, op.scratchSize <= arena.count, op.scratchOffset >= 0,
+              op.scratchOffset <= arena.count - op.scratchSize, let base = arena.baseAddress
+        else { return UnsafeMutableRawBufferPointer(start: nil, count: 0) }
+        return UnsafeMutableRawBufferPointer(start: base + op.scratchOffset, count: op.scratchSize)
     }
 
     /// The bytes of `tensor` inside `arena`.

@@ -16,6 +16,9 @@ public struct ConvolutionCall {
     public var activationMin, activationMax: Int32
     /// A fused 'valid' max pooling: height, width, stride y, stride x; all 0 for none.
     public var pool: (Int32, Int32, Int32, Int32)
+    /// The op's scratch in the arena (the plan's `scratch_offset`, `scratch_size`; not cleared). A fast path
+    /// that needs more than this declines, so a file planned with less (or none) still runs, on the reference.
+    public var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 }
 
 /// The inputs of one Add op: both int8 inputs, the output, and the op parameters (docs/q8-format.md).
@@ -27,6 +30,8 @@ public struct AddCall {
     public var multiplier1, multiplier2, outputMultiplier: Int32
     public var shift1, shift2, outputShift, leftShift: Int32
     public var activationMin, activationMax: Int32
+    /// The op's scratch in the arena, as for `ConvolutionCall.scratch`.
+    public var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 }
 
 /// Kernels that may take over from the reference ones, for example host SIMD kernels. Each must produce
@@ -51,7 +56,7 @@ extension KernelContext {
             outputOffset: output.zeroPoint,
             kernelHeight: op.kernelHeight, kernelWidth: op.kernelWidth, strideY: op.strideY, strideX: op.strideX,
             padTop: op.padTop, padLeft: op.padLeft, activationMin: op.activationMin, activationMax: op.activationMax,
-            pool: (op.parameters.0, op.parameters.1, op.parameters.2, op.parameters.3))
+            pool: (op.parameters.0, op.parameters.1, op.parameters.2, op.parameters.3), scratch: scratch)
     }
 }
 
@@ -65,6 +70,6 @@ extension KernelContext {
             multiplier1: p.0, multiplier2: p.1, outputMultiplier: p.2,
             shift1: Int32(Int8(truncatingIfNeeded: shifts)), shift2: Int32(Int8(truncatingIfNeeded: shifts >> 8)),
             outputShift: Int32(Int8(truncatingIfNeeded: shifts >> 16)), leftShift: Int32(Int8(truncatingIfNeeded: shifts >> 24)),
-            activationMin: op.activationMin, activationMax: op.activationMax)
+            activationMin: op.activationMin, activationMax: op.activationMax, scratch: scratch)
     }
 }

@@ -24,7 +24,7 @@ enum ReportText {
         }
         lines.append("")
         lines.append("flash (.q8): \(report.flashBytes) bytes   arena: \(report.arenaBytes) bytes "
-            + "(lower bound \(report.arenaLowerBound), TFLM greedy plan \(report.tflmPlanBytes))   MACs: \(report.macs)   params: \(report.parameters)")
+            + "(with kernel scratch, largest \(report.scratchBytes); lower bound \(report.arenaLowerBound), TFLM greedy plan \(report.tflmPlanBytes))   MACs: \(report.macs)   params: \(report.parameters)")
         lines += verdicts.map(\.summary)
         return lines.joined(separator: "\n")
     }

@@ -5,14 +5,26 @@ import TestSupport
 /// The table Add (AddInt8.tables, what the interpreter runs) against the reference loop, byte for byte.
 @Suite("Add table path is bit-exact with the reference")
 struct AddInt8FastPathTests {
-    /// Runs `kernel` on random inputs with the given parameters; nil when it declined.
-    static func run(_ x: [Int8], _ z: [Int8], _ parameters: AddCall, _ kernel: (AddCall) -> Bool) -> [Int8]? {
+    /// Runs `kernel` on random inputs with the given parameters; nil when it declined. The kernel gets
+    /// `scratch` bytes of garbage scratch (default: `AddInt8.scratchSize`, what the quantizer plans) starting
+    /// `misalign` bytes past an 8-byte boundary, and the bytes around it must be untouched.
+    static func run(_ x: [Int8], _ z: [Int8], _ parameters: AddCall, scratch: Int? = nil, misalign: Int = 3,
+                    _ kernel: (AddCall) -> Bool) -> [Int8]? {
         var y = [Int8](repeating: 77, count: x.count)
+        let size = scratch ?? AddInt8.scratchSize(count: x.count)
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: misalign + size + 64, alignment: 8)
+        defer { memory.deallocate() }
+        memory.initializeMemory(as: UInt8.self, repeating: 0x5A)
+        defer {
+            let untouched = memory[..<misalign].allSatisfy { $0 == 0x5A } && memory[(misalign + size)...].allSatisfy { $0 == 0x5A }
+            #expect(untouched, "the Add wrote outside its \(size) bytes of scratch")
+        }
         let ran = x.withUnsafeBufferPointer { xp in
             z.withUnsafeBufferPointer { zp in
                 y.withUnsafeMutableBufferPointer { yp in
                     var call = parameters
                     call.x = xp.baseAddress!; call.z = zp.baseAddress!; call.y = yp.baseAddress!; call.count = x.count
+                    call.scratch = UnsafeMutableRawBufferPointer(rebasing: memory[misalign..<(misalign + size)])
                     return kernel(call)
                 }
             }
@@ -51,10 +63,12 @@ struct AddInt8FastPathTests {
             let x = (0..<count).map { _ in Int8.random(in: .min ... .max, using: &r) }
             let z = (0..<count).map { _ in Int8.random(in: .min ... .max, using: &r) }
             let reference = Self.run(x, z, call) { AddInt8.reference($0); return true }!
-            guard let fast = Self.run(x, z, call, AddInt8.tables) else {
-                #expect(count < AddInt8.tableThreshold)
+            guard let fast = Self.run(x, z, call, misalign: index % 8, AddInt8.tables) else {
+                #expect(count < AddInt8.tableThreshold && AddInt8.scratchSize(count: count) == 0)
                 continue
             }
+            // One byte less scratch than planned: the table path declines (the interpreter runs the reference).
+            #expect(Self.run(x, z, call, scratch: AddInt8.scratchSize(count: count) - 1, AddInt8.tables) == nil)
             ran += 1
             let same = fast == reference
             #expect(same, "case \(index): \(call.multiplier1) \(call.shift1) \(call.multiplier2) \(call.shift2) \(call.outputMultiplier) \(call.outputShift) \(call.leftShift)")

@@ -1,9 +1,8 @@
-import CInt8DSP
 @testable import Int8Runtime
 import Testing
 import TestSupport
 
-/// Every faster Conv2D variant against the plain reference loops (ConvInt8.reference / withMaxPool), byte for
+/// The fast Conv2D path (the quad path and its DSP kernels) against the plain reference loops (ConvInt8.reference / withMaxPool), byte for
 /// byte, on seeded random shapes: odd and even channel counts, channel counts that are and are not multiples of
 /// 4, kernels 1x1 to 5x5, strides 1-3, padding, fused max pooling, extreme quantization parameters.
 @Suite("Conv2D fast paths are bit-exact with the reference")
@@ -77,9 +76,29 @@ struct ConvInt8FastPathTests {
 
         var outputCount: Int { shape.oh * shape.ow * shape.cout }
 
-        /// Runs `kernel` on this case and returns the output bytes (pre-filled with garbage).
-        func run(_ kernel: (ConvolutionCall) -> Bool) -> [Int8]? {
+        /// Enough scratch for any shape the quad path takes.
+        static let plentyOfScratch = QuadScratchLayout.largest.size
+
+        /// The op's scratch size as the quantizer plans it.
+        var scratchSize: Int {
+            ConvInt8.scratchSize(kernelHeight: shape.kh, kernelWidth: shape.kw, inputChannels: shape.cin,
+                                 outputChannels: shape.cout, poolHeight: Int(shape.pool.0), poolWidth: Int(shape.pool.1))
+        }
+
+        /// Runs `kernel` on this case and returns the output bytes (pre-filled with garbage). The kernel gets
+        /// `scratch` bytes (default: plenty) of garbage scratch starting `misalign` bytes past an 8-byte boundary,
+        /// and the bytes around it must be untouched.
+        func run(scratch: Int? = nil, misalign: Int = 0, _ kernel: (ConvolutionCall) -> Bool) -> [Int8]? {
             var y = [Int8](repeating: 77, count: outputCount)
+            let size = scratch ?? Self.plentyOfScratch
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: misalign + size + 64, alignment: 8)
+            defer { memory.deallocate() }
+            memory.initializeMemory(as: UInt8.self, repeating: 0xA5)
+            let lent = UnsafeMutableRawBufferPointer(rebasing: memory[misalign..<(misalign + size)])
+            defer {
+                let untouched = memory[..<misalign].allSatisfy { $0 == 0xA5 } && memory[(misalign + size)...].allSatisfy { $0 == 0xA5 }
+                #expect(untouched, "a kernel wrote outside its \(size) bytes of scratch: \(shape)")
+            }
             let s = shape
             let ran = x.withUnsafeBufferPointer { xp in
                 w.withUnsafeBufferPointer { wp in
@@ -95,7 +114,7 @@ struct ConvInt8FastPathTests {
                                         outputWidth: s.ow, outputChannels: s.cout, outputOffset: s.outOffset,
                                         kernelHeight: s.kh, kernelWidth: s.kw, strideY: s.sy, strideX: s.sx,
                                         padTop: s.pt, padLeft: s.pl, activationMin: s.low, activationMax: s.high,
-                                        pool: s.pool))
+                                        pool: s.pool, scratch: lent))
                                 }
                             }
                         }
@@ -113,32 +132,13 @@ struct ConvInt8FastPathTests {
         }
     }
 
-    @Test func columnsMatchReferenceOnRandomShapes() {
-        var r = SeededRandom(seed: 2026)
-        var pooled = 0, oddChannels = 0, declined = 0
-        for index in 0..<400 {
-            let c = Case(&r)
-            let fits = c.shape.kh * c.shape.kw * c.shape.cin <= ConvInt8.columnCapacity
-            guard let fast = c.run(ConvInt8.columns) else {
-                #expect(!fits, "case \(index): the column path declined \(c.shape)")
-                declined += 1
-                continue
-            }
-            #expect(fits)
-            #expect(fast == c.reference(), "case \(index): \(c.shape)")
-            pooled += c.shape.pool.0 != 0 ? 1 : 0
-            oddChannels += c.shape.cout % 2 == 1 && c.shape.cin % 4 != 0 ? 1 : 0
-        }
-        #expect(pooled > 100 && oddChannels > 50 && declined < 40, "\(pooled) \(oddChannels) \(declined)")
-    }
-
     /// The quad path (ConvInt8Quad.swift, what the interpreter tries first) on every kind of shape: cin 1 and
     /// other counts not a multiple of 4, strides, padding, 1x1, fused 2x2 pools (the pooled-together output)
     /// and others, more output channels than a block, all-negative shifts (its short requantization) and mixed
     /// ones, saturated values.
     @Test func quadMatchesReferenceOnRandomShapes() {
         var r = SeededRandom(seed: 4242)
-        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0, small = 0, six = 0
+        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0, small = 0, six = 0, long = 0
         for index in 0..<1400 {
             let kind = index % 7
             let c = Case(&r, pointwise: kind == 6, negativeShifts: kind != 0 && kind != 3, pool2x2: kind == 2 || kind == 5,
@@ -158,9 +158,10 @@ struct ConvInt8FastPathTests {
             together += c.shape.pool.0 * c.shape.pool.1 == 4 ? 1 : 0
             cin1 += c.shape.cin == 1 ? 1 : 0
             oddK += k % 4 != 0 ? 1 : 0
+            long += k > 432 ? 1 : 0
         }
-        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400 && small > 150 && six > 250,
-                "\(ran) \(together) \(cin1) \(oddK) \(small) \(six) \(declined)")
+        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400 && small > 150 && six > 250 && long > 20,
+                "\(ran) \(together) \(cin1) \(oddK) \(small) \(six) \(long) \(declined)")
     }
 
     /// The shipped models' conv shapes (stems with cin 1, 3x3 with 16/24/32/48 channels, the strided 1x1
@@ -246,10 +247,42 @@ struct ConvInt8FastPathTests {
         } }
     }
 
-    /// The C helper lends enough stack for the conv scratch and the Add tables.
-    @Test func scratchIsLargeEnough() {
-        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<ConvInt8.QuadScratch>.size)
-        #expect(Int(CINT8DSP_SCRATCH_BYTES) >= MemoryLayout<AddInt8.Tables>.size)
+    /// `ConvInt8.scratchSize` (what the quantizer plans) is exactly what the quad path needs: with that many
+    /// bytes of garbage, at any alignment, it takes the op, stays inside them and matches the reference; with one
+    /// byte less it declines (and `run` falls back to the reference). The layout's regions are in order, each
+    /// aligned for what it holds.
+    @Test func scratchSizeIsWhatThePathNeeds() {
+        var r = SeededRandom(seed: 1234)
+        var ran = 0, long = 0
+        for index in 0..<300 {
+            let c = Case(&r, pool2x2: index % 3 == 0)
+            let k = c.shape.kh * c.shape.kw * c.shape.cin, size = c.scratchSize
+            guard k <= ConvInt8.quadCapacity else {
+                #expect(size == 0)
+                continue
+            }
+            let fast = c.run(scratch: size, misalign: index % 8, ConvInt8.quad)
+            #expect(fast == c.reference(), "case \(index): \(c.shape)")
+            #expect(c.run(scratch: size - 1, misalign: index % 8, ConvInt8.quad) == nil, "case \(index): \(c.shape)")
+            ran += 1
+            long += k > 432 ? 1 : 0
+        }
+        #expect(ran > 200 && long > 5, "\(ran) \(long)")
+        for k in 1...ConvInt8.quadCapacity {
+            for window in [1, 4, 9] {
+                for channels in [1, 3, 64, 200] {
+                    let layout = QuadScratchLayout(k: k, channels: channels, window: window)
+                    #expect(layout.size <= QuadScratchLayout.largest.size)
+                    let starts = [layout.columns, layout.targets, layout.accumulators, layout.biases, layout.offsets,
+                                  layout.gathered, layout.sink, layout.firsts, layout.end]
+                    #expect(starts == starts.sorted() && layout.targets % 8 == 0 && layout.biases % 4 == 0
+                            && layout.offsets % 4 == 0 && layout.accumulators % 4 == 0)
+                }
+            }
+        }
+        // Columns too long for the quad path: no scratch.
+        #expect(ConvInt8.scratchSize(kernelHeight: 5, kernelWidth: 5, inputChannels: 64, outputChannels: 8, poolHeight: 0,
+                                     poolWidth: 0) == 0)
     }
 
     /// The four-position dot product (C) against its Swift definition.
@@ -320,34 +353,12 @@ struct ConvInt8FastPathTests {
         }
     }
 
-    @Test func pointwiseMatchesReferenceOn1x1Shapes() {
-        var r = SeededRandom(seed: 11)
-        for index in 0..<200 {
-            let c = Case(&r, pointwise: true)
-            guard let fast = c.run(ConvInt8.pointwise) else {
-                Issue.record("case \(index): the 1x1 path declined \(c.shape)")
-                continue
-            }
-            #expect(fast == c.reference(), "case \(index): \(c.shape)")
-            #expect(c.run(ConvInt8.columns) == fast)
-        }
-    }
-
-    @Test func pointwiseDeclinesOtherShapes() {
-        var r = SeededRandom(seed: 5)
-        for _ in 0..<100 {
-            let c = Case(&r)
-            let eligible = c.shape.kh == 1 && c.shape.kw == 1 && c.shape.pt == 0 && c.shape.pl == 0 && c.shape.pool.0 == 0
-            if !eligible { #expect(c.run(ConvInt8.pointwise) == nil) }
-        }
-    }
-
-    @Test func columnsDeclineColumnsLongerThanTheirCapacity() {
+    @Test func quadDeclinesColumnsLongerThanItsCapacity() {
         var r = SeededRandom(seed: 3)
         let c = Case(&r)
-        let capacity = ConvInt8.columnCapacity
+        let capacity = ConvInt8.quadCapacity
         #expect(capacity >= 3 * 3 * 64)
-        // A 3x3 kernel over capacity/9 + 1 channels needs a longer column than the stack holds.
+        // A 3x3 kernel over capacity/9 + 1 channels has a longer column than the path takes.
         let cin = capacity / 9 + 1
         c.x = [Int8](repeating: 1, count: 9 * cin)
         c.w = [Int8](repeating: 1, count: 9 * cin)
@@ -356,9 +367,11 @@ struct ConvInt8FastPathTests {
             long.inputHeight = 3; long.inputWidth = 3; long.inputChannels = cin
             long.kernelHeight = 3; long.kernelWidth = 3; long.outputHeight = 1; long.outputWidth = 1
             long.outputChannels = 1; long.padTop = 0; long.padLeft = 0; long.pool = (0, 0, 0, 0)
-            return ConvInt8.columns(long)
+            return ConvInt8.quad(long)
         }
         #expect(call == nil)
+        #expect(ConvInt8.scratchSize(kernelHeight: 3, kernelWidth: 3, inputChannels: cin, outputChannels: 1, poolHeight: 0,
+                                     poolWidth: 0) == 0)
     }
 
     /// The shorter requantization (C and Swift) against the reference function, on random and extreme values.

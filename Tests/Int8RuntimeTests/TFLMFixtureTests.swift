@@ -22,14 +22,14 @@ struct TFLMFixtureTests {
     ]
 
     /// The Conv2D path Int8Runtime's own dispatch takes for each conv op of a fixture (in op order). Pins the
-    /// coverage the long-k fixtures were made for: 433 <= k <= 576 reaches the column path, k > 576 the
-    /// reference, a 1x1 with more than 432 input channels the pointwise path, everything else the quad path.
+    /// coverage the long-k fixtures were made for: the quad path up to its capacity k = 576 (3x3x64), with more
+    /// than 64 output channels (two channel blocks), the reference beyond.
     static let shippedConvPaths: [String: [String]] = [
-        "conv3x3_same_s1_k504": ["columns"],        // k = 3*3*56 = 504
-        "conv3x3_valid_s1_k576_c72": ["columns"],   // k = 576 (the column path's capacity), 72 output channels
+        "conv3x3_same_s1_k504": ["quad"],           // k = 3*3*56 = 504
+        "conv3x3_valid_s1_k576_c72": ["quad"],      // k = 576 (the quad path's capacity), 72 output channels
         "conv3x3_same_s2_k648": ["reference"],      // k = 648
-        "conv1x1_s2_k480": ["pointwise"],           // 1x1, k = 480
-        "conv3x3_same_s1_k432_c80": ["quad"],       // k = 432 (the quad path's capacity), 80 output channels
+        "conv1x1_s2_k480": ["quad"],                // 1x1, k = 480
+        "conv3x3_same_s1_k432_c80": ["quad"],       // k = 432, 80 output channels
         "conv1x1_s2_same_c24": ["quad"],            // 72 output channels
         "conv3x3_valid_s2_c16": ["quad"], "conv3x3_same_s2x1_c4": ["quad"], "conv3x3_same_positive_shift": ["quad"],
         "add_tiny_second_x1e-3": ["quad", "quad"], "add_tiny_first_x1e-3_relu": ["quad", "quad"],
@@ -44,7 +44,7 @@ struct TFLMFixtureTests {
     }
 
     /// Every fixture's program, every case, every kernel path (the shipped dispatch, the plain reference, each
-    /// fast Conv2D path and the Add table path on the ops they take, the host AVX-512 kernels): TFLM's bytes.
+    /// quad Conv2D path and the Add table path on the ops they take, the host AVX-512 kernels): TFLM's bytes.
     @Test(arguments: try TFLMFixture.names())
     func reproducesEveryOutputByte(file: String) throws {
         let fixture = try TFLMFixture.load(file)
@@ -114,18 +114,20 @@ struct TFLMFixtureTests {
         #expect(MemoryPlanner.conflicts(program.activationBuffers, plan).isEmpty)
     }
 
-    /// The arena the fixture's .q8 asks for (`Q8Model.arenaSize`) against TFLM's head. Today the plan holds the
-    /// activations only, so this equals the test above. Once per-op kernel scratch is in the plan, it compares
-    /// our activations + our kernels' scratch against TFLM's activations + its reference kernels' scratch.
-    /// TFLM's tail (persistent tensor and node structs, op data such as multipliers) is not compared: our
-    /// counterparts of it live in the .q8, in flash, not in the arena.
+    /// The arena the fixture's .q8 asks for (`Q8Model.arenaSize`): our activations plus the scratch our fast
+    /// kernels need, placed by the planner. TFLM's head holds its activations plus the scratch its reference
+    /// kernels need (only MEAN's here); the fast paths' scratch is what CMSIS-NN kernels would ask TFLM for too, so
+    /// the two are not equal terms, and ours can exceed TFLM's head. What must hold: the scratch costs at most the
+    /// largest op's scratch on top of TFLM's head (each op's scratch lives at its own step only). TFLM's tail
+    /// (persistent structs, op data) is not compared: our counterparts of it live in the .q8, in flash.
     @Test(arguments: try TFLMFixture.names())
-    func arenaIsNoLargerThanTFLMsHead(file: String) throws {
+    func arenaIsTFLMsHeadPlusOneOpsScratchAtMost(file: String) throws {
         let fixture = try TFLMFixture.load(file)
         let program = try fixture.program()
         let plan = MemoryPlanner.plan(Q8Writer.buffers(of: program))
         let loaded = try LoadedQ8(Q8Writer.write(program, plan: plan))
-        #expect(loaded.model.arenaSize <= fixture.tflm_arena.head,
-                "\(fixture.name): our arena \(loaded.model.arenaSize) B (\(plan.strategy)) > TFLM's head \(fixture.tflm_arena.head) B")
+        let scratch = ((program.scratchSizes.max() ?? 0) + 15) / 16 * 16
+        #expect(loaded.model.arenaSize <= fixture.tflm_arena.head + scratch,
+                "\(fixture.name): our arena \(loaded.model.arenaSize) B (\(plan.strategy)) > TFLM's head \(fixture.tflm_arena.head) B + largest scratch \(scratch) B")
     }
 }

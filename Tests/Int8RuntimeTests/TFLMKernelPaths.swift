@@ -9,12 +9,8 @@ enum KernelPath: String, CaseIterable, CustomStringConvertible, Sendable {
     case shipped
     /// The plain reference loops only (ConvInt8.reference / withMaxPool, AddInt8.reference).
     case reference
-    /// Each Conv2D through the quad path when it takes the op (k <= 432), else the reference.
+    /// Each Conv2D through the quad path when it takes the op (k <= 576), else the reference.
     case quad
-    /// Each Conv2D through the 1x1 path when it takes the op, else the reference.
-    case pointwise
-    /// Each Conv2D through the int16 column path when it takes the op (k <= 576), else the reference.
-    case columns
     /// Each Add through the table path when it takes the op (>= 512 elements), else the reference.
     case addTables
     /// The AVX-512 VNNI host kernels (Conv2D and Add) when they take the op, else the reference.
@@ -41,8 +37,6 @@ enum PathKernels: KernelOverrides {
         let took: Bool
         switch current {
         case .quad: took = ConvInt8.quad(c)
-        case .pointwise: took = ConvInt8.pointwise(c)
-        case .columns: took = ConvInt8.columns(c)
         case .host: took = HostKernels.convolution(c)
         case .shipped, .reference, .addTables: took = false
         }
@@ -66,11 +60,9 @@ enum PathKernels: KernelOverrides {
     }
 
     /// The Conv2D path Int8Runtime's own dispatch (`ConvInt8.run`) picks for this call, in its order: quad,
-    /// pointwise, columns, reference. Runs the kernel to find out (each returns whether it took the op).
+    /// reference. Runs the kernel to find out (it returns whether it took the op).
     static func shippedConvolution(_ c: ConvolutionCall) -> String {
         if ConvInt8.quad(c) { return "quad" }
-        if ConvInt8.pointwise(c) { return "pointwise" }
-        if ConvInt8.columns(c) { return "columns" }
         if c.pool.0 != 0 { ConvInt8.withMaxPool(c) } else { ConvInt8.reference(c) }
         return "reference"
     }

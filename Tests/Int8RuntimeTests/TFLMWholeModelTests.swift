@@ -79,8 +79,9 @@ struct TFLMWholeModelTests {
         let fused = try LoadedQ8(Q8Writer.write(fusedProgram, plan: MemoryPlanner.plan(Q8Writer.buffers(of: fusedProgram))))
         let activations = MemoryPlanner.plan(unfusedProgram.activationBuffers).arenaSize
         #expect(activations <= fixture.tflm_arena.head, "\(name): our activations \(activations) B > TFLM's head \(fixture.tflm_arena.head) B")
-        #expect(unfused.model.arenaSize <= fixture.tflm_arena.head,
-                "\(name): our unfused arena \(unfused.model.arenaSize) B > TFLM's head \(fixture.tflm_arena.head) B")
+        let scratch = ((unfusedProgram.scratchSizes.max() ?? 0) + 15) / 16 * 16
+        #expect(unfused.model.arenaSize <= fixture.tflm_arena.head + scratch,
+                "\(name): our unfused arena \(unfused.model.arenaSize) B > TFLM's head \(fixture.tflm_arena.head) B + largest scratch \(scratch) B")
         #expect(fused.model.arenaSize <= unfused.model.arenaSize)
     }
 

@@ -47,9 +47,10 @@ static inline __attribute__((always_inline)) int32_t dsp_mac_column(uint32_t lo,
 }
 
 /// TFLite Micro's requantization (MultiplyByQuantizedMultiplier with double rounding) in fewer instructions: the
-/// saturating rounding doubling high multiply as one rounding shift of the 64-bit product, (p + 2^30) >> 31 (equal
-/// to TFLite's nudge-and-truncate for every product; the proof is in ConvInt8Columns.swift), then the rounding
-/// (half away from zero) divide by 2^-shift. shift must lie in -31 ... 30 (the .q8 loader checks it).
+/// saturating rounding doubling high multiply as one rounding shift of the 64-bit product, (p + 2^30) >> 31
+/// (equal to TFLite's nudge-and-truncate for every product; the proof is at DSP.requantizeSwift in
+/// Sources/Int8Runtime/Kernels/DSPDefinitions.swift), then the rounding (half away from zero) divide by 2^-shift.
+/// shift must lie in -31 ... 30 (the .q8 loader checks it).
 static inline int32_t dsp_requantize(int32_t acc, int32_t multiplier, int32_t shift) {
     int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
     int32_t x = (int32_t)((uint32_t)acc << left);
@@ -273,8 +274,9 @@ static inline void dsp_small_column(const int8_t *base, const int32_t *offsets, 
 /// TFLite Micro's requantization for a shift of -(rsh + 1) <= -1 and a multiplier >= 0, given the rounding
 /// constant round = 2^30 + 2^(31 + rsh) as (round_hi, round_lo): the high word of
 /// acc * multiplier + round - [acc < 0] * 2^31, shifted right by rsh (the derivation and the proof of equality
-/// are at ConvInt8.requantizeNegativeShift). On Cortex-M4/M7: ASR, ADDS, ADC, SMLAL, ASR (inline assembly:
-/// the compiler, knowing the multiplier is not negative, would multiply unsigned by signed in four instructions).
+/// are at DSP.requantizeNegativeShiftSwift in Sources/Int8Runtime/Kernels/DSPDefinitions.swift). On Cortex-M4/M7:
+/// ASR, ADDS, ADC, SMLAL, ASR (inline assembly: the compiler, knowing the multiplier is not negative, would
+/// multiply unsigned by signed in four instructions).
 static inline int32_t dsp_requantize_negative_shift(int32_t acc, int32_t multiplier, uint32_t round_lo,
                                                     int32_t round_hi, int32_t rsh) {
 #if CINT8DSP_HAS_DSP
@@ -291,17 +293,6 @@ static inline int32_t dsp_requantize_negative_shift(int32_t acc, int32_t multipl
     int64_t v = (int64_t)acc * (int64_t)multiplier + round - (acc < 0 ? (1ll << 31) : 0);
     return (int32_t)(v >> 32) >> rsh;
 #endif
-}
-
-/// Bytes of stack `dsp_with_scratch` lends (at least ConvInt8.QuadScratch's and AddInt8.Tables' sizes; a
-/// test checks).
-#define CINT8DSP_SCRATCH_BYTES 4864
-
-/// Calls body(scratch, context) with CINT8DSP_SCRATCH_BYTES of 8-byte aligned stack that is not cleared first
-/// (Swift would zero a struct of that size on every call; the kernels write every byte they read).
-static inline void dsp_with_scratch(void (*body)(void *scratch, void *context), void *context) {
-    uint64_t scratch[CINT8DSP_SCRATCH_BYTES / 8];
-    body(scratch, context);
 }
 
 /// 1 when the functions above compile to the DSP instructions themselves.

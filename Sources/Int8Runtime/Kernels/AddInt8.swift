@@ -1,10 +1,6 @@
-#if canImport(CInt8DSP)
-import CInt8DSP
-#endif
-
 /// Int8 element-wise add of two tensors with different scales (TFLite Micro's reference): both inputs are
 /// shifted left to a common high-precision scale, rescaled by their own multipliers, summed and requantized.
-enum AddInt8 {
+public enum AddInt8 {
     /// The kernel the interpreter runs for an Add: the table path when it takes the op, else the reference.
     /// Built with `-D EDGEQUANT_REFERENCE_KERNELS`, always the reference.
     static func run(_ c: KernelContext, second: Q8Tensor, z: UnsafePointer<Int8>) {
@@ -34,29 +30,21 @@ enum AddInt8 {
     /// Tensors shorter than this run the reference (building the tables costs about 512 requantizations).
     static let tableThreshold = 512
 
-    /// Two 256-entry tables on the stack (2 KB): each input's rescaled value depends only on its int8 value, so
-    /// entry v is exactly the reference's `multiplyByQuantizedMultiplier((v + offset) · 2^leftShift, ...)`.
-    struct Tables {
-        var storage = (SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(),
-                       SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>())
+    /// Bytes of arena scratch `run` needs for an Add of `count` elements (CMSIS-NN's _get_buffer_size): two
+    /// 256-entry int32 tables, and 7 to align any start to 8, when the table path takes it; none otherwise.
+    public static func scratchSize(count: Int) -> Int {
+        count >= tableThreshold ? 2 * 256 * 4 + 7 : 0
     }
 
     /// Per element two table loads, the sum, and the output requantization (five instructions with SMLAL for
     /// a negative output shift, `DSP.requantizeNegativeShift`; `DSP.requantize` otherwise), offset and clamp.
-    /// Declines short tensors.
+    /// Each input's rescaled value depends only on its int8 value, so entry v of its table is exactly the
+    /// reference's `multiplyByQuantizedMultiplier((v + offset) · 2^leftShift, ...)`. The tables live in the op's
+    /// scratch; declines short tensors and scratch smaller than `scratchSize`.
     static func tables(_ a: AddCall) -> Bool {
-        guard a.count >= tableThreshold else { return false }
-#if canImport(CInt8DSP)
-        var call = a
-        withUnsafeMutablePointer(to: &call) { context in
-            dsp_with_scratch({ scratch, passed in
-                AddInt8.addWithTables(passed!.assumingMemoryBound(to: AddCall.self).pointee, scratch!)
-            }, context)
-        }
-#else
-        var tables = Tables()
-        withUnsafeMutableBytes(of: &tables) { raw in addWithTables(a, raw.baseAddress!) }
-#endif
+        guard a.count >= tableThreshold, a.scratch.count >= scratchSize(count: a.count),
+              let base = a.scratch.baseAddress else { return false }
+        addWithTables(a, UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: base) &+ 7) & ~7)!)
         return true
     }
 

@@ -100,6 +100,24 @@ public struct Int8Program: Equatable, Sendable {
         layers.reduce(0) { $0 + $1.weights.count + 4 * (($1.bias?.count ?? 0) + $1.multipliers.count + $1.shifts.count) }
     }
 
+    /// For each layer, the bytes of arena scratch its kernel needs (the kernels' `scratchSize` twins, computed from
+    /// the op's shapes: the most any target's kernels take, so one .q8 serves them all); 0 for none.
+    public var scratchSizes: [Int] {
+        layers.map { layer in
+            let input = tensors[layer.input], output = tensors[layer.output]
+            switch layer.opcode {
+            case .conv2D:
+                return ConvInt8.scratchSize(
+                    kernelHeight: layer.kernelHeight, kernelWidth: layer.kernelWidth, inputChannels: input.channels,
+                    outputChannels: output.channels, poolHeight: Int(layer.parameters[0]), poolWidth: Int(layer.parameters[1]))
+            case .add:
+                return AddInt8.scratchSize(count: output.size)
+            case .fullyConnected, .maxPool2D, .averagePool2D, .mean:
+                return 0
+            }
+        }
+    }
+
     /// For each tensor, the step that writes it (−1 for the input) and the last step that reads it
     /// (the layer count for the output).
     public var lifetimes: [(first: Int, last: Int)] {

@@ -13,6 +13,8 @@ public struct LayerReport: Encodable, Equatable, Sendable {
     public var outputZeroPoint: Int32
     /// Smallest and largest per-channel weight scale (weighted layers only).
     public var weightScaleRange: [Float]?
+    /// Bytes of arena scratch the layer's kernel is planned with (0 for none).
+    public var scratchBytes: Int
     /// Signal-to-quantization-noise ratio of the int8 output against float, in dB (higher is better).
     public var sqnrDB: Double?
 
@@ -24,6 +26,7 @@ public struct LayerReport: Encodable, Equatable, Sendable {
         case outputScale = "output_scale"
         case outputZeroPoint = "output_zero_point"
         case weightScaleRange = "weight_scale_range"
+        case scratchBytes = "scratch_bytes"
         case sqnrDB = "sqnr_db"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Draws a memory plan: x is the op step, y the arena offset, one box per tensor for its lifetime.
+/// Draws a memory plan: x is the op step, y the arena offset, one box per tensor for its lifetime and one (grey,
+/// dashed) per kernel scratch at its step.
 public enum PlanSVG {
     public static func render(_ program: Int8Program, plan: MemoryPlan) -> String {
         let lifetimes = program.lifetimes
@@ -31,6 +32,14 @@ public enum PlanSVG {
             let hue = (index * 47) % 360
             svg += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" fill=\"hsl(\(hue),60%,70%)\" stroke=\"black\" stroke-width=\"0.5\">"
             svg += "<title>\(escape(tensor.name)): \(tensor.size) bytes at \(plan.offsets[index]), steps \(life.first)...\(life.last)</title></rect>\n"
+        }
+        // Kernel scratch: hatched grey, one step wide.
+        let sizes = program.scratchSizes
+        for (step, buffer) in Q8Writer.scratchBuffers(of: program) where buffer < plan.offsets.count {
+            let size = sizes[step], layer = program.layers[step]
+            let y = height - bottom - Double(plan.offsets[buffer] + size) * yScale
+            svg += "<rect x=\"\(fmt(left + Double(step + 1) * xScale))\" y=\"\(fmt(y))\" width=\"\(fmt(xScale))\" height=\"\(fmt(max(Double(size) * yScale, 1)))\" fill=\"#bbbbbb\" stroke=\"black\" stroke-width=\"0.5\" stroke-dasharray=\"2,2\">"
+            svg += "<title>\(escape(layer.name)) scratch: \(size) bytes at \(plan.offsets[buffer]), step \(step)</title></rect>\n"
         }
         return svg + "</svg>\n"
     }

@@ -7,8 +7,10 @@ public struct QuantizationReport: Sendable {
     public var layers: [LayerReport]
     /// Bytes of the .q8 file: what goes to flash.
     public var flashBytes: Int
-    /// Bytes of working memory of the static plan.
+    /// Bytes of working memory of the static plan: tensors and kernel scratch.
     public var arenaBytes: Int
+    /// The largest kernel scratch of any layer (inside `arenaBytes`, at that layer's step).
+    public var scratchBytes: Int
     /// TFLite Micro's greedy-by-size placement of the same tensors.
     public var tflmPlanBytes: Int
     /// The most bytes live at any one step.
@@ -25,6 +27,7 @@ public struct QuantizationReport: Sendable {
         let program = conversion.program
         let used = Array(samples.prefix(limit))
         let sqnr = try Self.measureSQNR(conversion, samples: used)
+        let scratch = program.scratchSizes
         layers = program.layers.enumerated().map { step, layer in
             let output = program.tensors[layer.output]
             let weighted = !layer.weightScales.isEmpty
@@ -36,10 +39,11 @@ public struct QuantizationReport: Sendable {
                 inputScale: program.tensors[layer.input].quantization.scale,
                 outputScale: output.quantization.scale, outputZeroPoint: output.quantization.zeroPoint,
                 weightScaleRange: weighted ? [layer.weightScales.min()!, layer.weightScales.max()!] : nil,
-                sqnrDB: sqnr.isEmpty ? nil : sqnr[step])
+                scratchBytes: scratch[step], sqnrDB: sqnr.isEmpty ? nil : sqnr[step])
         }
         flashBytes = conversion.bytes.count
         arenaBytes = conversion.plan.arenaSize
+        scratchBytes = scratch.max() ?? 0
         tflmPlanBytes = conversion.tflmPlan.arenaSize
         arenaLowerBound = conversion.plan.lowerBound
         macs = program.macs

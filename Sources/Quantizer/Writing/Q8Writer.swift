@@ -2,10 +2,22 @@ import Int8Runtime
 
 /// Serializes a planned int8 program as a .q8 file (docs/q8-format.md).
 public enum Q8Writer {
-    /// The buffers the memory planner places: one per int8 tensor, alive from its writer to its last reader.
+    /// The buffers the memory planner places: one per int8 tensor, alive from its writer to its last reader, then
+    /// one per op that needs kernel scratch, alive at that op's step only (so it may share bytes with tensors dead
+    /// by then, never with the op's inputs, its output or anything else alive at that step). The order is
+    /// `scratchBuffers`'.
     public static func buffers(of program: Int8Program) -> [PlannedBuffer] {
-        zip(program.tensors, program.lifetimes).map { tensor, life in
+        let tensors = zip(program.tensors, program.lifetimes).map { tensor, life in
             PlannedBuffer(size: tensor.size, first: life.first, last: max(life.last, life.first))
+        }
+        let sizes = program.scratchSizes
+        return tensors + scratchBuffers(of: program).map { PlannedBuffer(size: sizes[$0.step], first: $0.step, last: $0.step) }
+    }
+
+    /// The ops with scratch and the index of each one's buffer in `buffers(of:)` (after the tensors').
+    public static func scratchBuffers(of program: Int8Program) -> [(step: Int, buffer: Int)] {
+        program.scratchSizes.enumerated().filter { $0.element > 0 }.enumerated().map { rank, op in
+            (step: op.offset, buffer: program.tensors.count + rank)
         }
     }
 
@@ -64,6 +76,13 @@ public enum Q8Writer {
         image.put(UInt32(program.macs), at: H.macs)
         image.put(program.outputIsLogits ? Q8Layout.flagOutputIsLogits : 0, at: H.flags)
 
+        guard plan.offsets.count == buffers(of: program).count else {
+            throw QuantizerError("internal error: the memory plan has \(plan.offsets.count) buffers, the program \(buffers(of: program).count)")
+        }
+        let scratchSizes = program.scratchSizes
+        var scratchOffsets = [Int](repeating: 0, count: program.layers.count)
+        for (step, buffer) in scratchBuffers(of: program) { scratchOffsets[step] = plan.offsets[buffer] }
+
         let lifetimes = program.lifetimes
         for (index, tensor) in program.tensors.enumerated() {
             typealias F = Q8Layout.TensorRecord
@@ -100,8 +119,8 @@ public enum Q8Writer {
             for (field, offset) in [(F.weights, offsets.weights), (F.bias, offsets.bias), (F.multipliers, offsets.multipliers), (F.shifts, offsets.shifts)] {
                 image.put(offset.map { UInt32($0) } ?? Q8Layout.noOffset, at: at + field)
             }
-            image.put(UInt32(0), at: at + F.scratchOffset)
-            image.put(UInt32(0), at: at + F.scratchSize)
+            image.put(UInt32(scratchOffsets[index]), at: at + F.scratchOffset)
+            image.put(UInt32(scratchSizes[index]), at: at + F.scratchSize)
             image.put(array: layer.parameters, at: at + F.parameters)
             if let offset = offsets.weights { image.put(array: layer.weights, at: constants + offset) }
             if let offset = offsets.bias, let bias = layer.bias { image.put(array: bias, at: constants + offset) }

@@ -1,15 +1,31 @@
 /// Int8 2-D convolution with per-output-channel requantization: the plain reference, loop for loop as
 /// TFLite Micro's ConvPerChannel, and the same convolution with a max pooling fused after it. These loops are
-/// the definition every faster variant (ConvInt8Columns.swift) is tested against, byte for byte.
-enum ConvInt8 {
-    /// The kernel the interpreter runs for a Conv2D: the fastest variant that takes the op, else the reference.
+/// the definition the fast path (ConvInt8Quad.swift and the Quad*.swift files beside it) is tested against, byte
+/// for byte.
+public enum ConvInt8 {
+    /// The kernel the interpreter runs for a Conv2D: the quad path when it takes the op (columns of at most
+    /// `quadCapacity` values, and the op's scratch fits), else the reference.
     /// Built with `-D EDGEQUANT_REFERENCE_KERNELS`, always the reference (to measure what the fast paths gain).
     static func run(_ context: KernelContext) {
         let c = context.convolutionCall
 #if !EDGEQUANT_REFERENCE_KERNELS
-        if quad(c) || pointwise(c) || columns(c) { return }
+        if quad(c) { return }
 #endif
         if c.pool.0 != 0 { withMaxPool(c) } else { reference(c) }
+    }
+
+    /// Bytes of arena scratch `run` needs for a conv of this shape (CMSIS-NN's _get_buffer_size): the quad
+    /// path's layout when it takes the shape, else none. Every build takes the same path for a shape (the
+    /// reference build needs none), so this is the most any target takes, and a .q8 planned with it runs the fast
+    /// path anywhere. `poolHeight`, `poolWidth`: the fused max pooling's window, 0 for none.
+    public static func scratchSize(kernelHeight: Int, kernelWidth: Int, inputChannels: Int, outputChannels: Int,
+                                   poolHeight: Int, poolWidth: Int) -> Int {
+        guard kernelHeight > 0, kernelWidth > 0, inputChannels > 0, outputChannels > 0,
+              kernelHeight <= 255, kernelWidth <= 255, inputChannels <= 65535 else { return 0 }
+        let k = kernelHeight * kernelWidth * inputChannels
+        guard k <= quadCapacity else { return 0 }
+        let window = poolHeight > 0 ? poolHeight &* poolWidth : 1
+        return QuadScratchLayout(k: k, channels: outputChannels, window: window).size
     }
 
     static func reference(_ c: KernelContext) { reference(c.convolutionCall) }
