@@ -18,6 +18,8 @@ let package = Package(
     targets: [
         // The float graph and the model.bin codec (docs/model-format.md).
         .target(name: "ModelFormat"),
+        // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
+        .target(name: "ModelImport"),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
         // Work spread over all cores, in index order.
@@ -58,5 +60,6 @@ let package = Package(
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "DigitImage", "ModelFormat", "CInt8Host"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
     ]
 )
