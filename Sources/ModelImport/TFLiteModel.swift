@@ -253,7 +253,7 @@ private struct TFLiteParser {
         let tensorVector = try subgraph.vector(S.tensors, elementSize: 4, "tensors")
         let tensorCount = tensorVector?.count ?? 0
         guard tensorCount <= limits.maxTensors else {
-            throw .tooLarge("\(tensorCount) tensors (limit \(limits.maxTensors))")
+            throw .tooLarge("has \(tensorCount) tensors (limit \(limits.maxTensors))")
         }
         var tensors: [TFLiteTensor] = []
         tensors.reserveCapacity(tensorCount)
@@ -272,13 +272,13 @@ private struct TFLiteParser {
         let inputs = try tensorIndices(subgraph, S.inputs, "inputs", tensorCount: tensorCount)
         let outputs = try tensorIndices(subgraph, S.outputs, "outputs", tensorCount: tensorCount)
         guard !inputs.isEmpty, !outputs.isEmpty else {
-            throw .malformed("the graph has \(inputs.count) inputs and \(outputs.count) outputs (needs at least one each)")
+            throw .malformed("has \(inputs.count) inputs and \(outputs.count) outputs (needs at least one each)")
         }
 
         let operatorVector = try subgraph.vector(S.operators, elementSize: 4, "operators")
         let operatorCount = operatorVector?.count ?? 0
         guard operatorCount <= limits.maxOperators else {
-            throw .tooLarge("\(operatorCount) operators (limit \(limits.maxOperators))")
+            throw .tooLarge("has \(operatorCount) operators (limit \(limits.maxOperators))")
         }
         var operators: [TFLiteOperator] = []
         operators.reserveCapacity(operatorCount)
