@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
 # with valid files: model.bin reader + float engine, .q8 loader + one inference, PNG decoder + preprocessing.
-# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png (default: all three)
+# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite (default: all)
 # Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png)
+[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite)
 
 out="Tools/fuzz/out"
 build="$out/build"
@@ -44,6 +44,9 @@ build_target() {
         library DigitImage -I "$build/cpng" Sources/DigitImage/*.swift
         swiftc "${flags[@]}" -I "$build" -I "$build/cpng" -L "$build" -lDigitImage Tools/fuzz/targets/PNGFuzz.swift \
             "$build"/cpng/*.o -lpng -lz -o "$build/png" ;;
+    tflite)
+        library ModelImport Sources/ModelImport/*.swift
+        swiftc "${flags[@]}" -I "$build" -L "$build" -lModelImport Tools/fuzz/targets/TFLiteFuzz.swift -o "$build/tflite" ;;
     esac
 }
 
@@ -56,6 +59,7 @@ seed_corpus() {
         swift build --product quantize >/dev/null
         for m in vgg resnet; do "$(swift build --show-bin-path)/quantize" "Models/$m-mnist.bin" -o "$dir/$m.q8" >/dev/null; done ;;
     png) cp Samples/digits/*.png "$dir/" ;;
+    tflite) cp Tests/Fixtures/tflite/*.tflite "$dir/" ;;
     esac
 }
 
