@@ -24,6 +24,11 @@ public struct TFLiteLimits: Sendable {
     /// Elements of one tensor, and of all tensors together (ResNet50 has 23.6 M parameters).
     public var maxTensorElements = 1 << 28
     public var maxTotalElements = 1 << 30
+    /// Quantization scales of all tensors together, and bytes of all names and strings together. FlatBuffers may
+    /// share one object between many references, so without these totals 100,000 tensors pointing at one large
+    /// scale vector or name would cost 100,000 times its size to read although the file is small.
+    public var maxTotalScales = 1 << 22
+    public var maxTotalStringBytes = 1 << 24
 
     public init() {}
     public static let `default` = TFLiteLimits()
@@ -199,6 +204,22 @@ extension TFLiteModel {
 private struct TFLiteParser {
     let fb: FlatBuffer
     let limits: TFLiteLimits
+    /// Running totals against the shared-object limits (a class so that the read-only parse steps can count).
+    final class Totals {
+        var scales = 0
+        var stringBytes = 0
+    }
+    let totals = Totals()
+
+    /// A string field, counted against `maxTotalStringBytes`.
+    func string(_ table: FBTable, _ id: Int, _ what: @autoclosure () -> String) throws(ImportError) -> String? {
+        guard let s = try table.string(id, what()) else { return nil }
+        totals.stringBytes += s.utf8.count
+        guard totals.stringBytes <= limits.maxTotalStringBytes else {
+            throw .tooLarge("names and strings exceed \(limits.maxTotalStringBytes) bytes together")
+        }
+        return s
+    }
 
     init(bytes: [UInt8], limits: TFLiteLimits) {
         self.fb = FlatBuffer(bytes)
@@ -212,7 +233,7 @@ private struct TFLiteParser {
         guard version == 3 else {
             throw .unsupported("TFLite schema version \(version) (this reader knows version 3)")
         }
-        let description = try root.string(M.description, "model description")
+        let description = try string(root, M.description, "model description")
         let codes = try inContext("operator codes") { () throws(ImportError) in try operatorCodes(root) }
         guard let subgraphs = try root.vector(M.subgraphs, elementSize: 4, "subgraphs"), subgraphs.count > 0 else {
             throw .malformed("the model has no subgraph")
@@ -241,7 +262,7 @@ private struct TFLiteParser {
             let table = try vector.table(i, "operator code \(i)")
             let deprecated = Int32(try table.i8(C.deprecatedBuiltinCode))
             let code = max(deprecated, try table.i32(C.builtinCode))
-            let custom = try table.string(C.customCode, "operator code \(i) custom name")
+            let custom = try string(table, C.customCode, "operator code \(i) custom name")
             codes.append((code, custom))
         }
         return codes
@@ -310,7 +331,7 @@ private struct TFLiteParser {
 
     private func parseTensor(_ table: FBTable, index: Int, buffers: FBVector?) throws(ImportError) -> TFLiteTensor {
         typealias T = TFLiteSchema.Tensor
-        let name = try inContext("tensor \(index)") { () throws(ImportError) in try table.string(T.name, "name") } ?? ""
+        let name = try inContext("tensor \(index)") { () throws(ImportError) in try string(table, T.name, "name") } ?? ""
         return try inContext("tensor \(index) '\(printable(name))'") { () throws(ImportError) in
             let rawType = try table.i8(T.type)
             guard let type = TFLiteTensorType(rawValue: rawType) else {
@@ -388,6 +409,10 @@ private struct TFLiteParser {
         let zeroPoints = try table.vector(Q.zeroPoint, elementSize: 8, "quantization zero points")
         guard let zeroPoints, zeroPoints.count == scales.count else {
             throw .malformed("\(scales.count) quantization scales but \(zeroPoints?.count ?? 0) zero points")
+        }
+        totals.scales += scales.count
+        guard totals.scales <= limits.maxTotalScales else {
+            throw .tooLarge("quantization scales exceed \(limits.maxTotalScales) in total")
         }
         let dimension = Int(try table.i32(Q.quantizedDimension))
         if scales.count > 1 {

@@ -133,6 +133,16 @@ struct TFLiteRejectionTests {
         limits = TFLiteLimits()
         limits.maxTotalElements = 100
         #expect(error(TestTFLite.small().bytes(), limits: limits)?.kind == .tooLarge)
+        // Totals over shared objects: names (12 tensors, 75 bytes with the description) and quantization scales.
+        limits = TFLiteLimits()
+        limits.maxTotalStringBytes = 60
+        #expect(error(TestTFLite.small().bytes(), limits: limits)?.message.hasSuffix("names and strings exceed 60 bytes together") == true)
+        var q = TestTFLite.small()
+        q.tensors[3].scales = [0.5, 0.25]
+        q.tensors[4].scales = [0.5, 0.25]
+        limits = TFLiteLimits()
+        limits.maxTotalScales = 3
+        #expect(error(q.bytes(), limits: limits) == .tooLarge("subgraph 0 tensor 4 'bias': quantization scales exceed 3 in total"))
         var m = TestTFLite.small()
         m.tensors[5].shape = [1 << 16, 1 << 16, 1 << 16, 2]   // 2^49 elements: refused, never multiplied past the limit
         #expect(error(m.bytes())?.kind == .tooLarge)
