@@ -20,6 +20,8 @@ let package = Package(
         // Public modules.
         // The float graph and the model.bin codec (docs/model-format.md).
         .target(name: "ModelFormat"),
+        // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
+        .target(name: "ModelImport"),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
@@ -78,5 +80,6 @@ let package = Package(
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host"]),
         // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
     ]
 )

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
 # with valid files: model.bin reader + float engine, .q8 loader + one inference (Int8Runtime as shipped, with its
-# CInt8DSP C paths), PNG decoder + preprocessing.
-# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png (default: all three)
+# CInt8DSP C paths), PNG decoder + preprocessing, TFLite FlatBuffer reader.
+# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite (default: all)
 # Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png)
+[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite)
 
 out="Tools/fuzz/out"
 build="$out/build"
@@ -34,7 +34,7 @@ build_target() {
             Tools/fuzz/targets/ModelBinFuzz.swift -o "$build/modelbin" ;;
     q8)
         # As shipped: with the CInt8DSP header, so `canImport(CInt8DSP)` holds and the kernels take their C paths
-        # (dsp_with_scratch, the portable dot products). -Xcc -fsanitize=address: without it the imported inline C
+        # (the portable dot products). -Xcc -fsanitize=address: without it the imported inline C
         # functions are compiled without ASan (checked in the emitted IR: no sanitize_address attribute).
         local dsp=(-I Sources/CInt8DSP/include -Xcc -fsanitize=address)
         library Int8Runtime "${dsp[@]}" $(find Sources/Int8Runtime -name '*.swift' | sort)
@@ -49,6 +49,9 @@ build_target() {
         library DigitImage -I "$build/cpng" Sources/DigitImage/*.swift
         swiftc "${flags[@]}" -I "$build" -I "$build/cpng" -L "$build" -lDigitImage Tools/fuzz/targets/PNGFuzz.swift \
             "$build"/cpng/*.o -lpng -lz -o "$build/png" ;;
+    tflite)
+        library ModelImport Sources/ModelImport/*.swift
+        swiftc "${flags[@]}" -I "$build" -L "$build" -lModelImport Tools/fuzz/targets/TFLiteFuzz.swift -o "$build/tflite" ;;
     esac
 }
 
@@ -63,6 +66,7 @@ seed_corpus() {
         # 1.5 KB with every opcode (Tests/Fixtures/hostile): mutations of it run ~100x faster than of the shipped models.
         cp Tests/Fixtures/hostile/base/base.q8 "$dir/hostile-base.q8" ;;
     png) cp Samples/digits/*.png "$dir/" ;;
+    tflite) cp Tests/Fixtures/tflite/*.tflite "$dir/" ;;
     esac
 }
 
