@@ -64,12 +64,17 @@ struct ConversionTests {
         #expect(output.count == 10 && output.allSatisfy(\.isFinite))
     }
 
-    @Test func planIsValidAndAtLeastAsGoodAsTFLM() throws {
+    /// The plan of a real program against the exhaustive optimum of its buffers (MemoryPlannerOptimalityTests),
+    /// not only against TFLM's greedy order, which the planner tries first and so can never lose to.
+    @Test func planIsValidAndOptimal() throws {
         let conversion = try Conversion(graph: try SampleGraphs.everyOp(), calibration: .samples(Self.samples(8, seed: 4), .minmax))
         let buffers = Q8Writer.buffers(of: conversion.program)
         #expect(MemoryPlanner.conflicts(buffers, conversion.plan).isEmpty)
+        #expect(!MemoryPlannerOptimalityTests.overlapping(buffers, conversion.plan.offsets))
+        let best = MemoryPlannerOptimalityTests.optimum(buffers).arena
+        #expect(conversion.plan.arenaSize == best)
+        #expect(conversion.plan.lowerBound <= best)
         #expect(conversion.plan.arenaSize <= conversion.tflmPlan.arenaSize)
-        #expect(conversion.plan.arenaSize >= conversion.plan.lowerBound)
     }
 
     @Test func unsupportedStandaloneActivationIsNamed() throws {
