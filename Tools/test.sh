@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# apt-get with one retry: a first attempt has been seen to fail when apt's temporary folder vanished.
+# apt-get with one retry: a first attempt has been seen to fail when apt's temporary folder vanished. Without
+# recommended packages: qemu-system-arm would otherwise pull in GTK, GStreamer and the rest of a desktop.
 apt_install() {
     local missing=()
     for package in "$@"; do
@@ -15,7 +16,7 @@ apt_install() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     for attempt in 1 2; do
-        if $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; then
+        if $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
             return 0
         fi
         echo "test.sh: apt-get failed (attempt $attempt)"

@@ -1,3 +1,4 @@
+import DigitImage
 import Foundation
 import Testing
 
@@ -41,17 +42,52 @@ struct RunCommandTests {
         for (line, sample) in zip(lines, samples) { #expect(line.hasPrefix("\(sample): ")) }
     }
 
+    struct TensorOutput: Decodable {
+        struct Item: Decodable { var file: String; var scores: [Float]; var input_int8: [Int8]; var output_int8: [Int8] }
+        var predictions: [Item]
+    }
+
+    /// The saved PNGs hold exactly the pixels the model ran on: with the .q8's input quantization (scale 1/255,
+    /// zero point -128) each int8 input byte is the pixel - 128, so every saved pixel is compared with the input
+    /// tensor the runtime reported (`--tensors`); the float model saves the same files; and the saved files fed
+    /// back with --raw give the same input tensors and logits.
     @Test func saveInputWritesWhatTheModelSaw() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("edge-sim-inputs-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let samples = Array(try Self.samples().prefix(2))
-        let run = try CommandLineRun.edgeSim(["run", "--model", Self.models[0], "--save-input", folder.path] + samples)
-        #expect(run.status == 0, "stderr: \(run.stderr)")
-        let saved = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(saved == samples.map { URL(fileURLWithPath: $0).lastPathComponent }.sorted())
-        // The saved inputs are MNIST-like already, so --raw reads them back as the same digits.
-        let again = try CommandLineRun.edgeSim(["run", "--model", Self.models[0], "--raw"] + saved.map { folder.appendingPathComponent($0).path })
-        #expect(again.status == 0, "stderr: \(again.stderr)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let q8 = folder.appendingPathComponent("resnet.q8").path
+        let made = try CommandLineRun.run(CommandLineRun.executable("quantize"), [Self.models[1], "-o", q8])
+        try #require(made.status == 0, "stderr: \(made.stderr)")
+        let samples = try Self.samples()
+        let seen = folder.appendingPathComponent("seen"), floatSeen = folder.appendingPathComponent("float-seen")
+
+        let run = try CommandLineRun.edgeSim(["run", "--model", q8, "--json", "--tensors", "--save-input", seen.path] + samples)
+        try #require(run.status == 0, "stderr: \(run.stderr)")
+        let first = try JSONDecoder().decode(TensorOutput.self, from: Data(run.stdout.utf8)).predictions
+        let names = samples.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent + ".png" }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: seen.path).sorted() == names.sorted())
+        #expect(first.map(\.file) == samples)
+        for (item, name) in zip(first, names) {
+            let image = try ImageFile.readPNG(path: seen.appendingPathComponent(name).path)
+            #expect(image.width == 28 && image.height == 28 && item.input_int8.count == 784)
+            #expect(image.pixels.map { Int($0) - 128 } == item.input_int8.map { Int($0) }, "\(name)")
+            // Not a blank frame: a digit's worth of ink.
+            #expect(image.pixels.filter { $0 > 127 }.count > 40, "\(name)")
+        }
+
+        let float = try CommandLineRun.edgeSim(["run", "--model", Self.models[1], "--save-input", floatSeen.path] + samples)
+        try #require(float.status == 0, "stderr: \(float.stderr)")
+        for name in names {
+            #expect(FileManager.default.contentsEqual(atPath: seen.appendingPathComponent(name).path,
+                                                      andPath: floatSeen.appendingPathComponent(name).path), "\(name)")
+        }
+
+        let again = try CommandLineRun.edgeSim(["run", "--model", q8, "--raw", "--json", "--tensors"]
+                                               + names.map { seen.appendingPathComponent($0).path })
+        try #require(again.status == 0, "stderr: \(again.stderr)")
+        let second = try JSONDecoder().decode(TensorOutput.self, from: Data(again.stdout.utf8)).predictions
+        #expect(second.map(\.input_int8) == first.map(\.input_int8))
+        #expect(second.map(\.output_int8) == first.map(\.output_int8))
     }
 }
 

@@ -32,14 +32,13 @@ struct LoweringTests {
         #expect(conv.weights == [127, -64, 64, 127])
         // Bias at input_scale · weight_scale: 0.1 / (1/255 · 0.5/127) = 6477.0; -0.3 / (1/255 · 2/127) = -4857.75 → -4858.
         #expect(conv.bias == [6477, -4858])
-        // Multiplier m = (1/255) · (w_scale) / 0.02, decomposed as TFLite does.
-        for c in 0..<2 {
-            let m = Double(Float(1) / 255) * Double(conv.weightScales[c]) / Double(outputScale)
-            #expect(QuantizedMultiplier(multiplier: conv.multipliers[c], shift: conv.shifts[c]) == QuantizedMultiplier(m))
-        }
-        // 1/255 · 0.5/127 / 0.02 = 7.71962e-4 = 0.790489 · 2^-10; 1/255 · 2/127 / 0.02 = 3.08785e-3 = 0.790489 · 2^-8.
+        // Multiplier m = (1/255) · w_scale / output_scale, in doubles from the float32 scales: channel 0
+        // 0x1.94bb09b0df3cap-11 = 7.71962e-4 = 0.790489 · 2^-10, channel 1 four times that. TFLite's
+        // QuantizeMultiplier (MultiplierReferenceTests' table, checked by Tests/Fixtures/quantize_multiplier.py)
+        // makes round(0.790489 · 2^31) = 1697563244 of each.
+        #expect(Double(Float(1) / 255) * Double(conv.weightScales[0]) / Double(outputScale) == 0x1.94bb09b0df3cap-11)
+        #expect(conv.multipliers == [1_697_563_244, 1_697_563_244])
         #expect(conv.shifts == [-10, -8])
-        #expect(abs(Double(conv.multipliers[0]) / Double(1 << 31) - 0.790_489) < 1e-5)
         // ReLU clamps at the zero point.
         #expect(conv.activationMin == -128 && conv.activationMax == 127)
         // Max pooling keeps the conv output's quantization.

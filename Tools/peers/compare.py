@@ -144,6 +144,45 @@ def run_timed(predict, inputs, labels, warmup):
     return correct, total / 1e9 / max(1, len(inputs))
 
 
+def invoke_alone(interp, sample, count):
+    """Mean seconds of `invoke()` by itself: the input set once, untimed, then `count` invokes inside one timed
+    loop, so no set_tensor, get_tensor, argmax or clock read per call is counted (the Python-to-C++ call of
+    invoke itself still is). The same image every call: int8 kernels take the same time on any data."""
+    interp.set_tensor(interp.get_input_details()[0]["index"], sample)
+    invoke = interp.invoke
+    for _ in range(10):
+        invoke()
+    start = time.perf_counter_ns()
+    for _ in range(count):
+        invoke()
+    return (time.perf_counter_ns() - start) / 1e9 / count
+
+
+def batched_invoke(flatbuffer, reference, qimages, labels, batch):
+    """(mean seconds per image, correct) with the input resized to `batch` images: each invoke() alone is timed
+    (set_tensor and get_tensor outside), over every whole batch in `qimages`; one untimed warm-up batch. Raises
+    when the model cannot take a batch."""
+    kwargs = {"model_content": flatbuffer, "num_threads": 1}
+    if reference:
+        kwargs["experimental_op_resolver_type"] = tf.lite.experimental.OpResolverType.BUILTIN_REF
+    interp = tf.lite.Interpreter(**kwargs)
+    i, o = interp.get_input_details()[0]["index"], interp.get_output_details()[0]["index"]
+    interp.resize_tensor_input(i, [batch, 28, 28, 1])
+    interp.allocate_tensors()
+    x = qimages.reshape(-1, 28, 28, 1)
+    n = len(x) // batch * batch
+    interp.set_tensor(i, x[:batch])
+    interp.invoke()
+    total, correct, clock = 0, 0, time.perf_counter_ns
+    for start in range(0, n, batch):
+        interp.set_tensor(i, x[start:start + batch])
+        t0 = clock()
+        interp.invoke()
+        total += clock() - t0
+        correct += int((interp.get_tensor(o).reshape(batch, -1).argmax(1) == labels[start:start + batch]).sum())
+    return total / 1e9 / max(1, n), correct, n
+
+
 @contextlib.contextmanager
 def captured_fds(path):
     """Sends file descriptors 1 and 2 (C and C++ writes included) to `path` for the duration."""
@@ -266,6 +305,24 @@ def tflm_predictor(tflite_path: Path, arena_size):
     return predict, outputs
 
 
+def python_free(args, interp, flatbuffer, reference, qimages, labels, correct, name, what):
+    """The row's invoke()-alone and batched figures (see invoke_alone and batched_invoke); a batch the model
+    cannot take is recorded as the reason, never as a number."""
+    count = min(len(qimages), args.invoke_calls)
+    extra = {"invoke_alone": invoke_alone(interp, qimages[0], count), "invoke_calls": count}
+    try:
+        per_image, batch_correct, batch_n = batched_invoke(flatbuffer, reference, qimages, labels, args.batch)
+        extra.update(batched=per_image, batch_images=batch_n)
+        if batch_n == len(qimages) and batch_correct != correct:
+            extra["batch_note"] = f"batched accuracy {batch_correct / batch_n:.4%} differs"
+    except Exception as error:  # the table says why
+        extra["batch_note"] = f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
+    log(f"[{name}] TFLite {what}: invoke() alone {extra['invoke_alone'] * 1e3:.4f} ms over {count} calls; batched "
+        + (f"{extra['batched'] * 1e3:.4f} ms/image over {extra['batch_images']} images" if "batched" in extra else "n/a")
+        + (f" ({extra['batch_note']})" if "batch_note" in extra else ""))
+    return extra
+
+
 # ---- ONNX Runtime ------------------------------------------------------------------------------------------------
 
 class _Reader:
@@ -348,27 +405,30 @@ def tool(args, *command):
 
 
 def firmware_sim(q8: Path):
-    """(instructions per inference, MACs per instruction, bit-exact text) or (None, None, reason)."""
+    """(instructions per inference, MACs per instruction, bit-exact text, the --json report or {}), or
+    (None, None, reason, {})."""
     runner = REPO / "Firmware-Sim/run"
     samples = sorted(glob.glob(str(REPO / "Samples/digits/*.png")))
     if not (runner.is_file() and os.access(runner, os.X_OK)):
-        return None, None, "Firmware-Sim not available"
+        return None, None, "Firmware-Sim not available", {}
+    report_path = q8.with_suffix(".firmware.json")
     try:
-        result = subprocess.run([str(runner), "--model", str(q8), *samples], cwd=REPO, capture_output=True,
-                                text=True, timeout=900)
+        result = subprocess.run([str(runner), "--model", str(q8), "--json", str(report_path), *samples], cwd=REPO,
+                                capture_output=True, text=True, timeout=900)
     except subprocess.TimeoutExpired:
-        return None, None, "Firmware-Sim not available (timed out after 900 s)"
+        return None, None, "Firmware-Sim not available (timed out after 900 s)", {}
     pattern = r"bit-exact (\d+)/(\d+), instructions per inference ([\d,.]+), MACs per instruction ([\d.]+)"
     m = None
     for line in (result.stdout + "\n" + result.stderr).splitlines():
         m = re.search(pattern, line) or m
     if result.returncode != 0 or not m:
-        return None, None, f"Firmware-Sim not available (run exited {result.returncode}, no summary line)"
+        return None, None, f"Firmware-Sim not available (run exited {result.returncode}, no summary line)", {}
     # The goal is for the conv layers: take the fast kernels' conv-layer ratio from the per-pass line.
     conv = re.search(r"fast kernels: instructions per inference \d+, MACs per instruction [\d.]+ \(conv layers ([\d.]+)\)",
                      result.stdout)
     note = f"bit-exact {m.group(1)}/{m.group(2)}; all layers {float(m.group(4)):.2f} MACs/instruction"
-    return int(float(m.group(3).replace(",", ""))), float(conv.group(1)) if conv else None, note
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    return int(float(m.group(3).replace(",", ""))), float(conv.group(1)) if conv else None, note, report
 
 
 def ours(args, bin_path: Path, work: Path, count: int):
@@ -380,8 +440,10 @@ def ours(args, bin_path: Path, work: Path, count: int):
                    "--cores", "1", "--json", *limit)
     evaluate = tool(args, "edge-sim", "evaluate", "--model", str(q8), "--data", rel(args.data), "--cores", "1",
                     "--json", *limit)
-    instructions, macs_per_instruction, note = firmware_sim(q8)
+    instructions, macs_per_instruction, note, firmware = firmware_sim(q8)
     return {
+        "stack": firmware.get("stack_used"), "stack_reserved": (firmware.get("memory") or {}).get("stack"),
+        "scratch": report.get("scratch_bytes"),
         "accuracy": compare["int8_accuracy"], "float_accuracy": compare["float_accuracy"], "images": compare["images"],
         "bytes": q8.stat().st_size, "flash_bytes": report.get("flash_bytes"), "arena": report["arena_bytes"],
         "macs": report.get("macs"), "latency": 1.0 / evaluate["images_per_second"], "latency_images": evaluate["images"],
@@ -416,6 +478,7 @@ def measure(args, name, bin_path: Path, calibration, images, labels, work: Path)
                  "accuracy": correct / n, "bytes": len(flatbuffer), "latency": latency, "key": "xnnpack"})
     log(f"[{name}] TFLite int8 default resolver: {correct / n:.4%}, {latency * 1e3:.3f} ms/image, "
         f"XNNPACK partitions {xnnpack}")
+    rows[-1].update(python_free(args, interp, flatbuffer, False, qimages, labels, correct, name, "XNNPACK"))
     notes.append(f"TFLite input quantization: scale {scale:.6g}, zero point {zero_point}; default resolver: "
                  f"{xnnpack} XNNPACK delegate partition(s) in the execution plan")
 
@@ -435,6 +498,7 @@ def measure(args, name, bin_path: Path, calibration, images, labels, work: Path)
     rows.append({"engine": "TFLite int8, BUILTIN_REF", "accuracy": correct / n, "bytes": len(flatbuffer),
                  "latency": latency, "key": "ref"})
     log(f"[{name}] TFLite int8 BUILTIN_REF: {correct / n:.4%}, {latency * 1e3:.3f} ms/image")
+    rows[-1].update(python_free(args, ref, flatbuffer, True, qimages, labels, correct, name, "BUILTIN_REF"))
 
     # TFLite Micro
     arena, smallest, _ = tflm_arena(tflite_path, qimages[0], work)
@@ -448,7 +512,8 @@ def measure(args, name, bin_path: Path, calibration, images, labels, work: Path)
     exact = sum(np.array_equal(a, b) for a, b in pairs)
     largest = max(int(np.abs(a - b).max()) for a, b in pairs)
     rows.append({"engine": "TFLite Micro", "accuracy": correct / tn, "images": tn, "bytes": len(flatbuffer),
-                 "arena": arena["total"], "head": arena.get("head"), "latency": latency, "key": "tflm"})
+                 "arena": arena["total"], "head": arena.get("head"), "tail": arena.get("tail"), "latency": latency,
+                 "key": "tflm"})
     log(f"[{name}] TFLM: {correct / tn:.4%} on {tn}, {latency * 1e3:.3f} ms/image, arena total {arena['total']} "
         f"(head {arena.get('head')}, tail {arena.get('tail')}), smallest arena_size {smallest}; "
         f"int8 logits equal to BUILTIN_REF's on {exact}/{tn} images (largest difference {largest})")
@@ -485,6 +550,7 @@ def measure(args, name, bin_path: Path, calibration, images, labels, work: Path)
     # EdgeQuant
     mine = ours(args, bin_path, work, n)
     rows.append({"engine": "**EdgeQuant**", "accuracy": mine["accuracy"], "bytes": mine["bytes"], "arena": mine["arena"],
+                 "stack": mine["stack"], "stack_reserved": mine["stack_reserved"], "scratch": mine["scratch"],
                  "latency": mine["latency"], "instructions": mine["instructions"], "firmware_note": mine["firmware_note"],
                  "macs_per_instruction": mine["macs_per_instruction"], "key": "ours", "images": mine["images"]})
     log(f"[{name}] EdgeQuant: {mine['accuracy']:.4%}, {mine['bytes']} bytes, arena {mine['arena']}, "
@@ -555,7 +621,8 @@ def render(results, args, command, seconds, started):
     n = args.images
     lines = [
         f"`{command}` ({started:%Y-%m-%d}, {platform.machine()} Linux, {os.cpu_count()} cores shared with other jobs; "
-        f"Swift tools built from {source_state()}; run took {seconds / 60:.1f} min). MNIST test images: {n:,}; calibration for every int8 engine: the first "
+        f"Swift tools built from {source_state()}; run took {seconds / 60:.1f} min; load average "
+        f"{args.load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end). MNIST test images: {n:,}; calibration for every int8 engine: the first "
         f"{CALIBRATION_COUNT} training images, pixel/255. Latency: one image per call, one thread, mean over the "
         f"images after {args.warmup} warm-up calls (ours: `edge-sim evaluate --cores 1`, 1/images per second). "
         "Method and settings: [Tools/peers/README.md](../Tools/peers/README.md).",
@@ -565,6 +632,42 @@ def render(results, args, command, seconds, started):
     ]
     for model, (rows, _) in results.items():
         lines += [fmt_row(model, r, n) for r in rows]
+    lines += ["", "TFLite host latency without Python's per-call work, same interpreters (ms/image, one thread): "
+              "\"per call\" is the column above (set_tensor, invoke, get_tensor, argmax, each call timed); "
+              f"\"invoke() alone\" sets the input once and times a loop of up to {args.invoke_calls:,} invoke() calls "
+              "as one interval; \"batched\" resizes the input to "
+              f"{args.batch} images and times each invoke() alone over the test images. Ours above is "
+              "`edge-sim evaluate --cores 1`, which also quantizes the input and takes the softmax per image.", "",
+              "| model | engine | per call | invoke() alone | batched invoke, per image |", "|---|---|---|---|---|"]
+    for model, (rows, _) in results.items():
+        for r in rows:
+            if "invoke_alone" not in r:
+                continue
+            batched = (f"{r['batched'] * 1e3:.4f} ({r['batch_images']:,} images)" if "batched" in r else "n/a")
+            if r.get("batch_note"):
+                batched += f" ({r['batch_note']})"
+            lines.append(f"| {model} | {r['engine']} | {r['latency'] * 1e3:.4f} | "
+                         f"{r['invoke_alone'] * 1e3:.4f} ({r['invoke_calls']:,} calls) | {batched} |")
+    lines += ["", "Memory on equal terms: TFLite Micro's whole arena (head: planned activations and scratch; tail: "
+              "persistent interpreter, tensor and op data; from `print_allocations()`) against ours (`arena_bytes` "
+              "of `quantize --json`: every tensor and, where the plan holds them, the kernels' scratch; our runtime "
+              "keeps no other state in RAM), with our stack high-water from Firmware-Sim (Cortex-M4F, fast "
+              "kernels, `Firmware-Sim/run --json`) beside it. TFLite Micro's stack runs inside Python here and is "
+              "not measured.", "",
+              "| model | TFLM arena: head + tail = total | EdgeQuant arena | EdgeQuant stack used (reserved) | "
+              "EdgeQuant arena + stack used | ours / TFLM arena |", "|---|---|---|---|---|---|"]
+    for model, (rows, _) in results.items():
+        by = {r.get("key"): r for r in rows if "failed" not in r}
+        tflm, me = by.get("tflm"), by.get("ours")
+        if not (tflm and me):
+            continue
+        head, tail = tflm.get("head"), tflm.get("tail")
+        split = f"{head:,} + {tail:,} = {tflm['arena']:,}" if head is not None and tail is not None else f"{tflm['arena']:,}"
+        ours_arena = f"{me['arena']:,}" + (f" (scratch {me['scratch']:,})" if me.get("scratch") is not None else "")
+        stack = (f"{me['stack']:,}" + (f" ({me['stack_reserved']:,})" if me.get("stack_reserved") else "")
+                 if me.get("stack") is not None else "n/a (no Firmware-Sim report)")
+        total = f"{me['arena'] + me['stack']:,}" if me.get("stack") is not None else "n/a"
+        lines.append(f"| {model} | {split} | {ours_arena} | {stack} | {total} | {me['arena'] / tflm['arena']:.2f}x |")
     lines += ["", "Gaps against the issue 6 goals (measured above; later work closes them):", ""]
     for model, (rows, _) in results.items():
         lines += gaps(model, rows)
@@ -594,6 +697,8 @@ def main():
     parser.add_argument("--images", type=int, default=10000, help="MNIST test images for every engine (default 10000)")
     parser.add_argument("--tflm-images", type=int, default=10000, help="test images for TFLite Micro (slow reference kernels)")
     parser.add_argument("--warmup", type=int, default=100, help="untimed calls before timing")
+    parser.add_argument("--invoke-calls", type=int, default=2000, help="invoke() calls in the invoke-alone loop")
+    parser.add_argument("--batch", type=int, default=100, help="images per invoke() in the batched TFLite timing")
     parser.add_argument("--rebuild-keras", action="store_true", help="rebuild Keras from model.bin even when the .keras exists")
     parser.add_argument("--bin-dir", type=Path, default=REPO / ".build/release", help="where quantize and edge-sim are")
     parser.add_argument("--doc", type=Path, default=REPO / "docs/BENCHMARKS.md")
@@ -603,6 +708,7 @@ def main():
     args = parser.parse_args()
     args.data = args.data.resolve()
     started, t0 = datetime.datetime.now(), time.time()
+    args.load_start = os.getloadavg()[0]  # the machine is shared: timings mean little when this is high
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     keras.utils.set_random_seed(1)
