@@ -136,6 +136,7 @@ def make(name, mnist, out: Path, log):
         kwargs = dict(input_names=["input"], output_names=["logits"], opset_version=OPSET, **options)
         if options["dynamo"]:
             kwargs["external_data"] = False
+        before = set(out.iterdir())
         chatter = io.StringIO()
         with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -143,8 +144,9 @@ def make(name, mnist, out: Path, log):
         m = onnx.load(str(path), load_external_data=False)
         onnx.checker.check_model(m)
         external = [t.name for t in m.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
-        if external or any(p.name != filename and p.name.startswith(filename) for p in out.iterdir()):
-            raise SystemExit(f"{path}: has external data ({external[:3]})")
+        extra_files = sorted(p.name for p in set(out.iterdir()) - before - {path})
+        if external or extra_files:
+            raise SystemExit(f"{path}: has external data ({external[:3]}, new files {extra_files})")
         opsets = {o.domain or "ai.onnx": int(o.version) for o in m.opset_import}
         session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         ort = np.concatenate([session.run(None, {session.get_inputs()[0].name: samples[i:i + 1]})[0]
