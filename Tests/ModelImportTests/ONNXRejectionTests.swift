@@ -202,6 +202,25 @@ struct ONNXRejectionTests {
         #expect(error(model(), limits: limits)?.kind == .tooLarge)
     }
 
+    @Test("the scan and swift-protobuf agree on a second graph field and an overlong tag: node positions stay right")
+    func scanAgreesWithDecoder() throws {
+        var node = Onnx_NodeProto()
+        node.name = "second"
+        node.opType = "Relu"
+        node.input = ["y"]
+        node.output = ["z"]
+        let nodeBytes: [UInt8] = try node.serializedBytes()
+        // GraphProto field 1 with its tag as a 2-byte varint (0x8A 0x00), inside a second ModelProto field 7:
+        // protobuf merges the two graphs, appending this node after the first one.
+        let graph: [UInt8] = [0x8A, 0x00, UInt8(nodeBytes.count)] + nodeBytes
+        let base = model()
+        let bytes = base + [0x3A, UInt8(graph.count)] + graph
+        let m = try ONNXModel(bytes: bytes)
+        #expect(m.nodes.map(\.name) == ["relu0", "second"])
+        #expect(m.nodes[1].fileOffset == base.count + 2)
+        #expect(bytes[m.nodes[0].fileOffset] == 0x0A)
+    }
+
     @Test("every truncation and every byte flip of a real file: a typed error or a model, never a trap")
     func corruptions() throws {
         let bytes = try ONNXFixtureTests.bytes("small_cnn")
