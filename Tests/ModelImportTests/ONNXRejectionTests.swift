@@ -114,7 +114,11 @@ struct ONNXRejectionTests {
         #expect(error(model { $0.graph.initializer[0].dims = [1, 1, 1, 1, 1, 1, 1, 1, 2] })?.kind == .tooLarge)
         var small = ONNXLimits()
         small.maxTotalElements = 1
-        #expect(error(model(), limits: small)?.kind == .tooLarge)
+        #expect(error(model(), limits: small)?.message.hasSuffix("the constants hold more than 1 elements") == true)
+        small = ONNXLimits()
+        small.maxTensorElements = 3
+        let square = model { $0.graph.initializer[0] = tensor("w", dims: [2, 2], floats: [1, 2, 3, 4]) }
+        #expect(error(square, limits: small)?.message.hasSuffix("dims [2, 2] hold more than 3 elements") == true)
         #expect(error(model { $0.graph.initializer.append($0.graph.initializer[0]) })?.message.hasSuffix(
             "its name is used twice") == true)
     }
