@@ -15,13 +15,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Public modules.
         // The float graph and the model.bin codec (docs/model-format.md).
         .target(name: "ModelFormat"),
         // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
-        .target(name: "ModelImport"),
+        // ONNX is decoded by SwiftProtobuf with code generated once from onnx.proto (Tools/onnx-proto/generate.sh).
+        .target(name: "ModelImport", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
 # with valid files: model.bin reader + float engine, .q8 loader + one inference (Int8Runtime as shipped, with its
-# CInt8DSP C paths), PNG decoder + preprocessing, TFLite FlatBuffer reader.
-# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite (default: all)
+# CInt8DSP C paths), PNG decoder + preprocessing, TFLite FlatBuffer reader, ONNX protobuf reader.
+# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite onnx (default: all)
 # Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite)
+[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite onnx)
 
 out="Tools/fuzz/out"
 build="$out/build"
@@ -23,6 +23,16 @@ library() {
     rm -f "$build/lib$name.a"
     swiftc "${flags[@]}" -I "$build" -module-name "$name" -emit-module -emit-module-path "$build/$name.swiftmodule" \
         -emit-library -static -o "$build/lib$name.a" "$@"
+}
+
+# ModelImport with the package's SwiftProtobuf (from the checkout `swift package resolve` makes), both instrumented.
+model_import() {
+    [ -z "${model_import_built:-}" ] || return 0
+    model_import_built=1
+    swift package resolve >/dev/null
+    library SwiftProtobuf -package-name swift_protobuf -enable-upcoming-feature ExistentialAny \
+        $(find .build/checkouts/swift-protobuf/Sources/SwiftProtobuf -name '*.swift' | sort)
+    library ModelImport Sources/ModelImport/*.swift
 }
 
 build_target() {
@@ -50,8 +60,11 @@ build_target() {
         swiftc "${flags[@]}" -I "$build" -I "$build/cpng" -L "$build" -lDigitImage Tools/fuzz/targets/PNGFuzz.swift \
             "$build"/cpng/*.o -lpng -lz -o "$build/png" ;;
     tflite)
-        library ModelImport Sources/ModelImport/*.swift
-        swiftc "${flags[@]}" -I "$build" -L "$build" -lModelImport Tools/fuzz/targets/TFLiteFuzz.swift -o "$build/tflite" ;;
+        model_import
+        swiftc "${flags[@]}" -I "$build" -L "$build" -lModelImport -lSwiftProtobuf Tools/fuzz/targets/TFLiteFuzz.swift -o "$build/tflite" ;;
+    onnx)
+        model_import
+        swiftc "${flags[@]}" -I "$build" -L "$build" -lModelImport -lSwiftProtobuf Tools/fuzz/targets/ONNXFuzz.swift -o "$build/onnx" ;;
     esac
 }
 
@@ -67,6 +80,7 @@ seed_corpus() {
         cp Tests/Fixtures/hostile/base/base.q8 "$dir/hostile-base.q8" ;;
     png) cp Samples/digits/*.png "$dir/" ;;
     tflite) cp Tests/Fixtures/tflite/*.tflite "$dir/" ;;
+    onnx) cp Tests/Fixtures/onnx/*.onnx "$dir/" ;;
     esac
 }
 
