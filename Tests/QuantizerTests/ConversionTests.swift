@@ -88,9 +88,11 @@ struct ConversionTests {
         let buffers = Q8Writer.buffers(of: conversion.program)
         #expect(MemoryPlanner.conflicts(buffers, conversion.plan).isEmpty)
         #expect(!MemoryPlannerOptimalityTests.overlapping(buffers, conversion.plan.offsets))
-        let best = MemoryPlannerOptimalityTests.optimum(buffers).arena
-        #expect(conversion.plan.arenaSize == best)
-        #expect(conversion.plan.lowerBound <= best)
+        // No placement can go below the peak of live bytes (counted here, not by the planner), and for this program
+        // the plan meets it: optimal, shown without the exhaustive search (with the kernels' scratch buffers the
+        // program has too many buffers for that search to end in reasonable time).
+        #expect(conversion.plan.arenaSize == MemoryPlannerOptimalityTests.peakLive(buffers))
+        #expect(conversion.plan.lowerBound <= conversion.plan.arenaSize)
         #expect(conversion.plan.arenaSize <= conversion.tflmPlan.arenaSize)
     }
 
