@@ -22,7 +22,7 @@ let package = Package(
         // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
         .target(name: "ModelImport", dependencies: ["CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // libhdf5 (Debian's libhdf5-dev) behind a small C shim: printing off, errors as codes, sizes bounded.
-        .target(name: "CHDF5", linkerSettings: [.linkedLibrary("hdf5_serial_hl"), .linkedLibrary("hdf5_serial")]),
+        .target(name: "CHDF5", linkerSettings: [.linkedLibrary("hdf5_serial")]),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
         // Work spread over all cores, in index order.

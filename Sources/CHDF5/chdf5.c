@@ -6,10 +6,8 @@
 
 #if __has_include(<hdf5/serial/hdf5.h>)
 #include <hdf5/serial/hdf5.h>
-#include <hdf5/serial/hdf5_hl.h>
 #else
 #include <hdf5.h>
-#include <hdf5_hl.h>
 #endif
 
 #include <stdarg.h>
@@ -69,8 +67,20 @@ int64_t chdf5_open_image(const void *bytes, size_t size, chdf5_status *status) {
         fail(status, CHDF5_NOT_HDF5, "not an HDF5 file (no HDF5 signature at the start)");
         return -1;
     }
-    // Read-only, not copied, not released by libhdf5: the caller keeps the bytes alive until chdf5_close.
-    hid_t file = H5LTopen_file_image((void *)bytes, size, H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
+    // The core (memory) driver with a file image: libhdf5 copies the bytes, so the caller's may go at once.
+    // (H5LTopen_file_image without copying leaks its bookkeeping on every open in libhdf5 1.10.)
+    hid_t access = H5Pcreate(H5P_FILE_ACCESS);
+    if (access < 0) {
+        fail_library(status, CHDF5_LIBRARY, "cannot make a file access list");
+        return -1;
+    }
+    if (H5Pset_fapl_core(access, 1 << 16, 0) < 0 || H5Pset_file_image(access, (void *)bytes, size) < 0) {
+        H5Pclose(access);
+        fail_library(status, CHDF5_NO_MEMORY, "cannot hand the file image to libhdf5");
+        return -1;
+    }
+    hid_t file = H5Fopen("in-memory.h5", H5F_ACC_RDONLY, access);
+    H5Pclose(access);
     if (file < 0) {
         fail_library(status, CHDF5_NOT_HDF5, "not a readable HDF5 file");
         return -1;

@@ -35,32 +35,25 @@ struct HDF5DatasetInfo: Equatable {
 /// every read towards `limits.maxTotalElements`, so a hostile file cannot make reading it unbounded.
 /// `what` names the file in messages ("model.weights.h5").
 final class HDF5File {
-    private let bytes: UnsafeMutableRawBufferPointer
     private let handle: Int64
     let what: String
     let limits: HDF5Limits
     private var visited = 0
     private var elementsRead = 0
 
-    init(bytes source: some Collection<UInt8>, what: String, limits: HDF5Limits = .default) throws(ImportError) {
+    init(bytes source: [UInt8], what: String, limits: HDF5Limits = .default) throws(ImportError) {
         self.what = what
         self.limits = limits
-        // libhdf5 reads the image in place for as long as the file is open: keep a private, stable copy.
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 16)
-        _ = copy.initializeMemory(as: UInt8.self, from: source)
+        try HDF5Precheck.check(source, what: what)
+        // libhdf5 copies the image when it opens it.
         var status = chdf5_status()
-        let handle = chdf5_open_image(copy.baseAddress, source.count, &status)
-        if handle <= 0 {
-            copy.deallocate()
-            throw ImportError.malformed("\(what): \(HDF5File.message(status))")
-        }
-        self.bytes = copy
+        let handle = source.withUnsafeBufferPointer { chdf5_open_image($0.baseAddress, $0.count, &status) }
+        if handle <= 0 { throw ImportError.malformed("\(what): \(HDF5File.message(status))") }
         self.handle = handle
     }
 
     deinit {
         chdf5_close(handle)
-        bytes.deallocate()
     }
 
     private static func message(_ status: chdf5_status) -> String {

@@ -4,14 +4,29 @@ import ZIPFoundation
 /// The parts of a Keras 3 `.keras` zip the importer reads, extracted through ZIPFoundation with every size
 /// bounded: the number of entries, each entry's declared size, and the bytes actually produced while
 /// extracting (a zip bomb stops at the bound, whatever its header says).
+/// The archive is always read from a file: ZIPFoundation 0.9.20's in-memory archives trap when a hostile header
+/// points past the end of the data (Archive.MemoryFile.readData), while reads past the end of a file just fail.
 struct KerasArchive {
     var config: [UInt8]
     var weights: [UInt8]
 
+    /// Writes `bytes` to a private temporary file and reads that (see above); the file is removed afterwards.
     init(bytes: [UInt8], limits: KerasLimits) throws(ImportError) {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("edgequant-keras-\(UUID().uuidString).zip")
+        do {
+            try Data(bytes).write(to: url, options: [.withoutOverwriting])
+        } catch {
+            throw .malformed(".keras: cannot write a temporary copy for the zip reader (\(printable(error.localizedDescription)))")
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        try self.init(url: url, limits: limits)
+    }
+
+    init(url: URL, limits: KerasLimits) throws(ImportError) {
         let archive: Archive
         do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw .malformed(".keras: not a readable zip archive")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Keras model as EdgeQuant reads it from a Keras 3 `.keras` file (a zip of config.json and model.weights.h5)
 /// or a legacy Keras `.h5` file (HDF5 with the model's JSON in the root attribute `model_config`): its layers in
 /// an order where every layer comes after its inputs, each with typed attributes and its weights in Keras's
@@ -124,19 +126,60 @@ public struct KerasLimits: Sendable {
 }
 
 extension KerasModel {
+    static func isZip(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06])
+    }
+
+    static func isHDF5(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    /// Reads a `.keras` or legacy `.h5` file from disk, told apart by content (see `init(bytes:)`). A .keras is
+    /// read in place by the zip reader; an .h5 is read into memory (at most `limits.maxFileBytes`).
+    public init(contentsOf url: URL, limits: KerasLimits = .default) throws(ImportError) {
+        let size: Int
+        do {
+            size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw .malformed("cannot read the file (\(printable(error.localizedDescription)))")
+        }
+        if size > limits.maxFileBytes { throw .tooLarge("file of \(size) bytes, the limit is \(limits.maxFileBytes)") }
+        let head: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            head = try handle.read(upToCount: 8) ?? Data()
+        } catch {
+            throw .malformed("cannot read the file (\(printable(error.localizedDescription)))")
+        }
+        if KerasModel.isZip(head) {
+            self = try KerasModel(archive: KerasArchive(url: url, limits: limits), limits: limits)
+        } else {
+            let bytes: [UInt8]
+            do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
+                throw .malformed("cannot read the file (\(printable(error.localizedDescription)))")
+            }
+            self = try KerasModel(bytes: bytes, limits: limits)
+        }
+    }
+
+    private init(archive: KerasArchive, limits: KerasLimits) throws(ImportError) {
+        var model = try KerasModel(configJSON: archive.config, limits: limits, what: "config.json")
+        let weights = try HDF5File(bytes: archive.weights, what: "model.weights.h5", limits: limits.hdf5)
+        try model.readKeras3Weights(from: weights)
+        model.container = .kerasZip
+        self = model
+    }
+
     /// Reads a `.keras` or legacy `.h5` file, told apart by content: a zip ("PK\u{3}\u{4}") or HDF5 signature.
+    /// A .keras held in memory is written to a temporary file for the zip reader (see `KerasArchive`).
     public init(bytes: [UInt8], limits: KerasLimits = .default) throws(ImportError) {
         if bytes.count > limits.maxFileBytes {
             throw .tooLarge("file of \(bytes.count) bytes, the limit is \(limits.maxFileBytes)")
         }
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
-            let archive = try KerasArchive(bytes: bytes, limits: limits)
-            var model = try KerasModel(configJSON: archive.config, limits: limits, what: "config.json")
-            let weights = try HDF5File(bytes: archive.weights, what: "model.weights.h5", limits: limits.hdf5)
-            try model.readKeras3Weights(from: weights)
-            model.container = .kerasZip
-            self = model
-        } else if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
+        if KerasModel.isZip(bytes) {
+            self = try KerasModel(archive: KerasArchive(bytes: bytes, limits: limits), limits: limits)
+        } else if KerasModel.isHDF5(bytes) {
             let file = try HDF5File(bytes: bytes, what: "HDF5", limits: limits.hdf5)
             guard let config = try file.strings("model_config", at: ".") else {
                 throw .unsupported("HDF5 file without a 'model_config' attribute: a weights-only file? save the whole model with model.save()")
@@ -149,5 +192,18 @@ extension KerasModel {
         } else {
             throw .malformed("not a Keras file (neither a .keras zip nor an HDF5 .h5)")
         }
+    }
+
+    /// Reads a model from its JSON and a Keras 3 weights file (what `model.save_weights("x.weights.h5")` writes,
+    /// and model.weights.h5 inside a .keras).
+    public init(configJSON: [UInt8], weightsH5: [UInt8], limits: KerasLimits = .default) throws(ImportError) {
+        if weightsH5.count > limits.maxFileBytes {
+            throw .tooLarge("weights file of \(weightsH5.count) bytes, the limit is \(limits.maxFileBytes)")
+        }
+        var model = try KerasModel(configJSON: configJSON, limits: limits, what: "config.json")
+        let weights = try HDF5File(bytes: weightsH5, what: "weights.h5", limits: limits.hdf5)
+        try model.readKeras3Weights(from: weights)
+        model.container = .kerasZip
+        self = model
     }
 }

@@ -14,14 +14,14 @@ extension KerasModel {
                 guard try file.kind(vars) == .group else { continue }
                 guard let names = try file.strings("name", at: vars), names.count == 1 else { continue }
                 if groups[names[0]] != nil {
-                    throw .malformed("model.weights.h5: two weight groups for layer '\(printable(names[0]))'")
+                    throw .malformed("\(file.what): two weight groups for layer '\(printable(names[0]))'")
                 }
                 groups[names[0]] = vars
             }
         }
         for index in layers.indices {
             let expected = layers[index].op.weightNames
-            let context = "model.weights.h5: layer '\(printable(layers[index].name))' (\(layers[index].className))"
+            let context = "\(file.what): layer '\(printable(layers[index].name))' (\(layers[index].className))"
             guard let vars = groups[layers[index].name] else {
                 if expected.isEmpty { continue }
                 throw .malformed("\(context): no weights in the file (no layers/*/vars group named so)")
@@ -44,11 +44,11 @@ extension KerasModel {
         if try file.kind("model_weights") == .group {
             root = "model_weights"
         } else {
-            throw .malformed("HDF5: no 'model_weights' group (not a Keras model file)")
+            throw .malformed("\(file.what): no 'model_weights' group (not a Keras model file)")
         }
         for index in layers.indices {
             let expected = layers[index].op.weightNames
-            let context = "HDF5: layer '\(printable(layers[index].name))' (\(layers[index].className))"
+            let context = "\(file.what): layer '\(printable(layers[index].name))' (\(layers[index].className))"
             let group = "\(root)/\(layers[index].name)"
             guard try file.kind(group) == .group else {
                 if expected.isEmpty { continue }

@@ -37,8 +37,8 @@ typedef struct {
     uint64_t needed;                  ///< CHDF5_TOO_LARGE: the size the file claims.
 } chdf5_status;
 
-/// Opens an HDF5 file held in memory, read-only and without copying it (libhdf5's file-image feature): `bytes`
-/// must stay valid and unchanged until chdf5_close. Returns a file handle (> 0) or -1 with `status` set.
+/// Opens an HDF5 file held in memory, read-only, with libhdf5's core driver and a file image (libhdf5 keeps its
+/// own copy: `bytes` may be released after the call). Returns a file handle (> 0) or -1 with `status` set.
 int64_t chdf5_open_image(const void *bytes, size_t size, chdf5_status *status);
 
 /// Closes a handle from chdf5_open_image, and every object libhdf5 still has open in it.
