@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "DigitImage", "ModelFormat", "CInt8Host"]),
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ]
 )

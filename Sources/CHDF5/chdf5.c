@@ -79,7 +79,11 @@ int64_t chdf5_open_image(const void *bytes, size_t size, chdf5_status *status) {
         fail_library(status, CHDF5_NO_MEMORY, "cannot hand the file image to libhdf5");
         return -1;
     }
-    hid_t file = H5Fopen("in-memory.h5", H5F_ACC_RDONLY, access);
+    // A name of its own: libhdf5 takes two core-driver files of the same name to be one file already open.
+    static _Atomic unsigned long long opened = 0;
+    char name[64];
+    snprintf(name, sizeof name, "chdf5-image-%llu.h5", (unsigned long long)++opened);
+    hid_t file = H5Fopen(name, H5F_ACC_RDONLY, access);
     H5Pclose(access);
     if (file < 0) {
         fail_library(status, CHDF5_NOT_HDF5, "not a readable HDF5 file");

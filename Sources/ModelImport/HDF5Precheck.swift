@@ -1,7 +1,9 @@
 /// Checks on an HDF5 file's raw bytes for inputs that make libhdf5 itself loop forever, done before libhdf5
 /// sees them. Known case (libhdf5 1.10.8, Debian 12): a global heap collection ("GCOL") holding an object with
 /// index 0 and size 0 makes its collection parser stop advancing (H5HG__cache_heap_deserialize), so reading any
-/// variable-length string stored there never returns. Found by the hdf5 fuzz target (docs/importing.md).
+/// variable-length string stored there never returns; an object whose size runs past the end of its collection
+/// makes H5HG_read copy that many bytes (a heap overflow, then a crash). Found by the hdf5 fuzz target and the
+/// seeded corruption test (docs/importing.md). libhdf5 has other unchecked paths: this is not a guarantee.
 enum HDF5Precheck {
     /// Throws when a global heap collection anywhere in `bytes` would make libhdf5's parser stop advancing.
     /// Every occurrence of the signature is checked, whether or not it is a real collection: libhdf5 parses
@@ -30,6 +32,9 @@ enum HDF5Precheck {
                         throw .malformed("\(what): HDF5 global heap at byte \(at) has an object of impossible size")
                     }
                     need = UInt64(headerSize) + (objectSize + 7) / 8 * 8
+                    if need > end - p {
+                        throw .malformed("\(what): HDF5 global heap at byte \(at) is corrupt (object \(index) runs past the end of its collection)")
+                    }
                 } else {
                     need = objectSize
                 }
