@@ -107,10 +107,9 @@ for target in "${targets[@]}"; do
     # keras, hdf5: libhdf5 asks malloc for sizes read from the file and handles NULL, as malloc returns outside
     # ASan. Leaks are not checked there: ZIPFoundation 0.9.20 leaks 62 bytes per Archive(url:) (fileSystemRepresentation
     # never freed) and libhdf5 1.10.8 small blocks on some error paths.
-    options=()
-    case "$target" in keras | hdf5) options=(-detect_leaks=0) ;; esac
-    if ! ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}allocator_may_return_null=1" \
-        "$build/$target" "$out/$target/corpus" "${options[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    asan="${ASAN_OPTIONS:-}"
+    case "$target" in keras | hdf5) asan="$asan${asan:+:}allocator_may_return_null=1:detect_leaks=0" ;; esac
+    if ! ASAN_OPTIONS="$asan" "$build/$target" "$out/$target/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/$target/crashes/" -print_final_stats=1 > "$out/$target/log.txt" 2>&1; then
         echo "$target: FAILED, see $out/$target/log.txt and $out/$target/crashes/"
         tail -n 30 "$out/$target/log.txt"
