@@ -157,6 +157,18 @@ struct KerasFixtureTests {
         }
     }
 
+    @Test("Reading from a path (the zip in place) equals reading the bytes", arguments: [
+        "sequential.keras", "sequential.h5", "functional.keras", "functional.h5",
+    ])
+    func fromPath(file: String) throws {
+        let url = Self.directory.appendingPathComponent(file)
+        #expect(try KerasModel(contentsOf: url) == Self.load(file))
+        var limits = KerasLimits()
+        limits.maxFileBytes = 1000
+        let size = try Data(contentsOf: url).count
+        #expect(throws: ImportError.tooLarge("file of \(size) bytes, the limit is 1000")) { try KerasModel(contentsOf: url, limits: limits) }
+    }
+
     @Test("Functional: ZeroPadding2D amounts, Add operands, BatchNormalization without beta")
     func functionalDetails() throws {
         let model = try Self.load("functional.keras")
