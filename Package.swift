@@ -16,14 +16,19 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // Public modules.
         // The float graph and the model.bin codec (docs/model-format.md).
         .target(name: "ModelFormat"),
         // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
-        // ONNX is decoded by SwiftProtobuf with code generated once from onnx.proto (Tools/onnx-proto/generate.sh).
-        .target(name: "ModelImport", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // ONNX is decoded by SwiftProtobuf with code generated once from onnx.proto (Tools/onnx-proto/generate.sh);
+        // Keras .keras zips are read with ZIPFoundation and their HDF5 weights with libhdf5 (CHDF5).
+        .target(name: "ModelImport", dependencies: ["CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                                                    .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // libhdf5 (Debian's libhdf5-dev) behind a small C shim: printing off, errors as codes, sizes bounded.
+        .target(name: "CHDF5", linkerSettings: [.linkedLibrary("hdf5_serial")]),
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
@@ -82,6 +87,6 @@ let package = Package(
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host"]),
         // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ]
 )

@@ -25,7 +25,7 @@ apt_install() {
     return 1
 }
 
-apt_install libpng-dev zlib1g-dev pkg-config qemu-system-arm
+apt_install libpng-dev zlib1g-dev pkg-config qemu-system-arm libhdf5-dev
 
 echo "== Int8Runtime as Embedded Swift (armv7em)"
 # The deployable core must stay inside the Embedded subset: no Foundation, classes, existentials or heap.
