@@ -27,6 +27,10 @@ apt_install() {
 
 apt_install libpng-dev zlib1g-dev pkg-config qemu-system-arm libhdf5-dev
 
+echo "== boards.json footprints measured at the current runtime"
+# Builds nothing: fails when Int8Runtime, CInt8DSP or the firmware changed since Tools/bench/footprint.sh --write.
+Tools/bench/footprint.sh --check
+
 echo "== Int8Runtime as Embedded Swift (armv7em)"
 # The deployable core must stay inside the Embedded subset: no Foundation, classes, existentials or heap.
 embedded_out="$(mktemp -d)"
