@@ -32,11 +32,11 @@ let package = Package(
         // A float32 reference executor for ModelFormat graphs.
         .target(name: "FloatEngine", dependencies: ["ModelFormat"]),
         // PNG decoding/encoding, MNIST-style preprocessing and MNIST IDX reading.
-        .target(name: "DigitImage", dependencies: ["CPNG"]),
+        .target(name: "DigitImage", dependencies: ["CPNG", "OneLineError"]),
         // Boards as memory and speed budgets, the verdict against one, and the per-op cost model (docs/boards.md).
-        .target(name: "Boards", dependencies: ["Int8Runtime"], resources: [.copy("Resources/boards.json")]),
+        .target(name: "Boards", dependencies: ["Int8Runtime", "OneLineError"], resources: [.copy("Resources/boards.json")]),
         // Simulated board memory, run, compare and demo logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels",
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels", "OneLineError",
                                                 "Boards", "CommandLineSupport"]),
         // The edge-sim command: run, compare, evaluate, demo.
         .executableTarget(
@@ -51,6 +51,8 @@ let package = Package(
         ),
 
         // Implementation details.
+        // The one wording of every tool error: a line naming the file, flag or board and the problem.
+        .target(name: "OneLineError"),
         // Work spread over all cores, in index order.
         .target(name: "Parallel"),
         // The deployable int8 core: zero-copy .q8 view, kernels, interpreter. Embedded Swift compatible.
@@ -66,7 +68,7 @@ let package = Package(
         // The C host kernels as Int8Runtime kernel overrides, with their per-model plans (docs/host-kernels.md).
         .target(name: "HostKernels", dependencies: ["CInt8Host", "Int8Runtime"]),
         // What both command-line tools share: one-line errors, the progress line, the options defined once.
-        .target(name: "CommandLineSupport", dependencies: ["Boards", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "CommandLineSupport", dependencies: ["Boards", "OneLineError", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests.
         // Seeded sample graphs shared by the test targets.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OneLineError
 
 extension ParsableCommand {
     /// Parses the arguments and runs the command, like `main()`, except that a failure prints exactly one line,
@@ -21,17 +22,10 @@ extension ParsableCommand {
 }
 
 /// A failed run of a command-line tool, worded as one line that names the file or flag and the problem.
-public struct CommandLineError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CommandLineError: OneLineError, Sendable {
     public var message: String
 
     public init(_ message: String) {
         self.message = message
     }
-
-    /// An error about a file: `path: problem`.
-    public init(file: String, _ problem: String) {
-        self.message = "\(file): \(problem)"
-    }
-
-    public var description: String { message }
 }

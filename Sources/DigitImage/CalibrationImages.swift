@@ -1,4 +1,5 @@
 import Foundation
+import OneLineError
 
 /// Calibration inputs for the converter: MNIST training images from an IDX folder, or a folder of PNG digits
 /// prepared exactly as `edge-sim run` prepares them (MNIST-style, `DigitPreprocessor.mnistStyle`).
@@ -61,17 +62,10 @@ public struct CalibrationImages {
 }
 
 /// Calibration images that cannot be used, worded as one line that names the folder and the problem.
-public struct CalibrationImagesError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CalibrationImagesError: OneLineError, Sendable {
     public var message: String
 
     public init(_ message: String) {
         self.message = message
     }
-
-    /// An error about a folder: `path: problem`.
-    public init(file: String, _ problem: String) {
-        self.message = "\(file): \(problem)"
-    }
-
-    public var description: String { message }
 }

@@ -66,8 +66,9 @@ build_target() {
             clang -fsanitize=fuzzer-no-link,address -O1 -g -ISources/CPNG/include -c "$c" -o "$build/cpng/$(basename "$c" .c).o"
         done
         printf 'module CPNG {\n    header "%s/Sources/CPNG/include/cpng.h"\n    export *\n}\n' "$PWD" > "$build/cpng/module.modulemap"
+        library OneLineError Sources/OneLineError/*.swift
         library DigitImage -I "$build/cpng" Sources/DigitImage/*.swift
-        swiftc "${flags[@]}" -I "$build" -I "$build/cpng" -L "$build" -lDigitImage Tools/fuzz/targets/PNGFuzz.swift \
+        swiftc "${flags[@]}" -I "$build" -I "$build/cpng" -L "$build" -lDigitImage -lOneLineError Tools/fuzz/targets/PNGFuzz.swift \
             "$build"/cpng/*.o -lpng -lz -o "$build/png" ;;
     tflite)
         model_import
