@@ -41,6 +41,19 @@ struct ONNXFixtureTests {
     }
 
     /// The onnx package's view of one attribute, in the reader's terms (lists take the reader's element type).
+    /// A node's name, op type, inputs, outputs and attributes against what the onnx package reported for it.
+    func expect(_ node: ONNXNode, matches expected: [String: Any]) {
+        #expect(node.name == expected["name"] as! String)
+        #expect(node.opType == expected["op_type"] as! String)
+        #expect(node.inputs == expected["inputs"] as! [String])
+        #expect(node.outputs == expected["outputs"] as! [String])
+        let attributes = expected["attributes"] as! [String: [String: Any]]
+        #expect(Set(node.attributes.map(\.name)) == Set(attributes.keys), "\(node.label)")
+        for (name, value) in node.attributes {
+            #expect(attribute(attributes[name] ?? [:], like: value) == value, "\(node.label) \(name)")
+        }
+    }
+
     func attribute(_ json: [String: Any], like value: ONNXAttributeValue) -> ONNXAttributeValue? {
         if let v = json["int"] as? NSNumber { return .int(v.int64Value) }
         if let v = json["float"] as? NSNumber { return .float(Float(v.doubleValue)) }
@@ -73,15 +86,7 @@ struct ONNXFixtureTests {
         let nodes = json["nodes"] as! [[String: Any]]
         try #require(model.nodes.count == nodes.count)
         for (node, expected) in zip(model.nodes, nodes) {
-            #expect(node.name == expected["name"] as! String)
-            #expect(node.opType == expected["op_type"] as! String)
-            #expect(node.inputs == expected["inputs"] as! [String])
-            #expect(node.outputs == expected["outputs"] as! [String])
-            let attributes = expected["attributes"] as! [String: [String: Any]]
-            #expect(Set(node.attributes.map(\.name)) == Set(attributes.keys), "\(node.label)")
-            for (attributeName, value) in node.attributes {
-                #expect(attribute(attributes[attributeName] ?? [:], like: value) == value, "\(node.label) \(attributeName)")
-            }
+            expect(node, matches: expected)
             // The recorded position is where the node's protobuf field starts: GraphProto field 1, wire type 2.
             #expect(bytes[node.fileOffset] == 0x0A)
         }

@@ -34,15 +34,7 @@ struct ONNXTorchExportTests {
         let nodes = summary["nodes"] as! [[String: Any]]
         try #require(model.nodes.count == nodes.count)
         for (node, expected) in zip(model.nodes, nodes) {
-            #expect(node.name == expected["name"] as! String)
-            #expect(node.opType == expected["op_type"] as! String)
-            #expect(node.inputs == expected["inputs"] as! [String])
-            #expect(node.outputs == expected["outputs"] as! [String])
-            let attributes = expected["attributes"] as! [String: [String: Any]]
-            #expect(Set(node.attributes.map(\.name)) == Set(attributes.keys), "\(node.label)")
-            for (name, value) in node.attributes {
-                #expect(fixture.attribute(attributes[name] ?? [:], like: value) == value, "\(node.label) \(name)")
-            }
+            fixture.expect(node, matches: expected)
             if node.opType == "Conv" || node.opType == "MaxPool" {
                 let window = try node.window(spatialRank: 2)
                 #expect(window.autoPad == .notSet && window.group == 1 && window.dilations == [1, 1])
