@@ -25,7 +25,7 @@ let package = Package(
         // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
         // ONNX is decoded by SwiftProtobuf with code generated once from onnx.proto (Tools/onnx-proto/generate.sh);
         // Keras .keras zips are read with ZIPFoundation and their HDF5 weights with libhdf5 (CHDF5).
-        .target(name: "ModelImport", dependencies: ["CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .target(name: "ModelImport", dependencies: ["ModelFormat", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                                                     .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // libhdf5 (Debian's libhdf5-dev) behind a small C shim: printing off, errors as codes, sizes bounded.
         .target(name: "CHDF5", linkerSettings: [.linkedLibrary("hdf5_serial")]),
@@ -36,7 +36,7 @@ let package = Package(
         // Boards as memory and speed budgets, the verdict against one, and the per-op cost model (docs/boards.md).
         .target(name: "Boards", dependencies: ["Int8Runtime", "OneLineError"], resources: [.copy("Resources/boards.json")]),
         // Simulated board memory, run, compare and demo logic behind the edge-sim command.
-        .target(name: "EdgeSim", dependencies: ["ModelFormat", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels", "OneLineError",
+        .target(name: "EdgeSim", dependencies: ["ModelFormat", "ModelImport", "FloatEngine", "DigitImage", "Parallel", "Quantizer", "Int8Runtime", "HostKernels", "OneLineError",
                                                 "Boards", "CommandLineSupport"]),
         // The edge-sim command: run, compare, evaluate, demo.
         .executableTarget(
@@ -46,7 +46,7 @@ let package = Package(
         // The quantize command: the converter, with its report and board verdicts (never the simulator).
         .executableTarget(
             name: "quantize",
-            dependencies: ["Boards", "Quantizer", "ModelFormat", "DigitImage", "CommandLineSupport",
+            dependencies: ["Boards", "Quantizer", "ModelFormat", "ModelImport", "DigitImage", "CommandLineSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 

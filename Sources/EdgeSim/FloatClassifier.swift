@@ -1,5 +1,6 @@
 import FloatEngine
 import ModelFormat
+import ModelImport
 
 /// A float model that turns a 28x28 input into digit probabilities. Each worker thread uses its own copy.
 public struct FloatClassifier {
@@ -17,11 +18,11 @@ public struct FloatClassifier {
         interpreter = FloatInterpreter(graph: graph)
     }
 
-    /// Loads the model.bin at `path`.
-    public init(path: String) throws(EdgeSimError) {
+    /// Loads the float model at `path`, of any format `ModelImporter` reads.
+    public init(path: String, options: ImportOptions = ImportOptions()) throws(EdgeSimError) {
         let graph: FloatGraph
         do {
-            graph = try ModelFile.load(path: path)
+            graph = try ModelImporter.floatGraph(path: path, options: options)
         } catch {
             throw EdgeSimError(error.description)
         }

@@ -1,6 +1,7 @@
 import ModelFormat
+import ModelImport
 
-/// Which engine a model file is for, told by its magic bytes.
+/// Which engine a model file is for, told by its content (`ModelFileFormat`).
 public enum ModelKind {
     case float
     case int8
@@ -12,10 +13,10 @@ public enum ModelKind {
         } catch {
             throw EdgeSimError(error.description)
         }
-        switch bytes.prefix(4).map({ Character(UnicodeScalar($0)) }) {
-        case Array("EQFM"): return .float
-        case Array("EQ8M"): return .int8
-        default: throw EdgeSimError(file: path, "neither a model.bin nor a .q8 model (unknown magic)")
+        switch ModelFileFormat.detect(bytes) {
+        case .q8: return .int8
+        case .modelBin, .keras, .kerasH5, .onnx, .tflite: return .float
+        case nil: throw EdgeSimError(file: path, "not a model file EdgeQuant reads (.q8, model.bin, .keras, .h5, .onnx or .tflite, told by content)")
         }
     }
 }

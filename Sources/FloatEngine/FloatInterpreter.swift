@@ -14,6 +14,7 @@ public struct FloatInterpreter {
         case add(Activation)
         case copy
         case softmax
+        case pad(PoolFloat.Pads, inputShape: [Int])
     }
 
     public let graph: FloatGraph
@@ -51,16 +52,20 @@ public struct FloatInterpreter {
             case let .add(activation): return .add(activation)
             case .flatten, .dropout: return .copy
             case .softmax: return .softmax
+            case let .pad(top, bottom, left, right):
+                return .pad(PoolFloat.Pads(top: top, bottom: bottom, left: left, right: right), inputShape: shapes[0])
             }
         }
     }
 
-    /// Runs the graph on `input` (the graph input's elements, NHWC) and returns the graph output.
+    /// Runs the graph on `input` (the graph input's elements, NHWC, each a pixel / 255; the graph's input
+    /// normalization is applied here) and returns the graph output.
     @discardableResult
     public mutating func run(_ input: [Float]) throws(FloatEngineError) -> [Float] {
         let expected = graph.tensors[graph.input].elementCount
         guard input.count == expected else { throw .inputSize(expected: expected, actual: input.count) }
-        values[graph.input] = input
+        let normalization = graph.inputNormalization
+        values[graph.input] = normalization == .identity ? input : input.map { normalization.apply($0) }
         for (node, step) in zip(graph.nodes, steps) {
             execute(step, node: node)
         }
@@ -103,6 +108,7 @@ public struct FloatInterpreter {
                     ElementwiseFloat.apply(activation, to: o)
                 case .copy: ElementwiseFloat.copy(input: x, output: o)
                 case .softmax: ElementwiseFloat.softmax(input: x, output: o)
+                case let .pad(pads, shape): PoolFloat.pad(input: x, output: o, inputShape: shape, pads: pads)
                 }
             }
         }

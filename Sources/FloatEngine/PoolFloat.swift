@@ -43,4 +43,19 @@ enum PoolFloat {
         }
         for ch in 0..<c { output[ch] /= Float(pixels) }
     }
+
+    /// Zero padding of height and width.
+    struct Pads { var top, bottom, left, right: Int }
+
+    static func pad(input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, inputShape: [Int], pads: Pads) {
+        let h = inputShape[1], w = inputShape[2], c = inputShape[3]
+        let outWidth = w + pads.left + pads.right
+        for i in output.indices { output[i] = 0 }
+        for y in 0..<h {
+            for x in 0..<w {
+                let o = ((y + pads.top) * outWidth + x + pads.left) * c, i = (y * w + x) * c
+                for ch in 0..<c { output[o + ch] = input[i + ch] }
+            }
+        }
+    }
 }

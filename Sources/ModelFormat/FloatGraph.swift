@@ -6,12 +6,15 @@ public struct FloatGraph: Sendable, Equatable {
     public var input: Int
     /// Index of the graph output tensor.
     public var output: Int
+    /// What the input holds, from a pixel / 255 fed by every caller; the identity for model.bin.
+    public var inputNormalization: InputNormalization
 
-    public init(tensors: [Tensor], nodes: [Node], input: Int, output: Int) {
+    public init(tensors: [Tensor], nodes: [Node], input: Int, output: Int, inputNormalization: InputNormalization = .identity) {
         self.tensors = tensors
         self.nodes = nodes
         self.input = input
         self.output = output
+        self.inputNormalization = inputNormalization
     }
 
     /// The tensor holding the class scores before a final softmax: the softmax's input when the graph ends in

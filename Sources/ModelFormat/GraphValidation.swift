@@ -29,6 +29,9 @@ extension FloatGraph {
             guard tensorNames.insert(tensor.name).inserted else { throw .duplicateName(kind: "tensor", name: tensor.name) }
             try Self.checkShape(tensor)
         }
+        guard inputNormalization.isValid else {
+            throw .badGraph(reason: "the input normalization (\(inputNormalization)) needs a finite mean and a finite std > 0")
+        }
         guard !tensors[input].isConstant else { throw .badGraph(reason: "the graph input '\(tensors[input].name)' is a constant") }
         guard tensors[input].shape.count == 4, tensors[input].shape[0] == 1 else {
             throw .badGraph(reason: "the graph input must be [1, H, W, C], got \(tensors[input].shape)")

@@ -149,6 +149,10 @@ public enum ModelBinary {
     /// would refuse).
     public static func encode(_ graph: FloatGraph) throws(ModelFormatError) -> [UInt8] {
         try graph.validate()
+        // model.bin's input is pixel / 255 by definition; a graph that normalizes cannot be written as one.
+        guard graph.inputNormalization == .identity else {
+            throw .badGraph(reason: "model.bin cannot record an input normalization (\(graph.inputNormalization))")
+        }
         for name in graph.tensors.map(\.name) + graph.nodes.map(\.name) where name.utf8.count > GraphLimits.maxStringBytes {
             throw .badGraph(reason: "name '\(name.prefix(40))...' is longer than \(GraphLimits.maxStringBytes) bytes")
         }

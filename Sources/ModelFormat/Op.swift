@@ -14,6 +14,10 @@ public enum Op: Sendable, Equatable {
     case softmax
     /// Identity at inference; the rate is kept so that a round trip loses nothing.
     case dropout(rate: Float)
+    /// Zero padding of a feature map's height and width (ONNX Pad with constant 0, TFLite PAD, Keras
+    /// ZeroPadding2D). The quantizer folds it into the next Conv2D's (or max pool's, after a ReLU) padding where
+    /// that is exact.
+    case pad(top: Int, bottom: Int, left: Int, right: Int)
 
     /// The op's name in model.bin.
     public var name: String {
@@ -30,6 +34,7 @@ public enum Op: Sendable, Equatable {
         case .flatten: "Flatten"
         case .softmax: "Softmax"
         case .dropout: "Dropout"
+        case .pad: "Pad"
         }
     }
 }

@@ -4,7 +4,7 @@ enum OpAttributes {
     static func encode(_ operation: Op) -> [(String, AttributeValue)] {
         switch operation {
         case let .conv2D(strideY, strideX, padding, activation):
-            return [("strides", .ints([Int64(strideY), Int64(strideX)])), ("padding", .string(padding.rawValue))]
+            return [("strides", .ints([Int64(strideY), Int64(strideX)]))] + paddingAttributes(padding)
                 + activationAttribute(activation)
         case let .dense(activation), let .add(activation):
             return activationAttribute(activation)
@@ -12,15 +12,25 @@ enum OpAttributes {
             return [
                 ("pool_size", .ints([Int64(window.height), Int64(window.width)])),
                 ("strides", .ints([Int64(window.strideY), Int64(window.strideX)])),
-                ("padding", .string(window.padding.rawValue)),
-            ]
+            ] + paddingAttributes(window.padding)
         case let .batchNormalization(epsilon):
             return [("epsilon", .float(epsilon))]
         case let .dropout(rate):
             return [("rate", .float(rate))]
+        case let .pad(top, bottom, left, right):
+            return [("pads", .ints([Int64(top), Int64(bottom), Int64(left), Int64(right)]))]
         case .relu, .relu6, .globalAveragePool, .flatten, .softmax:
             return []
         }
+    }
+
+    /// `padding` by name; explicit pads also as `pads` = [top, bottom, left, right].
+    private static func paddingAttributes(_ padding: Padding) -> [(String, AttributeValue)] {
+        var attributes: [(String, AttributeValue)] = [("padding", .string(padding.name))]
+        if case let .explicit(top, bottom, left, right) = padding {
+            attributes.append(("pads", .ints([Int64(top), Int64(bottom), Int64(left), Int64(right)])))
+        }
+        return attributes
     }
 
     /// Only a fused activation is written; `none` is the default and stays implicit.
@@ -56,6 +66,9 @@ enum OpAttributes {
         case "GlobalAveragePool": operation = .globalAveragePool
         case "Add": operation = .add(activation: try reader.activation())
         case "Flatten": operation = .flatten
+        case "Pad":
+            let pads = try reader.pads()
+            operation = .pad(top: pads[0], bottom: pads[1], left: pads[2], right: pads[3])
         case "Softmax": operation = .softmax
         default: throw .unknownOp(op: op, node: node)
         }
@@ -93,10 +106,25 @@ enum OpAttributes {
         mutating func padding() throws(ModelFormatError) -> Padding {
             unused.remove("padding")
             guard let value = attributes["padding"] else { return .valid }
-            guard case let .string(text) = value, let padding = Padding(rawValue: text) else {
-                throw .badAttribute(node: node, attribute: "padding", reason: "must be \"same\" or \"valid\"")
+            switch value {
+            case .string("valid"): return .valid
+            case .string("same"): return .same
+            case .string("explicit"):
+                let pads = try pads()
+                return .explicit(top: pads[0], bottom: pads[1], left: pads[2], right: pads[3])
+            default:
+                throw .badAttribute(node: node, attribute: "padding", reason: "must be \"same\", \"valid\" or \"explicit\"")
             }
-            return padding
+        }
+
+        /// Four pads (top, bottom, left, right), each in 0...4096.
+        mutating func pads() throws(ModelFormatError) -> [Int] {
+            unused.remove("pads")
+            guard let value = attributes["pads"] else { throw .badAttribute(node: node, attribute: "pads", reason: "is missing") }
+            guard case let .ints(list) = value, list.count == 4, list.allSatisfy({ (0...4096).contains($0) }) else {
+                throw .badAttribute(node: node, attribute: "pads", reason: "must be four integers in 0...4096")
+            }
+            return list.map { Int($0) }
         }
 
         mutating func activation() throws(ModelFormatError) -> Activation {

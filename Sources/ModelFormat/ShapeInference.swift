@@ -97,6 +97,15 @@ public enum ShapeInference {
             guard shapes[0] == shapes[1] else { throw fail("Add inputs differ in shape: \(shapes[0]) and \(shapes[1])") }
             return shapes[0]
 
+        case let .pad(top, bottom, left, right):
+            try requireInputs(1...1)
+            let x = shapes[0]
+            try requireFeatureMap(x)
+            guard min(top, bottom, left, right) >= 0, max(top, bottom, left, right) <= 4096 else {
+                throw fail("pads must be in 0...4096, got [\(top), \(bottom), \(left), \(right)]")
+            }
+            return [1, x[1] + top + bottom, x[2] + left + right, x[3]]
+
         case .flatten:
             try requireInputs(1...1)
             guard shapes[0].first == 1 else { throw fail("Flatten needs a batch-1 input, got \(shapes[0])") }

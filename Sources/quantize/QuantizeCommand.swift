@@ -4,6 +4,7 @@ import CommandLineSupport
 import DigitImage
 import Foundation
 import ModelFormat
+import ModelImport
 import Quantizer
 
 /// `quantize model.bin`: converts a float model to an int8 .q8 with a report and a board verdict.
@@ -61,7 +62,7 @@ struct QuantizeCommand: ParsableCommand {
         let catalog = try boards.catalog()
         let target = try boards.board.map { try catalog.board(named: $0) }
         let graph: FloatGraph
-        do { graph = try ModelFile.load(path: model) } catch { throw CommandLineError(error.description) }
+        do { graph = try ModelImporter.floatGraph(path: model) } catch { throw CommandLineError(error.description) }
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // Fail before the work, not after it, when an output cannot be written.
         do {

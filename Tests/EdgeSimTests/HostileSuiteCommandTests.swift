@@ -41,7 +41,7 @@ struct HostileSuiteCommandTests {
         for (name, entry) in files.sorted(by: { $0.key < $1.key }) {
             let error = try Self.error(try #require(entry["error"]))
             // edge-sim tells a file with an unknown magic from a model.bin itself, before the .q8 loader.
-            let problem = error == .badMagic ? "neither a model.bin nor a .q8 model (unknown magic)" : Q8ErrorText.describe(error)
+            let problem = error == .badMagic ? "not a model file EdgeQuant reads (.q8, model.bin, .keras, .h5, .onnx or .tflite, told by content)" : Q8ErrorText.describe(error)
             let path = "\(Self.folder)/\(name)"
             let run = try CommandLineRun.run(CommandLineRun.executable("edge-sim"),
                                              ["run", "--model", path, "Samples/digits/2-bilevel-gray1-96x96.png"], timeout: 60)

@@ -108,7 +108,7 @@ struct RunCommandErrorTests {
     }
 
     @Test func modelThatIsNotAModel() throws {
-        try expectOneLineError(["run", "--model", "README.md", try RunCommandTests.samples()[0]], mentioning: "README.md: neither a model.bin nor a .q8 model")
+        try expectOneLineError(["run", "--model", "README.md", try RunCommandTests.samples()[0]], mentioning: "README.md: not a model file EdgeQuant reads")
     }
 
     @Test func directoryAsModel() throws {

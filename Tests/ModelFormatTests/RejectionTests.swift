@@ -150,7 +150,7 @@ struct RejectionTests {
 
     @Test func badAttributes() {
         let unknownPadding = resealed(replacing("\u{5}\u{0}valid", with: "\u{5}\u{0}VALID", in: valid))
-        #expect(decodeError(unknownPadding) == .badAttribute(node: "pool_valid", attribute: "padding", reason: "must be \"same\" or \"valid\""))
+        #expect(decodeError(unknownPadding) == .badAttribute(node: "pool_valid", attribute: "padding", reason: "must be \"same\", \"valid\" or \"explicit\""))
         let renamed = resealed(replacing("epsilon", with: "epsilom", in: valid))
         #expect(decodeError(renamed) == .badAttribute(node: "stem_bn", attribute: "epsilom", reason: "is not an attribute of BatchNormalization"))
     }

@@ -26,6 +26,9 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
     }
 
     // The input convention of model.bin: pixel / 255 in [0, 1], so pixels map exactly onto int8 (q = pixel − 128).
+    guard graph.inputNormalization == .identity else {
+        throw QuantizerError("an input normalization (\(graph.inputNormalization)) cannot be quantized yet")
+    }
     let input = addTensor(graph.input, quantization: ActivationQuantization(min: 0, max: 1))
     var layers: [Int8Layer] = []
     var output = graph.output
@@ -38,6 +41,8 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
         switch node.op {
         case .flatten:
             map[out] = x
+        case .pad:
+            throw QuantizerError(node: node.name, "a Pad that could not be folded into the next op has no int8 kernel yet")
         case .softmax:
             guard position == graph.nodes.count - 1, out == graph.output else {
                 throw QuantizerError(node: node.name, "Softmax is supported only as the last op (its input becomes the int8 output)")

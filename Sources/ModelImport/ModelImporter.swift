@@ -1,0 +1,65 @@
+import ModelFormat
+
+/// The model file formats the tools take, told apart by content, never by extension.
+public enum ModelFileFormat: String, Sendable, Equatable {
+    case modelBin = "model.bin"
+    case q8 = ".q8"
+    case keras = "Keras .keras"
+    case kerasH5 = "Keras .h5"
+    case onnx = "ONNX"
+    case tflite = "TFLite"
+
+    /// The format of a file starting with `bytes`, or `nil` when none matches. ONNX has no magic: a protobuf
+    /// ModelProto starts with field 1 (ir_version, varint, tag 0x08) as every ONNX writer emits it.
+    public static func detect(_ bytes: [UInt8]) -> ModelFileFormat? {
+        let magic = Array(bytes.prefix(4))
+        if magic == Array("EQFM".utf8) { return .modelBin }
+        if magic == Array("EQ8M".utf8) { return .q8 }
+        if TFLiteModel.isTFLite(bytes) { return .tflite }
+        if KerasModel.isZip(bytes) { return .keras }
+        if KerasModel.isHDF5(bytes) { return .kerasH5 }
+        if bytes.first == 0x08 { return .onnx }
+        return nil
+    }
+}
+
+/// What the user asked for at conversion that the file may not record.
+public struct ImportOptions: Sendable, Equatable {
+    /// The normalization the model expects of pixel / 255 (`--input-normalization MEAN,STD`); `nil` to take
+    /// the file's own (a Keras Rescaling or Normalization layer at the input) or none.
+    public var inputNormalization: InputNormalization?
+
+    public init(inputNormalization: InputNormalization? = nil) {
+        self.inputNormalization = inputNormalization
+    }
+}
+
+/// The one entry the command-line tools use to read a float model of any supported format.
+public enum ModelImporter {
+    /// Reads the float model at `path` (model.bin, Keras, ONNX or float TFLite) into a validated float graph.
+    /// Every failure is one line naming the file.
+    public static func floatGraph(path: String, options: ImportOptions = ImportOptions()) throws(ModelFileError) -> FloatGraph {
+        let bytes = try ModelFile.readBytes(path: path)
+        func fail(_ problem: String) -> ModelFileError { ModelFileError(path: path, problem: problem) }
+        guard let format = ModelFileFormat.detect(bytes) else {
+            throw fail("not a model file EdgeQuant reads (model.bin, .keras, .h5, .onnx or .tflite, told by content)")
+        }
+        var graph: FloatGraph
+        switch format {
+        case .modelBin:
+            do { graph = try ModelBinary.decode(bytes) } catch { throw fail(error.description) }
+        case .q8:
+            throw fail("is an int8 .q8 model, not a float model")
+        case .keras, .kerasH5, .onnx, .tflite:
+            throw fail("\(format.rawValue) files are read but not yet converted to a float graph")
+        }
+        if let normalization = options.inputNormalization {
+            guard graph.inputNormalization == .identity else {
+                throw fail("the file already records an input normalization (\(graph.inputNormalization)); --input-normalization would apply a second one")
+            }
+            graph.inputNormalization = normalization
+        }
+        do { try graph.validate() } catch { throw fail(error.description) }
+        return graph
+    }
+}
