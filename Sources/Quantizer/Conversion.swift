@@ -11,7 +11,7 @@ public enum CalibrationSource: Sendable {
 
 /// The result of converting a float graph: every intermediate a report needs, and the .q8 bytes.
 public struct Conversion: Sendable {
-    /// The float graph after Dropout removal, BatchNorm folding and activation fusion.
+    /// The float graph after Dropout removal, BatchNorm folding, activation fusion and Pad folding.
     public var prepared: FloatGraph
     public var ranges: [Int: TensorRange]
     public var program: Int8Program
@@ -24,12 +24,12 @@ public struct Conversion: Sendable {
     /// nil when they were not; `prepared` keeps the float biases, the program has the corrected ones.
     public var biasCorrection: BiasCorrection.Inputs?
 
-    /// Runs every pass: removeDropout, foldBatchNorm, fuseActivations, calibration, bias correction (when asked
+    /// Runs every pass: removeDropout, foldBatchNorm, fuseActivations, foldPads, calibration, bias correction (when asked
     /// for), lowering, fuseConvMaxPool, planning, writing. Bias correction needs samples. `progress(done, total)`
     /// counts calibration sample runs, then (starting again) bias correction's.
     public init(graph: FloatGraph, calibration: CalibrationSource, biasCorrection: BiasCorrection.Inputs? = nil,
                 progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws(QuantizerError) {
-        prepared = fuseActivations(try foldBatchNorm(removeDropout(graph)))
+        prepared = foldPads(fuseActivations(try foldBatchNorm(removeDropout(graph))))
         var lowered = prepared
         switch calibration {
         case let .samples(samples, method):

@@ -22,7 +22,8 @@ extension FloatGraph {
         if output == from { output = to }
     }
 
-    /// The graph without tensors that no node reads or writes (keeping the graph input), renumbered.
+    /// The graph without tensors that no node reads or writes (keeping the graph input), renumbered; the input
+    /// normalization is kept.
     func pruned() -> FloatGraph {
         var used = Set(nodes.flatMap { $0.inputs + $0.outputs })
         used.insert(input)
@@ -34,6 +35,6 @@ extension FloatGraph {
         return FloatGraph(
             tensors: kept.map { tensors[$0] },
             nodes: nodes.map { Node(name: $0.name, op: $0.op, inputs: $0.inputs.map(remap), outputs: $0.outputs.map(remap)) },
-            input: remap(input), output: remap(output))
+            input: remap(input), output: remap(output), inputNormalization: inputNormalization)
     }
 }
