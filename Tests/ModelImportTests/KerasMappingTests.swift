@@ -74,6 +74,7 @@ struct KerasMappingTests {
         #expect(try Self.windowSums(size: 4, kernel: 3, stride: 2) == [54, 45, 72, 54])
         // 5x5 (odd), 3x3, stride 1: padding 1 on each side, as symmetric as 'same' gets.
         let sums = try Self.windowSums(size: 5, kernel: 3, stride: 1)
+        try #require(sums.count == 25)
         #expect(sums[0] == 1 + 2 + 6 + 7)
         #expect(sums[24] == 19 + 20 + 24 + 25)
     }
