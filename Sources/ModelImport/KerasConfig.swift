@@ -415,7 +415,19 @@ private struct LayerConfig {
             if shape.filter({ $0 == -1 }).count > 1 { throw malformed("target_shape \(config["target_shape"].brief) has more than one -1") }
             return .reshape(shape)
         case "Dropout":
-            return .dropout
+            let rate = config["rate"]
+            guard let value = rate.isNull ? 0 : rate.double, value >= 0, value < 1 else {
+                throw malformed("rate \(rate.brief) is not in [0, 1)")
+            }
+            return .dropout(rate: Float(value))
+        case "Rescaling":
+            let scale = config["scale"], offset = config["offset"]
+            guard let factor = scale.double else { throw unsupported("scale \(scale.brief) (one number; per-channel scales are not supported)") }
+            guard let shift = offset.isNull ? 0 : offset.double else {
+                throw unsupported("offset \(offset.brief) (one number; per-channel offsets are not supported)")
+            }
+            guard factor > 0, Float(factor).isFinite, Float(shift).isFinite else { throw unsupported("scale \(factor) (only a positive scale)") }
+            return .rescaling(scale: Float(factor), offset: Float(shift))
         case "Dense":
             guard let units = config["units"].int, units >= 1, units <= limits.maxDimension else {
                 throw malformed("units \(config["units"].brief) is not a positive count")

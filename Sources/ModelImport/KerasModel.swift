@@ -90,11 +90,14 @@ public enum KerasOp: Sendable, Equatable {
     case flatten
     /// Target shape without the batch dimension; at most one -1.
     case reshape([Int])
-    case dropout
+    /// Identity at inference.
+    case dropout(rate: Float)
     case dense(units: Int, activation: KerasActivation, useBias: Bool)
     /// Zero rows and columns added: top, bottom, left, right.
     case zeroPadding2D(top: Int, bottom: Int, left: Int, right: Int)
     case softmax
+    /// `x * scale + offset`: folded into the input normalization when it follows the input.
+    case rescaling(scale: Float, offset: Float)
 
     /// The weights this op has, in Keras's order.
     var weightNames: [String] {

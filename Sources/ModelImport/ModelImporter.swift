@@ -50,7 +50,10 @@ public enum ModelImporter {
             do { graph = try ModelBinary.decode(bytes) } catch { throw fail(error.description) }
         case .q8:
             throw fail("is an int8 .q8 model, not a float model")
-        case .keras, .kerasH5, .onnx, .tflite:
+        case .keras, .kerasH5:
+            // Applies options.inputNormalization itself, composed with a Rescaling/Normalization input layer.
+            return try KerasImport.floatGraph(bytes: bytes, path: path, options: options)
+        case .onnx, .tflite:
             throw fail("\(format.rawValue) files are read but not yet converted to a float graph")
         }
         if let normalization = options.inputNormalization {
