@@ -1,5 +1,6 @@
 import Foundation
 import Int8Runtime
+import Quantizer
 
 /// An int8 .q8 model running inside a simulated board (SimulatedMemory): the model in read-only flash, the arena of
 /// exactly the planned size between guard pages, inference on a guarded stack of the board's measured budget.
@@ -63,7 +64,7 @@ public struct Int8Classifier: ~Copyable {
         public var count: Int
     }
 
-    /// Classifies one 28x28 input given as floats in [0, 1].
+    /// Classifies one input given as floats in [0, 1] (pixels / 255), of the model's input size.
     public func classify(_ input: [Float], trace: Bool = false) throws(EdgeSimError) -> Outcome {
         var highWater = 0, stackUsed = 0
         var traces: [LayerTrace] = []
@@ -71,15 +72,12 @@ public struct Int8Classifier: ~Copyable {
         // Two paints: a byte that happens to equal the paint cannot hide the true high-water mark from both.
         for paint: UInt8 in [0xAA, 0x55] {
             memory.paint(paint)
-            let inputTensor = model.input
             let buffer = Int8Interpreter.inputBuffer(model, arena: memory.arena)
             guard buffer.count == input.count else {
                 throw EdgeSimError(file: file, "model input has \(buffer.count) values, the image gives \(input.count)")
             }
-            for i in 0..<buffer.count {
-                let q = (input[i] / inputTensor.scale).rounded(.toNearestOrAwayFromZero) + Float(inputTensor.zeroPoint)
-                buffer[i] = Int8(min(max(q, -128), 127))
-            }
+            // q = round(((x − mean) / std) / scale) + zero_point: the model's input normalization, then its quantization.
+            model.quantizeInput(input, into: buffer)
             quantizedInput = Array(buffer)
             let collect = trace && paint == 0xAA
             let arena = memory.arena, model = self.model
@@ -115,7 +113,7 @@ enum Q8ErrorText {
     static func describe(_ error: Q8Error) -> String {
         switch error {
         case .badMagic: "not a .q8 model (bad magic)"
-        case .unsupportedVersion: "unsupported .q8 version (this runtime reads 1.0)"
+        case .unsupportedVersion: "unsupported .q8 version (this runtime reads 1.0 and 1.1)"
         case .sizeMismatch: "size does not match the .q8 header (truncated or padded file)"
         case .crcMismatch: "CRC mismatch (corrupted file)"
         case .misaligned: "misaligned section in the .q8 file"
@@ -140,7 +138,7 @@ enum Q8ErrorText {
         case H.arenaLowerBound: return "arena_lower_bound"
         case H.macs: return "macs"
         case H.flags: return "flags"
-        case H.reserved: return "reserved"
+        case H.inputMean: return "input_mean/input_std"
         default: return "at \(offset)"
         }
     }

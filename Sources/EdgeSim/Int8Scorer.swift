@@ -1,4 +1,6 @@
 import HostKernels
+import ModelFormat
+import Quantizer
 import Int8Runtime
 
 /// A validated .q8 shared by every worker of a batch run, with the host kernels' per-model plans.
@@ -41,7 +43,10 @@ public struct Int8Scorer {
         let model = shared.model
         return arena.withUnsafeMutableBytes { arena in
             let q = model.input
-            HostKernels.quantize(input, scale: q.scale, zeroPoint: q.zeroPoint, into: Int8Interpreter.inputBuffer(model, arena: arena))
+            // The input normalization first (none in model.bin models), then the quantization.
+            let normalization = model.inputNormalization
+            let x = normalization == .identity ? input : input.map { normalization.apply($0) }
+            HostKernels.quantize(x, scale: q.scale, zeroPoint: q.zeroPoint, into: Int8Interpreter.inputBuffer(model, arena: arena))
             // The arena has the model's size, checked at validation, so invoke cannot fail here.
             // The host's fast Conv2D and Add where the CPU has them: the same bytes as the reference (tested), faster.
             if let plans = shared.hostPlans {

@@ -2,7 +2,7 @@
 public enum Q8Layout {
     public static let magic: UInt32 = 0x4D38_5145 // "EQ8M" read little-endian
     public static let versionMajor: UInt16 = 1
-    public static let versionMinor: UInt16 = 0
+    public static let versionMinor: UInt16 = 1
     public static let headerSize = 64
     public static let tensorRecordSize = 32
     public static let opRecordSize = 64
@@ -21,8 +21,10 @@ public enum Q8Layout {
         public static let magic = 0, versionMajor = 4, versionMinor = 6, fileSize = 8, tensorCount = 12, opCount = 16
         public static let tensorTable = 20, opTable = 24, constants = 28, constantsSize = 32, arenaSize = 36
         public static let inputTensor = 40, outputTensor = 42, arenaLowerBound = 44, macs = 48, flags = 52
-        /// 8 bytes that must be zero.
-        public static let reserved = 56
+        /// Version 1.1: the input normalization, mean and std (f32 each), that the input quantization already
+        /// includes: what a pixel / 255 becomes before the model reads it, `(x − mean) / std`. Both 0 in 1.0
+        /// files (reserved then): the identity.
+        public static let inputMean = 56, inputStd = 60
     }
 
     /// Tensor record field offsets.

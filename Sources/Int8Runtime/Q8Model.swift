@@ -21,6 +21,13 @@ public struct Q8Model {
     public var inputIndex: Int { Int(u16(Q8Layout.Header.inputTensor)) }
     public var outputIndex: Int { Int(u16(Q8Layout.Header.outputTensor)) }
     public var outputIsLogits: Bool { u32(Q8Layout.Header.flags) & Q8Layout.flagOutputIsLogits != 0 }
+    /// The input normalization folded into the input quantization (docs/q8-format.md): a pixel / 255 `x` is fed as
+    /// `round(((x − inputMean) / inputStd) / scale) + zero_point`. 0 and 1 for files that record none (1.0).
+    public var inputMean: Float { hasInputNormalization ? Float(bitPattern: u32(Q8Layout.Header.inputMean)) : 0 }
+    public var inputStd: Float { hasInputNormalization ? Float(bitPattern: u32(Q8Layout.Header.inputStd)) : 1 }
+    private var hasInputNormalization: Bool {
+        u32(Q8Layout.Header.inputMean) != 0 || u32(Q8Layout.Header.inputStd) != 0
+    }
     public var input: Q8Tensor { tensor(inputIndex) }
     public var output: Q8Tensor { tensor(outputIndex) }
     var constantsOffset: Int { Int(u32(Q8Layout.Header.constants)) }

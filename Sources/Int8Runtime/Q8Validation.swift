@@ -19,7 +19,13 @@ extension Q8Model {
         let stored = u32(bytes.count - 4)
         guard Checksum.crc32(UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 4)])) == stored else { throw .crcMismatch }
 
-        guard u32(H.reserved) == 0, u32(H.reserved + 4) == 0 else { throw .badHeader(offset: H.reserved) }
+        // The input normalization (1.1): both zero is the identity (and all a 1.0 file may hold); otherwise a finite
+        // mean and a finite std > 0, decided on the bits (no float comparison: soft-float helpers on cores without an FPU).
+        let meanBits = u32(H.inputMean), stdBits = u32(H.inputStd)
+        if meanBits != 0 || stdBits != 0 {
+            guard u16(H.versionMinor) >= 1, meanBits & 0x7F80_0000 != 0x7F80_0000, Self.isPositiveFinite(Float(bitPattern: stdBits))
+            else { throw .badHeader(offset: H.inputMean) }
+        }
         guard u32(H.flags) & ~Q8Layout.flagOutputIsLogits == 0 else { throw .badHeader(offset: H.flags) }
         let tensorCount32 = u32(H.tensorCount), opCount32 = u32(H.opCount)
         guard tensorCount32 >= 1, tensorCount32 <= UInt32(Q8Layout.maxTensors),

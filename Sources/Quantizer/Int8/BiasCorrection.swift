@@ -209,7 +209,7 @@ public enum BiasCorrection {
                 defer { arena.deallocate() }
                 for index in stride(from: worker, to: samples.count, by: workerCount) {
                     let input = Int8Interpreter.inputBuffer(model, arena: arena)
-                    for i in 0..<input.count { input[i] = programInput.quantize(samples[index][i]) }
+                    program.quantizeInput(samples[index], into: input)
                     guard (try? Int8Interpreter.invoke(model, arena: arena)) != nil else { return }
                     let output = Int8Interpreter.outputBuffer(model, arena: arena)
                     for i in 0..<min(x.count, output.count) { x[i] = inputQuantization.dequantize(output[i]) }
@@ -227,7 +227,9 @@ public enum BiasCorrection {
                 }
             } else if prefix == nil {
                 for index in stride(from: worker, to: samples.count, by: workerCount) {
-                    for i in 0..<x.count { x[i] = programInput.dequantize(programInput.quantize(samples[index][i])) }
+                    for i in 0..<x.count {
+                        x[i] = programInput.dequantize(quantizedInput(samples[index][i], program.inputNormalization, programInput))
+                    }
                     accumulate((try? interpreter.run(x)) ?? [], into: &sums)
                     counter.step()
                 }

@@ -19,7 +19,9 @@ public enum DataFreeRanges {
             // After folding, the producer of the BatchNorm input writes what the BatchNorm wrote.
             byName[original.tensors[node.inputs[0]].name] = TensorRange(min: low, max: high)
         }
-        var result: [Int: TensorRange] = [prepared.input: TensorRange(min: 0, max: 1)]
+        // The graph input is a pixel / 255 after the input normalization (std > 0: apply is increasing).
+        let normalization = prepared.inputNormalization
+        var result: [Int: TensorRange] = [prepared.input: TensorRange(min: normalization.apply(0), max: normalization.apply(1))]
         for node in prepared.nodes {
             let out = node.outputs[0]
             let x = result[node.inputs[0]] ?? TensorRange(min: 0, max: 1)

@@ -25,11 +25,9 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
         return ActivationQuantization(min: range.min, max: range.max)
     }
 
-    // The input convention of model.bin: pixel / 255 in [0, 1], so pixels map exactly onto int8 (q = pixel − 128).
-    guard graph.inputNormalization == .identity else {
-        throw QuantizerError("an input normalization (\(graph.inputNormalization)) cannot be quantized yet")
-    }
-    let input = addTensor(graph.input, quantization: ActivationQuantization(min: 0, max: 1))
+    // Callers feed pixel / 255; the normalization is folded into the input's quantization so that the int8 input
+    // stays q = pixel − 128 (exactly, for the identity and whenever 255·mean rounds into 0 ... 255).
+    let input = addTensor(graph.input, quantization: try inputQuantization(graph.inputNormalization))
     var layers: [Int8Layer] = []
     var output = graph.output
     var outputIsLogits = false
@@ -114,7 +112,8 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
         }
     }
     guard let finalOutput = map[output] else { throw QuantizerError("the graph output has no int8 form") }
-    return Int8Program(tensors: tensors, layers: layers, input: input, output: finalOutput, outputIsLogits: outputIsLogits)
+    return Int8Program(tensors: tensors, layers: layers, input: input, output: finalOutput, outputIsLogits: outputIsLogits,
+                       inputNormalization: graph.inputNormalization)
 }
 
 /// Bias, multipliers, shifts and the activation clamp of a Conv2D or FullyConnected layer.

@@ -1,4 +1,5 @@
 import Int8Runtime
+import ModelFormat
 
 /// An activation of the int8 model: its shape, quantization, and the float tensor it stands for.
 public struct Int8Tensor: Equatable, Sendable {
@@ -56,13 +57,18 @@ public struct Int8Program: Equatable, Sendable {
     public var output: Int
     /// The output is logits; scores are their softmax after dequantization.
     public var outputIsLogits: Bool
+    /// What a pixel / 255 becomes before the model reads it; the input quantization includes it (`inputQuantization`)
+    /// and the .q8 header records it.
+    public var inputNormalization: InputNormalization
 
-    public init(tensors: [Int8Tensor], layers: [Int8Layer], input: Int, output: Int, outputIsLogits: Bool) {
+    public init(tensors: [Int8Tensor], layers: [Int8Layer], input: Int, output: Int, outputIsLogits: Bool,
+                inputNormalization: InputNormalization = .identity) {
         self.tensors = tensors
         self.layers = layers
         self.input = input
         self.output = output
         self.outputIsLogits = outputIsLogits
+        self.inputNormalization = inputNormalization
     }
 
     /// The work of layer `index` as the runtime counts it (`Q8OpWork`: the loader's bound, the cost model and

@@ -75,11 +75,10 @@ public struct QuantizationReport: Sendable {
                 let model = try Q8Model(validating: raw)
                 let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaSize, 1), alignment: 16)
                 defer { arena.deallocate() }
-                let inputQuantization = program.tensors[program.input].quantization
                 for sample in samples {
                     _ = try? float.run(sample)
                     let input = Int8Interpreter.inputBuffer(model, arena: arena)
-                    for i in 0..<input.count { input[i] = inputQuantization.quantize(sample[i]) }
+                    program.quantizeInput(sample, into: input)
                     try Int8Interpreter.invoke(model, arena: arena) { step in
                         let layer = program.layers[step], tensor = program.tensors[layer.output]
                         let expected = float.values(of: tensor.floatTensor)

@@ -75,6 +75,8 @@ public enum Q8Writer {
         image.put(UInt32(plan.lowerBound), at: H.arenaLowerBound)
         image.put(UInt32(program.macs), at: H.macs)
         image.put(program.outputIsLogits ? Q8Layout.flagOutputIsLogits : 0, at: H.flags)
+        image.put(program.inputNormalization.mean, at: H.inputMean)
+        image.put(program.inputNormalization.std, at: H.inputStd)
 
         guard plan.offsets.count == buffers(of: program).count else {
             throw QuantizerError("internal error: the memory plan has \(plan.offsets.count) buffers, the program \(buffers(of: program).count)")
