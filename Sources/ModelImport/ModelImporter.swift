@@ -53,7 +53,9 @@ public enum ModelImporter {
         case .keras, .kerasH5:
             // Applies options.inputNormalization itself, composed with a Rescaling/Normalization input layer.
             return try KerasImport.floatGraph(bytes: bytes, path: path, options: options)
-        case .onnx, .tflite:
+        case .onnx:
+            do { graph = try ONNXImport.floatGraph(try ONNXModel(bytes: bytes)) } catch { throw fail(error.description) }
+        case .tflite:
             throw fail("\(format.rawValue) files are read but not yet converted to a float graph")
         }
         if let normalization = options.inputNormalization {
