@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host"]),
         // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "DigitImage",
+                                                       .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ]
 )

@@ -50,7 +50,9 @@ public enum ModelImporter {
             do { graph = try ModelBinary.decode(bytes) } catch { throw fail(error.description) }
         case .q8:
             throw fail("is an int8 .q8 model, not a float model")
-        case .keras, .kerasH5, .onnx, .tflite:
+        case .tflite:
+            do { graph = try TFLiteModel(bytes: bytes).floatGraph() } catch { throw fail(error.description) }
+        case .keras, .kerasH5, .onnx:
             throw fail("\(format.rawValue) files are read but not yet converted to a float graph")
         }
         if let normalization = options.inputNormalization {
