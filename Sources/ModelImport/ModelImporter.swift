@@ -56,7 +56,7 @@ public enum ModelImporter {
         case .onnx:
             do { graph = try ONNXImport.floatGraph(try ONNXModel(bytes: bytes)) } catch { throw fail(error.description) }
         case .tflite:
-            throw fail("\(format.rawValue) files are read but not yet converted to a float graph")
+            do { graph = try TFLiteModel(bytes: bytes).floatGraph() } catch { throw fail(error.description) }
         }
         if let normalization = options.inputNormalization {
             guard graph.inputNormalization == .identity else {

@@ -153,10 +153,20 @@ public enum TFLiteOp: Sendable, Equatable {
     case softmax(beta: Float)
     /// Inputs: input, paddings (an INT32 constant [rank, 2]).
     case pad
+    /// Inputs: input, paddings (an INT32 constant [rank, 2]), optional constant value (a one-element constant).
+    case padV2
     case relu
     case relu6
     case quantize
     case dequantize
+    /// Shape arithmetic on INT32 vectors, as Keras's Flatten converts with a dynamic batch
+    /// (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE): the importer evaluates it from the stored shapes.
+    /// Inputs: any tensor; output: its shape.
+    case shape
+    /// Inputs: input, begin, end, strides.
+    case stridedSlice(TFLiteStridedSliceOptions)
+    /// Inputs: the values to stack (`values_count` of them) along `axis`.
+    case pack(axis: Int)
 
     /// The TFLite builtin operator's name.
     public var name: String {
@@ -170,12 +180,27 @@ public enum TFLiteOp: Sendable, Equatable {
         case .reshape: "RESHAPE"
         case .softmax: "SOFTMAX"
         case .pad: "PAD"
+        case .padV2: "PADV2"
         case .relu: "RELU"
         case .relu6: "RELU6"
         case .quantize: "QUANTIZE"
         case .dequantize: "DEQUANTIZE"
+        case .shape: "SHAPE"
+        case .stridedSlice: "STRIDED_SLICE"
+        case .pack: "PACK"
         }
     }
+}
+
+/// STRIDED_SLICE's masks: bit i of a mask applies to dimension i.
+public struct TFLiteStridedSliceOptions: Sendable, Equatable {
+    public var beginMask: Int32
+    public var endMask: Int32
+    public var ellipsisMask: Int32
+    public var newAxisMask: Int32
+    public var shrinkAxisMask: Int32
+    /// When set, `end` is relative to `begin`.
+    public var offset: Bool
 }
 
 public struct TFLiteOperator: Sendable, Equatable {
@@ -336,6 +361,10 @@ private struct TFLiteParser {
             let rawType = try table.i8(T.type)
             guard let type = TFLiteTensorType(rawValue: rawType) else {
                 let typeName = TFLiteSchema.tensorTypeNames[rawType] ?? "type code \(rawType)"
+                if rawType == 1 {
+                    throw .unsupported("tensor type FLOAT16 is not supported: float16 weights, read through DEQUANTIZE "
+                        + "(TFLiteConverter with supported_types=[tf.float16]); convert the model with float32 weights")
+                }
                 throw .unsupported("tensor type \(typeName) is not supported (FLOAT32, INT8 and INT32 are)")
             }
             var shape: [Int] = []
@@ -453,7 +482,7 @@ private struct TFLiteParser {
         return try inContext("operator \(index) (\(label))") { () throws(ImportError) in
             let inputs = try operands(table, O.inputs, "inputs", optional: true, tensorCount: tensors.count)
             let outputs = try operands(table, O.outputs, "outputs", optional: false, tensorCount: tensors.count)
-            let op = try decodeOp(code, table)
+            let op = try decodeOp(code, table, inputCount: inputs.count)
             try checkArity(op, inputs: inputs, outputs: outputs)
             return TFLiteOperator(index: index, op: op, inputs: inputs, outputs: outputs.map { $0! })
         }
@@ -488,7 +517,7 @@ private struct TFLiteParser {
         return try table.table(O.builtinOptions, what)
     }
 
-    private func decodeOp(_ code: Int32, _ table: FBTable) throws(ImportError) -> TFLiteOp {
+    private func decodeOp(_ code: Int32, _ table: FBTable, inputCount: Int) throws(ImportError) -> TFLiteOp {
         typealias Tag = TFLiteSchema.OptionsTag
         switch code {
         case 3:
@@ -545,6 +574,29 @@ private struct TFLiteParser {
         case 34:
             _ = try options(table, Tag.pad, "PadOptions")
             return .pad
+        case 60:
+            _ = try options(table, Tag.padV2, "PadV2Options")
+            return .padV2
+        case 77:
+            _ = try options(table, Tag.shape, "ShapeOptions")
+            return .shape
+        case 45:
+            typealias F = TFLiteSchema.StridedSliceOptions
+            let o = try options(table, Tag.stridedSlice, "StridedSliceOptions")
+            return .stridedSlice(TFLiteStridedSliceOptions(
+                beginMask: try o?.i32(F.beginMask) ?? 0, endMask: try o?.i32(F.endMask) ?? 0,
+                ellipsisMask: try o?.i32(F.ellipsisMask) ?? 0, newAxisMask: try o?.i32(F.newAxisMask) ?? 0,
+                shrinkAxisMask: try o?.i32(F.shrinkAxisMask) ?? 0, offset: try o?.bool(F.offset) ?? false))
+        case 83:
+            typealias F = TFLiteSchema.PackOptions
+            let o = try options(table, Tag.pack, "PackOptions")
+            let axis = try o?.i32(F.axis) ?? 0
+            let count = try o?.i32(F.valuesCount) ?? 0
+            guard count == inputCount else { throw .malformed("values_count is \(count), the operator has \(inputCount) inputs") }
+            guard (-Int32(limits.maxRank)...Int32(limits.maxRank)).contains(axis) else {
+                throw .malformed("axis is \(axis)")
+            }
+            return .pack(axis: Int(axis))
         case 19: return .relu
         case 21: return .relu6
         case 114:
@@ -557,7 +609,8 @@ private struct TFLiteParser {
             throw .unsupported("custom ops are not supported")
         default:
             throw .unsupported("not supported (EdgeQuant imports CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, "
-                + "AVERAGE_POOL_2D, MEAN, ADD, RESHAPE, SOFTMAX, PAD, RELU, RELU6, QUANTIZE, DEQUANTIZE)")
+                + "AVERAGE_POOL_2D, MEAN, ADD, RESHAPE, SOFTMAX, PAD, PADV2, RELU, RELU6, QUANTIZE, DEQUANTIZE, "
+                + "and SHAPE, STRIDED_SLICE, PACK for RESHAPE's shape)")
         }
     }
 
@@ -592,8 +645,12 @@ private struct TFLiteParser {
         switch op {
         case .conv2D, .fullyConnected: (required, allowed) = (2, 2...3)
         case .mean, .add, .pad: (required, allowed) = (2, 2...2)
+        case .padV2: (required, allowed) = (2, 2...3)
         case .reshape: (required, allowed) = (1, 1...2)
-        case .maxPool2D, .averagePool2D, .softmax, .relu, .relu6, .quantize, .dequantize: (required, allowed) = (1, 1...1)
+        case .stridedSlice: (required, allowed) = (4, 4...4)
+        case .pack: (required, allowed) = (inputs.count, 1...limits.maxOperands)
+        case .maxPool2D, .averagePool2D, .softmax, .relu, .relu6, .quantize, .dequantize, .shape:
+            (required, allowed) = (1, 1...1)
         }
         guard allowed.contains(inputs.count) else {
             throw .malformed("has \(inputs.count) inputs, expected \(allowed.lowerBound == allowed.upperBound ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) or \(allowed.upperBound)")")

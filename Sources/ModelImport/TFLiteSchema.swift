@@ -41,6 +41,7 @@ enum TFLiteSchema {
         static let conv2D: UInt8 = 1, depthwiseConv2D: UInt8 = 2, pool2D: UInt8 = 5, fullyConnected: UInt8 = 8
         static let softmax: UInt8 = 9, add: UInt8 = 11, reshape: UInt8 = 17, pad: UInt8 = 22, reducer: UInt8 = 27
         static let dequantize: UInt8 = 38, quantize: UInt8 = 89
+        static let stridedSlice: UInt8 = 32, padV2: UInt8 = 43, shape: UInt8 = 55, pack: UInt8 = 59
     }
 
     enum Conv2DOptions {
@@ -63,6 +64,10 @@ enum TFLiteSchema {
     enum AddOptions { static let fusedActivation = 0 }
     enum ReshapeOptions { static let newShape = 0 }
     enum ReducerOptions { static let keepDims = 0 }
+    enum StridedSliceOptions {
+        static let beginMask = 0, endMask = 1, ellipsisMask = 2, newAxisMask = 3, shrinkAxisMask = 4, offset = 5
+    }
+    enum PackOptions { static let valuesCount = 0, axis = 1 }
 
     /// `enum Padding : byte { SAME, VALID }`.
     static let paddingSame: UInt8 = 0, paddingValid: UInt8 = 1

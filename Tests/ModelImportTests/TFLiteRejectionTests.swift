@@ -44,7 +44,8 @@ struct TFLiteRejectionTests {
         #expect(try TFLiteModel(bytes: m.bytes()).operators[2].op == .relu6)
         m.codes[2] = (127, 150)   // PLACEHOLDER_FOR_GREATER_OP_CODES in the byte, GELU in the int32
         #expect(error(m.bytes())?.message == "subgraph 0 operator 2 (GELU): not supported (EdgeQuant imports CONV_2D, "
-            + "FULLY_CONNECTED, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, ADD, RESHAPE, SOFTMAX, PAD, RELU, RELU6, QUANTIZE, DEQUANTIZE)")
+            + "FULLY_CONNECTED, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN, ADD, RESHAPE, SOFTMAX, PAD, PADV2, RELU, RELU6, QUANTIZE, DEQUANTIZE, "
+            + "and SHAPE, STRIDED_SLICE, PACK for RESHAPE's shape)")
     }
 
     @Test func refusalsNameTheProblemAndTheOperator() throws {
