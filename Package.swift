@@ -68,7 +68,7 @@ let package = Package(
         // The C host kernels as Int8Runtime kernel overrides, with their per-model plans (docs/host-kernels.md).
         .target(name: "HostKernels", dependencies: ["CInt8Host", "Int8Runtime"]),
         // What both command-line tools share: one-line errors, the progress line, the options defined once.
-        .target(name: "CommandLineSupport", dependencies: ["Boards", "OneLineError", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "CommandLineSupport", dependencies: ["Boards", "OneLineError", "ModelFormat", "ModelImport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests.
         // Seeded sample graphs shared by the test targets.
@@ -86,7 +86,7 @@ let package = Package(
         // PNG, preprocessing and MNIST reading, and their rejections.
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
         // The command lines, boards and cost model, the simulated board, the host kernels.
-        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host"]),
+        .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host", "TestSupport"]),
         // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "DigitImage",

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Boards
 import Foundation
+import ModelFormat
+import ModelImport
 
 /// `--board` and `--boards`: a board from the shipped catalog or from the user's own catalog file.
 public struct BoardOptions: ParsableArguments {
@@ -56,8 +58,42 @@ public struct OutputOptions: ParsableArguments {
 
 /// `--model`: the model a command runs.
 public struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "The model: a float model.bin or an int8 .q8.")
+    @Option(name: .long, help: "The model: a float model (model.bin, .keras, .h5, .onnx, .tflite) or an int8 .q8.")
     public var model: String
 
     public init() {}
+}
+
+/// `--input-normalization MEAN,STD`: what a float model expects of pixel / 255, `(p - MEAN) / STD` (PyTorch's MNIST
+/// convention is 0.1307,0.3081), for a file that does not record it. Defined once for quantize, edge-sim run,
+/// compare and evaluate; quantize folds it into the .q8's input quantization, so the .q8 still takes pixels.
+public struct InputNormalizationOptions: ParsableArguments {
+    @Option(name: .customLong("input-normalization"), help: ArgumentHelp(
+        "The float model's input normalization of pixel / 255, (p - MEAN) / STD, when its file does not record one (e.g. 0.1307,0.3081).",
+        valueName: "mean,std"))
+    public var inputNormalization: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if let inputNormalization { _ = try Self.parse(inputNormalization) }
+    }
+
+    /// The parsed normalization, nil when the flag is absent.
+    public var normalization: InputNormalization? {
+        inputNormalization.flatMap { try? Self.parse($0) }
+    }
+
+    /// The import options the flag gives.
+    public var importOptions: ImportOptions { ImportOptions(inputNormalization: normalization) }
+
+    /// `MEAN,STD`: two finite numbers, STD > 0; anything else is one line naming the flag and the value.
+    public static func parse(_ text: String) throws(ValidationError) -> InputNormalization {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let problem = "--input-normalization '\(text)': give MEAN,STD as two numbers with STD > 0 (for example 0.1307,0.3081)"
+        guard parts.count == 2, let mean = Float(parts[0]), let std = Float(parts[1]) else { throw ValidationError(problem) }
+        let normalization = InputNormalization(mean: mean, std: std)
+        guard normalization.isValid else { throw ValidationError(problem) }
+        return normalization
+    }
 }

@@ -2,10 +2,13 @@ import Foundation
 import OneLineError
 
 /// Calibration inputs for the converter: MNIST training images from an IDX folder, or a folder of PNG digits
-/// prepared exactly as `edge-sim run` prepares them (MNIST-style, `DigitPreprocessor.mnistStyle`).
+/// prepared exactly as `edge-sim run` prepares them (MNIST-style, `DigitPreprocessor.mnistStyle`); either way brought
+/// to the model's input shape by `DigitInputAdapter`, as `edge-sim compare` and `evaluate` bring MNIST.
 public struct CalibrationImages {
-    /// Model inputs, 784 floats in [0, 1] each.
+    /// Model inputs, `shape.elements` floats in [0, 1] each.
     public var samples: [[Float]]
+    /// The model input shape the samples were made for.
+    public var shape: DigitInputShape
     /// Where they came from, for the report.
     public var source: String
     /// PNGs that failed to decode and were skipped.
@@ -14,8 +17,10 @@ public struct CalibrationImages {
     /// Fewer usable images than this is an error rather than a silently poor calibration.
     public static let minimum = 10
 
-    /// Loads up to `count` images from `directory`.
-    public init(directory: String, count: Int) throws(CalibrationImagesError) {
+    /// Loads up to `count` images from `directory`, as inputs of a model of `shape`.
+    public init(directory: String, count: Int, shape: DigitInputShape = .mnist) throws(CalibrationImagesError) {
+        let adapter = DigitInputAdapter(shape: shape)
+        self.shape = shape
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw CalibrationImagesError(file: directory, "no such calibration folder")
@@ -34,8 +39,8 @@ public struct CalibrationImages {
             } catch {
                 throw CalibrationImagesError("\(error)")
             }
-            samples = (0..<min(count, dataset.count)).map { DigitPreprocessor.modelInput(dataset.image(at: $0)) }
-            source = "\(samples.count) MNIST training images from \(directory)"
+            samples = (0..<min(count, dataset.count)).map { adapter.input(dataset.image(at: $0)) }
+            source = "\(samples.count) MNIST training images from \(directory)" + (shape == .mnist ? "" : " (\(adapter))")
             skipped = 0
         } else if names.contains(where: { $0.hasPrefix("t10k-images") }) {
             throw CalibrationImagesError(file: directory, "holds only the MNIST test set; calibrate on training images, never on the test set")
@@ -46,7 +51,7 @@ public struct CalibrationImages {
             for name in pngs where samples.count < count {
                 let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
                 if let image = try? ImageFile.readPNG(path: path) {
-                    samples.append(DigitPreprocessor.modelInput(DigitPreprocessor.mnistStyle(image)))
+                    samples.append(adapter.input(DigitPreprocessor.mnistStyle(image)))
                 } else {
                     skipped += 1
                 }
@@ -57,6 +62,7 @@ public struct CalibrationImages {
             self.samples = samples
             self.skipped = skipped
             source = "\(samples.count) PNG digits from \(directory)" + (skipped > 0 ? " (\(skipped) undecodable skipped)" : "")
+                + (shape == .mnist ? "" : " (prepared MNIST-style in 28x28, then \(adapter.how))")
         }
     }
 }

@@ -61,6 +61,23 @@ public enum DigitPreprocessor {
         return image
     }
 
+    /// Takes an already MNIST-like image as the input of a model of `shape`: one of exactly the model's height and
+    /// width as it is; a 28x28 one through `DigitInputAdapter` (as MNIST itself is fed). Any other size is refused.
+    public static func raw(_ image: GrayImage, for shape: DigitInputShape) throws(PreprocessError) -> GrayImage {
+        if image.width == shape.width, image.height == shape.height { return image }
+        guard image.width == side, image.height == side else {
+            throw shape == .mnist ? .wrongSize(width: image.width, height: image.height)
+                : .wrongSizeForModel(width: image.width, height: image.height, model: shape)
+        }
+        return DigitInputAdapter(shape: shape).image(image)
+    }
+
+    /// Prepares any image of one digit for a model of `shape`: `mnistStyle` (the digit fitted into 20x20 and centred
+    /// by mass in 28x28), then `DigitInputAdapter`, so a PNG reaches the model exactly as an MNIST image does.
+    public static func prepared(_ image: GrayImage, for shape: DigitInputShape) -> GrayImage {
+        DigitInputAdapter(shape: shape).image(mnistStyle(image))
+    }
+
     /// The model input for a prepared image: pixel / 255, row by row.
     public static func modelInput(_ image: GrayImage) -> [Float] {
         image.pixels.map { Float($0) / 255 }

@@ -112,7 +112,7 @@ public struct Demo {
         for (m, name) in names.enumerated() {
             let float = MNISTEvaluation.run(floats[m], on: dataset, limit: limit)
             let shared = try SharedModelBytes(bytes: converted[m], file: name)
-            let int8 = MNISTEvaluation.run(shared, on: dataset, limit: limit)
+            let int8 = MNISTEvaluation.run(shared, shape: try ModelInputShape.of(shared.model, file: name), on: dataset, limit: limit)
             let agreement = Double(zip(float.predictions, int8.predictions).filter { $0 == $1 }.count) / Double(max(1, float.images))
             emit("   \(pad(name, 14)) float32 \(String(format: "%.2f%%", float.accuracy * 100))  int8 \(String(format: "%.2f%%", int8.accuracy * 100))"
                 + "  (\(String(format: "%+.2f", (int8.accuracy - float.accuracy) * 100)) points, \(int8.correct - float.correct) images; "

@@ -34,9 +34,11 @@ public struct MNISTResult: Sendable {
 /// Runs a classifier over an MNIST set on all cores.
 public enum MNISTEvaluation {
     /// Predicts every image of `dataset` (up to `limit`), each worker with its own state from `makeState`.
-    /// MNIST images are already centred 28x28 digits, so they go in as they are (pixel / 255).
+    /// MNIST images are already centred 28x28 digits: `adapter` brings them to the model's input shape (as they
+    /// are for 28x28x1, padded or resized otherwise), pixel / 255.
     public static func run<State>(
-        on dataset: MNISTDataset, limit: Int? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        on dataset: MNISTDataset, limit: Int? = nil, adapter: DigitInputAdapter = .mnist,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         progress: TerminalProgress? = nil, makeState: @escaping () -> State,
         scores: @escaping (inout State, [Float]) -> [Float]
     ) -> MNISTResult {
@@ -46,7 +48,9 @@ public enum MNISTEvaluation {
         let counter = Counter()
         let predictions = dataset.images.withUnsafeBufferPointer { images in
             parallelMap(count: count, workers: workers, makeState: makeState, work: { state, index in
-                let input = images[(index * pixels)..<((index + 1) * pixels)].map { Float($0) / 255 }
+                let pixels = Array(images[(index * pixels)..<((index + 1) * pixels)])
+                let input = adapter.input(GrayImage(width: dataset.cols, height: dataset.rows, pixels: pixels)
+                    ?? GrayImage(width: dataset.cols, height: dataset.rows))
                 let s = scores(&state, input)
                 if let progress { progress.update(counter.increment(), count) }
                 return s.indices.max { s[$0] < s[$1] } ?? -1
@@ -57,16 +61,18 @@ public enum MNISTEvaluation {
         return MNISTResult(predictions: predictions, labels: dataset.labels.prefix(count).map(Int.init), seconds: seconds)
     }
 
-    /// A float classifier over the set.
+    /// A float classifier over the set, MNIST brought to its input shape.
     public static func run(_ classifier: FloatClassifier, on dataset: MNISTDataset, limit: Int? = nil,
                            workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: TerminalProgress? = nil) -> MNISTResult {
-        run(on: dataset, limit: limit, workers: workers, progress: progress, makeState: { classifier }, scores: { $0.scores($1) })
+        run(on: dataset, limit: limit, adapter: DigitInputAdapter(shape: classifier.shape), workers: workers, progress: progress,
+            makeState: { classifier }, scores: { $0.scores($1) })
     }
 
-    /// An int8 model over the set.
-    public static func run(_ model: SharedModelBytes, on dataset: MNISTDataset, limit: Int? = nil,
+    /// An int8 model over the set, MNIST brought to `shape`, its input shape (`ModelInputShape.of`).
+    public static func run(_ model: SharedModelBytes, shape: DigitInputShape, on dataset: MNISTDataset, limit: Int? = nil,
                            workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: TerminalProgress? = nil) -> MNISTResult {
-        run(on: dataset, limit: limit, workers: workers, progress: progress, makeState: { Int8Scorer(model) }, scores: { $0.scores($1) })
+        run(on: dataset, limit: limit, adapter: DigitInputAdapter(shape: shape), workers: workers, progress: progress,
+            makeState: { Int8Scorer(model) }, scores: { $0.scores($1) })
     }
 }
 

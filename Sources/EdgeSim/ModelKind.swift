@@ -19,4 +19,12 @@ public enum ModelKind {
         case nil: throw EdgeSimError(file: path, "not a model file EdgeQuant reads (.q8, model.bin, .keras, .h5, .onnx or .tflite, told by content)")
         }
     }
+
+    /// A .q8 takes pixels: its input normalization was folded into its input quantization at conversion, so
+    /// `--input-normalization` (a float model's option) given with one is refused rather than ignored.
+    public static func refuseNormalization(_ options: ImportOptions, int8Model path: String) throws(EdgeSimError) {
+        guard options.inputNormalization == nil else {
+            throw EdgeSimError(file: path, "--input-normalization applies to float models; an int8 .q8 takes pixels (its normalization was folded in by quantize)")
+        }
+    }
 }

@@ -54,3 +54,15 @@ public enum Q8FileError: Error, Equatable, CustomStringConvertible {
 extension EdgeSimError {
     init(_ error: Q8FileError) { self.init(error.description) }
 }
+
+extension Q8File {
+    /// The input normalization (mean, std of pixel / 255) the converter folded into this model's input
+    /// quantization, as the .q8 records it; nil when the file records none.
+    ///
+    /// TODO(pad-q8): .q8 1.1 records the input mean/std in its header (`Q8Model`'s input mean/std, added by the
+    /// pad-q8 branch). Until that lands a .q8 records none, so this returns nil; once merged, return
+    /// `InputNormalization(mean: model.inputMean, std: model.inputStd)` here: `edge-sim compare` already uses it.
+    public var recordedInputNormalization: InputNormalization? {
+        nil
+    }
+}

@@ -16,8 +16,10 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("float"), help: "The float model (model.bin).")
+    @Option(name: .customLong("float"), help: "The float model (model.bin, .keras, .h5, .onnx or .tflite).")
     var floatModel: String
+
+    @OptionGroup var normalization: InputNormalizationOptions
 
     @Option(name: .customLong("int8"), help: "The int8 model (.q8).")
     var int8Model: String
@@ -33,7 +35,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let json = output.json
         let comparison = try Comparison(floatPath: floatModel, int8Path: int8Model, dataDirectory: mnist.data, limit: mnist.limit,
-                                        workers: workers.cores, showProgress: !json)
+                                        workers: workers.cores, showProgress: !json, options: normalization.importOptions)
         if let report {
             do {
                 try ModelFile.writeAtomically(Array(ComparisonPage.render(comparison, floatName: floatModel, int8Name: int8Model).utf8), to: report)
@@ -43,13 +45,15 @@ struct CompareCommand: ParsableCommand {
         }
         if json {
             struct Output: Encodable {
+                var input: String, input_normalization: [Float], input_normalization_source: String
                 var images: Int, float_accuracy: Double, int8_accuracy: Double, agreement: Double
                 var float_correct: Int, int8_correct: Int, per_class_float: [Double], per_class_int8: [Double]
                 var confusion_float: [[Int]], confusion_int8: [[Int]]
             }
             let c = comparison
             print(try JSONOutput.encode(Output(
-                images: c.images, float_accuracy: c.float.accuracy, int8_accuracy: c.int8.accuracy, agreement: c.agreement,
+                input: c.input.description, input_normalization: [c.normalization.mean, c.normalization.std],
+                input_normalization_source: c.normalizationSource, images: c.images, float_accuracy: c.float.accuracy, int8_accuracy: c.int8.accuracy, agreement: c.agreement,
                 float_correct: c.float.correct, int8_correct: c.int8.correct, per_class_float: c.float.perClass,
                 per_class_int8: c.int8.perClass, confusion_float: c.float.confusion, confusion_int8: c.int8.confusion)))
         } else {

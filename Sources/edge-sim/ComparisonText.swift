@@ -1,3 +1,4 @@
+import DigitImage
 import EdgeSim
 import Foundation
 
@@ -5,7 +6,13 @@ import Foundation
 enum ComparisonText {
     static func render(_ c: Comparison) -> String {
         func pct(_ v: Double) -> String { String(format: "%6.2f%%", v * 100) }
-        var lines = [
+        var lines: [String] = []
+        // MNIST's own shape without a normalization is the plain case; anything else is said first.
+        if c.input.shape != .mnist || c.normalizationSource != "none" {
+            lines.append("input             \(c.input)"
+                + (c.normalizationSource == "none" ? "" : "; float model normalizes \(c.normalization) (\(c.normalizationSource))"))
+        }
+        lines += [
             "images            \(c.images)",
             "float32 accuracy  \(pct(c.float.accuracy))  (\(c.float.correct) correct)",
             "int8 accuracy     \(pct(c.int8.accuracy))  (\(c.int8.correct) correct)",

@@ -8,10 +8,13 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Classify digit PNGs with a model.",
-        discussion: "Each PNG is prepared like MNIST (dark ink on light paper inverted, cropped, fitted to 20x20 and centred by mass in 28x28) unless --raw is given."
+        discussion: "Each PNG is prepared like MNIST (dark ink on light paper inverted, cropped, fitted to 20x20 and centred by mass in 28x28) "
+            + "unless --raw is given, then brought to the model's input shape as MNIST is: padded (32x32) or resized (smaller), "
+            + "the gray in every channel."
     )
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var normalization: InputNormalizationOptions
     @OptionGroup var boards: BoardOptions
 
     @Flag(name: .long, help: "Print each layer's int8 output range and saturation count.")
@@ -25,10 +28,10 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Flag(name: .long, help: "Use the images as they are: 28x28, white ink on black, no preprocessing.")
+    @Flag(name: .long, help: "Use the images as they are: white ink on black, no preprocessing; 28x28 (brought to the model's shape as MNIST is) or exactly the model's size.")
     var raw = false
 
-    @Option(name: .customLong("save-input"), help: "Write each preprocessed 28x28 input as a PNG into this folder.")
+    @Option(name: .customLong("save-input"), help: "Write each prepared input (at the model's height and width) as a PNG into this folder.")
     var saveInput: String?
 
     func validate() throws {
@@ -37,7 +40,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let run = DigitRun(modelPath: model.model, imagePaths: images, raw: raw, saveInputDirectory: saveInput,
-                           boardName: boards.board, catalog: try boards.catalog(), trace: trace, tensors: tensors)
+                           boardName: boards.board, catalog: try boards.catalog(), trace: trace, tensors: tensors,
+                           importOptions: normalization.importOptions)
         let report = try run.report()
         if output.json {
             print(try JSONOutput.encode(report))

@@ -22,13 +22,15 @@ struct QuantizeCommand: ParsableCommand {
 
     static func main() { mainWithOneLineErrors() }
 
-    @Argument(help: "The float model (model.bin).")
+    @Argument(help: "The float model (model.bin, .keras, .h5, .onnx or .tflite).")
     var model: String
+
+    @OptionGroup var normalization: InputNormalizationOptions
 
     @Option(name: [.short, .long], help: "Where to write the .q8 (default: the model's name with .q8).")
     var output: String?
 
-    @Option(name: .long, help: "MNIST IDX folder (training images) or a folder of PNG digits.")
+    @Option(name: .long, help: "MNIST IDX folder (training images) or a folder of PNG digits, brought to the model's input shape (padded or resized).")
     var calibration: String?
 
     @Option(name: .customLong("calibration-count"), help: "Calibration images to use.")
@@ -62,7 +64,7 @@ struct QuantizeCommand: ParsableCommand {
         let catalog = try boards.catalog()
         let target = try boards.board.map { try catalog.board(named: $0) }
         let graph: FloatGraph
-        do { graph = try ModelImporter.floatGraph(path: model) } catch { throw CommandLineError(error.description) }
+        do { graph = try ModelImporter.floatGraph(path: model, options: normalization.importOptions) } catch { throw CommandLineError(error.description) }
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // Fail before the work, not after it, when an output cannot be written.
         do {
@@ -72,7 +74,14 @@ struct QuantizeCommand: ParsableCommand {
             throw CommandLineError(error.description)
         }
 
-        let images = try calibration.map { try CalibrationImages(directory: $0, count: calibrationCount) }
+        // Calibration images are made at the model's input shape, as edge-sim feeds it.
+        let images = try calibration.map { (directory) throws in
+            let shape = graph.tensors[graph.input].shape
+            guard let digit = DigitInputShape(tensorShape: shape) else {
+                throw CommandLineError(file: model, "model input is \(shape); calibration images need one where \(DigitInputShape.requirement)")
+            }
+            return try CalibrationImages(directory: directory, count: calibrationCount, shape: digit)
+        }
         let progress = TerminalProgress(label: "calibrating")
         let conversion: Conversion
         do {
