@@ -247,3 +247,29 @@ struct InputShapeRefusalTests {
                                mentioning: [needle])
     }
 }
+
+/// Firmware-Sim/run feeds a 32x32x1 and a 28x28x3 model: the host prepares every input with the same adapter (through
+/// `edge-sim run --tensors`), the firmware runs it on QEMU Cortex-M4, and its logits equal the host's byte for byte.
+/// Builds firmware (minutes on a loaded machine): runs only with EDGEQUANT_FIRMWARE=1 and qemu-system-arm present.
+@Suite("Firmware-Sim input shapes")
+struct FirmwareInputShapeTests {
+    @Test(arguments: InputShapeTests.shapes)
+    func firmwareMatchesTheHost(shape: [Int]) throws {
+        guard ProcessInfo.processInfo.environment["EDGEQUANT_FIRMWARE"] == "1",
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-system-arm") else {
+            print("skipped: Firmware-Sim input shapes (set EDGEQUANT_FIRMWARE=1, needs qemu-system-arm)")
+            return
+        }
+        let models = try InputShapeTests.Models(shape)
+        defer { models.remove() }
+        let samples = try RunCommandTests.samples()
+        let mnist = MNISTLocation.isPresent ? ["--mnist", "5", "--data", MNISTLocation.directory] : []
+        let run = try CommandLineRun.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", "Firmware-Sim/run", "--model", models.q8, "--quiet"] + mnist + samples,
+                                         timeout: 1800, environment: ["EDGE_SIM": CommandLineRun.executable("edge-sim").path])
+        let images = samples.count + (mnist.isEmpty ? 0 : 5)
+        print("Firmware-Sim \(shape): " + (run.stdout.split(separator: "\n").last.map(String.init) ?? run.stderr))
+        #expect(run.status == 0, "stdout: \(run.stdout) stderr: \(run.stderr)")
+        #expect(run.stdout.contains("bit-exact \(images)/\(images),"), "\(run.stdout)")
+    }
+}
