@@ -25,16 +25,9 @@ public enum KerasImport {
     /// `ModelImporter`'s entry: the .keras or .h5 file `bytes` read from `path`, every failure one line naming
     /// the file. Applies `options` itself (the importer's generic step would refuse a file's own normalization).
     static func floatGraph(bytes: [UInt8], path: String, options: ImportOptions) throws(ModelFileError) -> FloatGraph {
-        do {
-            let graph = try floatGraph(KerasModel(bytes: bytes), options: options)
-            try graph.validate()
-            return graph
-        } catch let error as ImportError {
+        // Validated once, by GraphBuilder.finish (the normalization set after it is checked in `graph`).
+        do { return try floatGraph(KerasModel(bytes: bytes), options: options) } catch {
             throw ModelFileError(path: path, problem: error.description)
-        } catch let error as ModelFormatError {
-            throw ModelFileError(path: path, problem: error.description)
-        } catch {
-            throw ModelFileError(path: path, problem: "\(error)")
         }
     }
 }
