@@ -420,6 +420,17 @@ private struct LayerConfig {
                 throw malformed("rate \(rate.brief) is not in [0, 1)")
             }
             return .dropout(rate: Float(value))
+        case "Normalization":
+            if config["invert"].bool == true { throw unsupported("invert=True (only the forward normalization)") }
+            let axis = config["axis"]
+            let axes = axis.array?.compactMap(\.int) ?? axis.int.map { [$0] }
+            guard let axes, axes == [-1] || axes == [3] else { throw unsupported("axis \(axis.brief) (only the channel axis, -1)") }
+            let mean = try numbers("mean"), variance = try numbers("variance")
+            guard (mean == nil) == (variance == nil), mean?.count == variance?.count else {
+                throw malformed("mean \(config["mean"].brief) and variance \(config["variance"].brief) are not given together, one value each per channel")
+            }
+            if let variance, variance.contains(where: { $0 < 0 }) { throw malformed("variance \(config["variance"].brief) has negative values") }
+            return .normalization(mean: mean, variance: variance)
         case "Rescaling":
             let scale = config["scale"], offset = config["offset"]
             guard let factor = scale.double else { throw unsupported("scale \(scale.brief) (one number; per-channel scales are not supported)") }
@@ -494,6 +505,23 @@ private struct LayerConfig {
             throw malformed("\(key) \(field.brief) is not one or two positive sizes")
         }
         return result
+    }
+
+    /// A number or a (nested) list of numbers, as finite floats; nil when absent.
+    private func numbers(_ key: String) throws(ImportError) -> [Float]? {
+        let field = config[key]
+        if field.isNull { return nil }
+        var values: [Float] = []
+        func collect(_ value: JSONValue, depth: Int) -> Bool {
+            if let number = value.double, Float(number).isFinite {
+                values.append(Float(number))
+                return values.count <= limits.maxDimension
+            }
+            guard depth < 4, let list = value.array else { return false }
+            return list.allSatisfy { collect($0, depth: depth + 1) }
+        }
+        guard collect(field, depth: 0), !values.isEmpty else { throw malformed("\(key) \(field.brief) is not a number or a list of numbers") }
+        return values
     }
 
     private func padding() throws(ImportError) -> KerasPadding {

@@ -25,16 +25,9 @@ public enum KerasImport {
     /// `ModelImporter`'s entry: the .keras or .h5 file `bytes` read from `path`, every failure one line naming
     /// the file. Applies `options` itself (the importer's generic step would refuse a file's own normalization).
     static func floatGraph(bytes: [UInt8], path: String, options: ImportOptions) throws(ModelFileError) -> FloatGraph {
-        do {
-            let graph = try floatGraph(KerasModel(bytes: bytes), options: options)
-            try graph.validate()
-            return graph
-        } catch let error as ImportError {
+        // Validated once, by GraphBuilder.finish (the normalization set after it is checked in `graph`).
+        do { return try floatGraph(KerasModel(bytes: bytes), options: options) } catch {
             throw ModelFileError(path: path, problem: error.description)
-        } catch let error as ModelFormatError {
-            throw ModelFileError(path: path, problem: error.description)
-        } catch {
-            throw ModelFileError(path: path, problem: "\(error)")
         }
     }
 }
@@ -51,6 +44,8 @@ private struct KerasGraphMapper {
     let consumers: [String: Int]
     /// Rescaling / Normalization layers folded into the input normalization, as `x * scale + offset`, in order.
     var inputAffine: [(scale: Float, offset: Float)] = []
+    /// Whether a Rescaling layer is among them: the model then takes pixels 0...255 unless the option says otherwise.
+    var rescaled = false
 
     init(model: KerasModel, zeroWeights: Bool) {
         self.model = model
@@ -73,7 +68,7 @@ private struct KerasGraphMapper {
         var graph: FloatGraph
         do { graph = try builder.finish(output: output) } catch { throw .malformed("the mapped graph is not valid: \(error.description)") }
         // Rescaling alone means the model takes pixels 0...255; the option, when given, says otherwise.
-        var normalization = options.inputNormalization ?? (inputAffine.isEmpty ? .identity : InputNormalization(mean: 0, std: 1 / 255))
+        var normalization = options.inputNormalization ?? (rescaled ? InputNormalization(mean: 0, std: 1 / 255) : .identity)
         for (scale, offset) in inputAffine {
             guard let next = normalization.then(scale: scale, offset: offset) else {
                 throw .unsupported("an input scale of \(scale) (only a positive, finite scale can be folded into the input normalization)")
@@ -187,6 +182,26 @@ private struct KerasGraphMapper {
         case .rescaling(let scale, let offset):
             try requireAtInput(layer, x, context)
             inputAffine.append((scale, offset))
+            rescaled = true
+            output = x
+        case .normalization(let configMean, let configVariance):
+            try requireAtInput(layer, x, context)
+            var mean: [Float], variance: [Float]
+            if let configMean, let configVariance {
+                (mean, variance) = (configMean, configVariance)
+            } else {
+                (mean, variance) = (try weightValues(layer, "mean", context), try weightValues(layer, "variance", context))
+            }
+            let channels = builder.shape(x)[3]
+            guard mean.count == variance.count, mean.count == 1 || mean.count == channels else {
+                throw .malformed("\(context): \(mean.count) means and \(variance.count) variances for \(channels) channels")
+            }
+            guard Set(mean).count == 1, Set(variance).count == 1 else {
+                throw unsupported("per-channel mean \(mean) and variance \(variance) (the input normalization is one mean and one std for all channels)")
+            }
+            // Keras: (x - mean) / max(sqrt(variance), epsilon 1e-7).
+            let std = max(variance[0].squareRoot(), 1e-7)
+            inputAffine.append((1 / std, -mean[0] / std))
             output = x
         }
         tensorOf[name] = output
@@ -239,6 +254,15 @@ private struct KerasGraphMapper {
 
     private mutating func add(_ op: Op, _ name: String, _ inputs: [Int], _ context: String) throws(ImportError) -> Int {
         do { return try builder.add(op, name: name, inputs: inputs) } catch { throw .malformed("\(context): \(error.description)") }
+    }
+
+    /// The values of weight `weightName` of `layer` (zeros for config-only models in tests).
+    private func weightValues(_ layer: KerasLayer, _ weightName: String, _ context: String) throws(ImportError) -> [Float] {
+        if zeroWeights && model.container == .configOnly { return [0] }
+        guard let weight = layer.weights.first(where: { $0.name == weightName }) else {
+            throw .malformed("\(context): no \(weightName) among its weights")
+        }
+        return weight.values
     }
 
     /// Weight `weightName` of `layer` as a constant of `shape` (or zeros, for config-only models in tests).

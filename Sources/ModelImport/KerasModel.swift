@@ -98,6 +98,12 @@ public enum KerasOp: Sendable, Equatable {
     case softmax
     /// `x * scale + offset`: folded into the input normalization when it follows the input.
     case rescaling(scale: Float, offset: Float)
+    /// `(x - mean) / max(sqrt(variance), 1e-7)` along the channels: values from the config when the layer was
+    /// made with them, else (`nil`) its adapted weights mean and variance. Folded into the input normalization.
+    case normalization(mean: [Float]?, variance: [Float]?)
+
+    /// Weights that must be stored but are not read (not float, not needed at inference).
+    static let unreadWeights: Set<String> = ["count"]
 
     /// The weights this op has, in Keras's order.
     var weightNames: [String] {
@@ -106,6 +112,8 @@ public enum KerasOp: Sendable, Equatable {
         case .dense(_, _, let useBias): useBias ? ["kernel", "bias"] : ["kernel"]
         case .batchNormalization(_, let center, let scale):
             (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
+        // `count` (int64, how many samples adapt() saw) is stored but not read: see `KerasOp.unreadWeights`.
+        case .normalization(nil, _): ["mean", "variance", "count"]
         default: []
         }
     }

@@ -31,7 +31,7 @@ extension KerasModel {
                 throw .malformed("\(context): \(stored.count) weights stored, expected \(expected.count) (\(expected.joined(separator: ", ")))")
             }
             var weights: [KerasWeight] = []
-            for (i, name) in expected.enumerated() {
+            for (i, name) in expected.enumerated() where !KerasOp.unreadWeights.contains(name) {
                 let (shape, values) = try file.floats("\(vars)/\(i)")
                 weights.append(KerasWeight(name: name, shape: shape, values: values))
             }
@@ -75,6 +75,7 @@ extension KerasModel {
                 guard let path = byName[name] else {
                     throw .malformed("\(context): no '\(name)' among its weights (\(paths.map { printable($0) }.joined(separator: ", ")))")
                 }
+                if KerasOp.unreadWeights.contains(name) { continue }
                 let (shape, values) = try file.floats("\(group)/\(path)")
                 weights.append(KerasWeight(name: name, shape: shape, values: values))
             }
@@ -102,6 +103,11 @@ extension KerasModel {
                 throw shapeError(kernel, "[in, \(units)]")
             }
             if useBias, weights[1].shape != [units] { throw shapeError(weights[1], "[\(units)]") }
+        case .normalization(nil, _):
+            guard weights.count == 2, weights[0].shape == weights[1].shape, weights[0].values.count >= 1 else {
+                throw .malformed("\(context): mean and variance have shapes \(weights.map(\.shape)), expected two equal shapes")
+            }
+            if weights[1].values.contains(where: { $0 < 0 }) { throw .malformed("\(context): variance has negative values") }
         case .batchNormalization:
             let channels = weights[0].shape
             guard channels.count == 1, channels[0] >= 1 else { throw shapeError(weights[0], "[channels]") }

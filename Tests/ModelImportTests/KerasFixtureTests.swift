@@ -142,7 +142,7 @@ struct KerasFixtureTests {
             }
         case .reshape(let shape):
             #expect(shape == want.target_shape)
-        case .input, .globalAveragePooling2D, .add, .flatten, .dropout, .softmax, .rescaling:
+        case .input, .globalAveragePooling2D, .add, .flatten, .dropout, .softmax, .rescaling, .normalization:
             break
         }
     }

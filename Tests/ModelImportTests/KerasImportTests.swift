@@ -68,6 +68,62 @@ struct KerasImportTests {
         print("\(file): largest |float - Keras| / largest |Keras output| over \(count) images: \(String(format: "%.2e", worst))")
     }
 
+    /// Tests/Fixtures/keras (make_fixtures.py there): untrained seeded models and Keras's output on one seeded input.
+    struct Seeded: Decodable {
+        struct Layer: Decodable {
+            struct Weight: Decodable { var path: String; var sum: Double }
+            var name: String
+            var weights: [Weight]
+        }
+        var input: [Float]
+        var output: [Double]
+        var layers: [Layer]
+    }
+
+    @Test("The reader's seeded fixtures give Keras's output: 'same' average pooling, Reshape, Softmax, keepdims, Rescaling and Normalization",
+          arguments: [("sequential", Float(1)), ("functional", 1), ("normalized", 255), ("normalized_seq", 1)])
+    func seededOutputs(name: String, pixelScale: Float) throws {
+        let directory = KerasFixtureTests.directory
+        let expected = try JSONDecoder().decode(Seeded.self, from: Data(contentsOf: directory.appendingPathComponent(name + ".json")))
+        for file in [name + ".keras", name + ".h5"] {
+            let graph = try ModelImporter.floatGraph(path: directory.appendingPathComponent(file).path)
+            var interpreter = FloatInterpreter(graph: graph)
+            // Callers feed pixel / 255; `normalized` takes pixels 0...255 (its Rescaling), the others [0, 1].
+            let output = try interpreter.run(expected.input.map { $0 / pixelScale }).map(Double.init)
+            let largest = expected.output.map(abs).max() ?? 0
+            let error = zip(output, expected.output).map { abs($0 - $1) }.max() ?? .nan
+            #expect(output.count == expected.output.count)
+            #expect(error <= 1e-4 * largest, "\(file): max |difference| \(error), largest |output| \(largest)")
+            print("\(file): largest |float - Keras| / largest |Keras output|: \(String(format: "%.2e", error / largest))")
+        }
+    }
+
+    @Test("Rescaling(1/255) and an adapted Normalization fold into the input normalization; a configured one too")
+    func normalizationFolded() throws {
+        let directory = KerasFixtureTests.directory
+        let graph = try ModelImporter.floatGraph(path: directory.appendingPathComponent("normalized.keras").path)
+        let expected = try JSONDecoder().decode(Seeded.self, from: Data(contentsOf: directory.appendingPathComponent("normalized.json")))
+        let norm = try #require(expected.layers.first { $0.name == "norm" })
+        let mean = try #require(norm.weights.first { $0.path.hasSuffix("/mean") }).sum
+        let variance = try #require(norm.weights.first { $0.path.hasSuffix("/variance") }).sum
+        // pixel / 255 -> pixel (the model takes 0...255) -> Rescaling -> pixel / 255 -> (x - mean) / std.
+        #expect(abs(Double(graph.inputNormalization.mean) - mean) < 1e-6, "\(graph.inputNormalization)")
+        #expect(abs(Double(graph.inputNormalization.std) - variance.squareRoot()) < 1e-6, "\(graph.inputNormalization)")
+        #expect(graph.nodes.map(\.name) == ["conv", "avg", "gap", "flat", "logits"])
+        #expect(graph.nodes[0].inputs[0] == graph.input)
+        // 'same' stride 2: 6 (even) -> 3, 7 (odd) -> 4.
+        #expect(graph.tensors[graph.nodes[0].outputs[0]].shape == [1, 3, 4, 3])
+
+        let configured = try ModelImporter.floatGraph(path: directory.appendingPathComponent("normalized_seq.h5").path)
+        #expect(abs(configured.inputNormalization.mean - 0.1307) < 1e-6 && abs(configured.inputNormalization.std - 0.3081) < 1e-6,
+                "\(configured.inputNormalization)")
+        // The option says what the model's input is; the file's Normalization is applied after it.
+        let both = try ModelImporter.floatGraph(path: directory.appendingPathComponent("normalized_seq.keras").path,
+                                                options: ImportOptions(inputNormalization: InputNormalization(mean: 0.5, std: 0.5)))
+        #expect(abs(both.inputNormalization.mean - (0.5 + 0.1307 * 0.5)) < 1e-6 && abs(both.inputNormalization.std - 0.3081 * 0.5) < 1e-6,
+                "\(both.inputNormalization)")
+    }
+
     @Test("The same model from .keras and .h5 gives the same graph", arguments: ["keras_convnet", "keras_resnet"])
     func kerasEqualsH5(name: String) throws {
         #expect(try ModelImporter.floatGraph(path: Self.path(name + ".keras")) == ModelImporter.floatGraph(path: Self.path(name + ".h5")))

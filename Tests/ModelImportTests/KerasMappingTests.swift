@@ -173,6 +173,14 @@ struct KerasMappingTests {
         #expect(Self.refusal([4, 4, 1], [Self.layer("Rescaling", "s", ["in"], #""scale": 2.0"#), Self.layer("ReLU", "r", ["in"]),
                                          Self.layer("Add", "out", ["s", "r"])])
                 == .unsupported("layer 's' (Rescaling): only supported right after the input (where it becomes the input normalization)"))
+        #expect(Self.refusal([4, 4, 2], [Self.layer("Normalization", "n", ["in"], #""axis": -1, "mean": [0.1, 0.2], "variance": [1.0, 1.0]"#),
+                                         Self.layer("Flatten", "out", ["n"])])
+                == .unsupported("layer 'n' (Normalization): per-channel mean [0.1, 0.2] and variance [1.0, 1.0] (the input normalization is one mean and one std for all channels)"))
+        #expect(Self.refusal([4, 4, 2], [Self.layer("Normalization", "n", ["in"], #""axis": -1, "mean": [0.1, 0.1, 0.1], "variance": [1, 1, 1]"#),
+                                         Self.layer("Flatten", "out", ["n"])])
+                == .malformed("layer 'n' (Normalization): 3 means and 3 variances for 2 channels"))
+        #expect(Self.refusal([4, 4, 1], [Self.layer("Flatten", "f", ["in"]), Self.layer("Normalization", "out", ["f"], #""axis": -1, "mean": 0.5, "variance": 0.25"#)])
+                == .unsupported("layer 'out' (Normalization): only supported right after the input (where it becomes the input normalization)"))
         // Input shapes other than an image, a model that computes nothing.
         #expect(Self.refusal([16], [Self.layer("Dense", "out", ["in"], #""units": 3"#)])
                 == .unsupported("the model input has shape [16]: only images [height, width, channels] are supported"))
@@ -192,6 +200,14 @@ struct KerasMappingTests {
         #expect(one("Dense", #""units": 3, "activation": "sigmoid""#) == .unsupported("config.json: layer 'out' (Dense): activation 'sigmoid' (linear, relu, relu6 or softmax)"))
         #expect(one("Rescaling", #""scale": [0.5, 0.25, 1.0]"#) == .unsupported("config.json: layer 'out' (Rescaling): scale [0.5, 0.25, 1] (one number; per-channel scales are not supported)"))
         #expect(one("Rescaling", #""scale": -1.0"#) == .unsupported("config.json: layer 'out' (Rescaling): scale -1.0 (only a positive scale)"))
+        #expect(one("Normalization", #""invert": true"#) == .unsupported("config.json: layer 'out' (Normalization): invert=True (only the forward normalization)"))
+        #expect(one("Normalization", #""axis": null"#) == .unsupported("config.json: layer 'out' (Normalization): axis null (only the channel axis, -1)"))
+        #expect(one("Normalization", #""axis": [-1], "mean": 0.5"#)
+                == .malformed("config.json: layer 'out' (Normalization): mean 0.5 and variance null are not given together, one value each per channel"))
+        #expect(one("Normalization", #""axis": [-1], "mean": 0.5, "variance": -1"#)
+                == .malformed("config.json: layer 'out' (Normalization): variance -1 has negative values"))
+        #expect(one("Normalization", #""axis": [-1], "mean": "a", "variance": 1"#)
+                == .malformed("config.json: layer 'out' (Normalization): mean 'a' is not a number or a list of numbers"))
         #expect(one("Dropout", #""rate": 1.5"#) == .malformed("config.json: layer 'out' (Dropout): rate 1.5 is not in [0, 1)"))
         #expect(one("DepthwiseConv2D", #""kernel_size": 3"#) == .unsupported("config.json: layer 'out' (DepthwiseConv2D): layer class 'DepthwiseConv2D' is not supported"))
     }

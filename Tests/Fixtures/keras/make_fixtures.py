@@ -1,6 +1,6 @@
 """Makes the tiny seeded Keras fixtures the ModelImport Keras tests read (Tests/Fixtures/keras/).
 
-Run from the repository root:  Tests/Fixtures/keras/make_fixtures.sh
+Run from the repository root:  Tests/Fixtures/keras/make_fixtures.sh [NAME ...]   (all models when none given)
 Uses Tools/tflm's pinned venv (keras 3.15.1, tensorflow-cpu 2.21.0). The models are untrained: weights come from
 seeded initializers, BatchNormalization statistics are set to seeded values so that none of them is trivial.
 
@@ -76,6 +76,37 @@ def functional():
     return keras.Model(inputs, out, name="func")
 
 
+def normalized():
+    """Rescaling then an adapted Normalization at the input (folded into the input normalization), 'same'
+    stride 2 on an even (6) and an odd (7) side, 'same' average pooling, keepdims GlobalAveragePooling2D + Flatten.
+    Takes pixels 0...255 (the input the .json records is scaled so)."""
+    keras.utils.set_random_seed(14)
+    inputs = keras.Input(shape=(6, 7, 1), name="pixels")
+    x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
+    x = layers.Normalization(axis=-1, name="norm")(x)
+    x = layers.Conv2D(3, 3, strides=2, padding="same", activation="relu", name="conv")(x)
+    x = layers.AveragePooling2D(2, strides=2, padding="same", name="avg")(x)
+    x = layers.GlobalAveragePooling2D(keepdims=True, name="gap")(x)
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dense(4, name="logits")(x)
+    model = keras.Model(inputs, x, name="normalized")
+    rng = np.random.default_rng(15)
+    model.get_layer("norm").adapt(rng.uniform(0.1, 0.6, (64, 6, 7, 1)).astype("float32"))
+    return model
+
+
+def normalized_seq():
+    """A Normalization made with its mean and variance (in the config, no weights), as for MNIST in [0, 1]."""
+    keras.utils.set_random_seed(16)
+    return keras.Sequential([
+        keras.Input(shape=(5, 5, 1)),
+        layers.Normalization(mean=0.1307, variance=0.3081 ** 2, name="norm"),
+        layers.Conv2D(2, 2, padding="same", name="conv"),
+        layers.Flatten(name="flat"),
+        layers.Dense(3, activation="softmax", name="dense"),
+    ], name="normseq")
+
+
 def randomize_bn(model, seed):
     """Seeded BatchNormalization statistics and biases (Keras initializes them to constants)."""
     rng = np.random.default_rng(seed)
@@ -92,7 +123,7 @@ def randomize_bn(model, seed):
             layer.set_weights(new)
 
 
-def describe(model, seed):
+def describe(model, seed, input_scale=1.0):
     described = []
     for layer in model.layers:
         config = layer.get_config()
@@ -108,7 +139,7 @@ def describe(model, seed):
         described.append(entry)
     rng = np.random.default_rng(seed)
     shape = (1,) + tuple(model.input_shape[1:])
-    x = rng.uniform(0.0, 1.0, shape).astype("float32")
+    x = (rng.uniform(0.0, 1.0, shape) * input_scale).astype("float32")
     y = model.predict(x, verbose=0)
     return {"keras_version": keras.__version__, "model_class": model.__class__.__name__,
             "input_shape": list(shape), "layers": described,
@@ -116,13 +147,18 @@ def describe(model, seed):
 
 
 def main():
-    for name, make, seed in [("sequential", sequential, 21), ("functional", functional, 22)]:
+    models = [("sequential", sequential, 21, 1.0), ("functional", functional, 22, 1.0),
+              ("normalized", normalized, 23, 255.0), ("normalized_seq", normalized_seq, 24, 1.0)]
+    wanted = sys.argv[1:] or [m[0] for m in models]
+    for name, make, seed, input_scale in models:
+        if name not in wanted:
+            continue
         model = make()
         randomize_bn(model, seed)
         model.save(os.path.join(OUT, name + ".keras"))
         model.save(os.path.join(OUT, name + ".h5"))
         with open(os.path.join(OUT, name + ".json"), "w") as f:
-            json.dump(describe(model, seed + 100), f, indent=1, sort_keys=True)
+            json.dump(describe(model, seed + 100, input_scale), f, indent=1, sort_keys=True)
             f.write("\n")
         print(name, "written", file=sys.stderr)
 

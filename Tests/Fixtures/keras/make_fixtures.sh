@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 source Tools/venv.sh
 python="$(ensure_venv Tools/tflm)"
-PYTHONHASHSEED=0 nice "$python" Tests/Fixtures/keras/make_fixtures.py
+PYTHONHASHSEED=0 nice "$python" Tests/Fixtures/keras/make_fixtures.py "$@"
