@@ -92,6 +92,12 @@ private struct ONNXConverter {
             }
             sizes.append(n)
         }
+        // Bounded here so that no shape computed later can overflow.
+        let (hw, o1) = sizes[0].multipliedReportingOverflow(by: sizes[1])
+        let (elements, o2) = hw.multipliedReportingOverflow(by: sizes[2])
+        guard !o1, !o2, elements <= GraphLimits.maxElements else {
+            throw .tooLarge("graph input '\(printable(input.name))' has shape \(Self.describe(input.shape)), more than \(GraphLimits.maxElements) elements")
+        }
         if case .value(let batch) = dims[0], batch != 1 {
             throw .unsupported("graph input '\(printable(input.name))' has batch \(batch); EdgeQuant converts batch-1 models")
         }
@@ -304,7 +310,7 @@ private struct ONNXConverter {
         case "Clip":
             try requireOutputs(node, 1)
             let x = try data(node, 0)
-            let bounds = try model.clipBounds(node)
+            let bounds = (min: try clipBound(node, 1), max: try clipBound(node, 2))
             let op: Op
             switch (bounds.min, bounds.max) {
             case (0?, 6?): op = .relu6
@@ -666,6 +672,20 @@ private struct ONNXConverter {
         }
         guard tensor.floats != nil else { throw .malformed("\(node.label): input '\(printable(name))' is not FLOAT") }
         return tensor
+    }
+
+    /// Clip's bound at input `position` (opset 11 and later): nil when omitted. Read from the constants table,
+    /// which also holds Constant nodes' `value_float` and constants passed through Identity.
+    func clipBound(_ node: ONNXNode, _ position: Int) throws(ImportError) -> Float? {
+        guard position < node.inputs.count, !node.inputs[position].isEmpty else { return nil }
+        let name = node.inputs[position]
+        guard let tensor = constants[name], values[name] == nil else {
+            throw .unsupported("\(node.label): bound '\(printable(name))' is not a constant")
+        }
+        guard let values = tensor.floats, values.count == 1 else {
+            throw .malformed("\(node.label): bound '\(printable(name))' is not one float")
+        }
+        return values[0]
     }
 
     /// A Constant node's value (`value`, `value_float(s)`, `value_int(s)`).
