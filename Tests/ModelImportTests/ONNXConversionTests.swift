@@ -216,8 +216,8 @@ struct ONNXConversionTests {
     func unsupportedOp() throws {
         let bytes = model { $0.graph.node[1].opType = "Sigmoid" }
         let problem = "op not supported (EdgeQuant converts Conv, BatchNormalization, Relu, Clip, MaxPool, AveragePool, "
-            + "GlobalAveragePool, ReduceMean, Add, Flatten, Reshape, Gemm, MatMul, Softmax, Dropout, Identity, Pad, "
-            + "Transpose, Constant)"
+            + "GlobalAveragePool, ReduceMean, Add, Flatten, Reshape, Squeeze, Gemm, MatMul, Softmax, Dropout, Identity, "
+            + "Pad, Transpose, Constant)"
         try expectRefused(bytes, node: 1, problem)
         #expect(try label(bytes, 1).hasPrefix("node 1 'relu' (Sigmoid) at byte "))
 
