@@ -107,6 +107,17 @@ struct ONNXConversionTests {
         try Self.expectEqualsOnnxRuntime(graph, record, "nhwc_input")
     }
 
+    @Test("the onnx-package fixtures: residual_block converts (Identity and Dropout vanish, MatMul + Add is one Dense); small_cnn is refused at its count_include_pad AveragePool")
+    func readerFixtures() throws {
+        let residual = try ONNXImport.floatGraph(try ONNXModel(bytes: try ONNXFixtureTests.bytes("residual_block")))
+        #expect(residual.nodes.map(\.op.name) == ["Conv2D", "BatchNormalization", "Add", "ReLU", "GlobalAveragePool", "Dense"])
+        #expect(residual.nodes.last?.inputs.count == 3)
+        let small = try ONNXFixtureTests.bytes("small_cnn")
+        let pool = try #require(try ONNXModel(bytes: small).nodes.first { $0.name == "/pool2/AveragePool" })
+        try expectRefused(small, node: pool.index,
+                          "count_include_pad=1 with padding [1, 1, 1, 1] (EdgeQuant's average leaves padding out of the divisor)")
+    }
+
     // MARK: - Refusals
 
     /// x [1, 2, 6, 6] -> Conv 'conv' (3x3, pads 1) -> Relu 'relu' -> GlobalAveragePool 'gap' -> Flatten 'flatten'
