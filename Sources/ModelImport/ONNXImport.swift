@@ -19,7 +19,8 @@ public enum ONNXImport {
     /// The ops `floatGraph` converts, for messages and docs.
     public static let supportedOps = [
         "Conv", "BatchNormalization", "Relu", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
-        "Add", "Flatten", "Reshape", "Gemm", "MatMul", "Softmax", "Dropout", "Identity", "Pad", "Transpose", "Constant",
+        "Add", "Flatten", "Reshape", "Squeeze", "Gemm", "MatMul", "Softmax", "Dropout", "Identity", "Pad", "Transpose",
+        "Constant",
     ]
 }
 
@@ -92,14 +93,25 @@ private struct ONNXConverter {
             }
             sizes.append(n)
         }
+        // Bounded here so that no shape computed later can overflow.
+        let (hw, o1) = sizes[0].multipliedReportingOverflow(by: sizes[1])
+        let (elements, o2) = hw.multipliedReportingOverflow(by: sizes[2])
+        guard !o1, !o2, elements <= GraphLimits.maxElements else {
+            throw .tooLarge("graph input '\(printable(input.name))' has shape \(Self.describe(input.shape)), more than \(GraphLimits.maxElements) elements")
+        }
         if case .value(let batch) = dims[0], batch != 1 {
             throw .unsupported("graph input '\(printable(input.name))' has batch \(batch); EdgeQuant converts batch-1 models")
         }
-        // tf2onnx keeps a Keras model's NHWC input and transposes it to NCHW first: then every reader of the input
-        // is a Transpose (0, 3, 1, 2).
+        // tf2onnx keeps a Keras model's NHWC input and makes it NCHW first: then every reader of the input is a
+        // Transpose (0, 3, 1, 2), or, for one channel, a Reshape to [1, 1, H, W].
         let readersOfInput = model.nodes.filter { $0.inputs.contains(input.name) }
-        let channelsLast = !readersOfInput.isEmpty && readersOfInput.allSatisfy {
-            $0.opType == "Transpose" && $0.inputs.count == 1 && (try? $0.ints("perm")) == [0, 3, 1, 2]
+        let initializers = constants
+        let channelsLast = !readersOfInput.isEmpty && readersOfInput.allSatisfy { node in
+            if node.opType == "Transpose" { return node.inputs.count == 1 && (try? node.ints("perm")) == [0, 3, 1, 2] }
+            guard node.opType == "Reshape", sizes[2] == 1, node.inputs.count == 2, node.inputs[0] == input.name,
+                  let shape = initializers[node.inputs[1]]?.int64s,
+                  let dims = try? Self.reshape([1] + sizes, to: shape, allowZero: false, label: "") else { return false }
+            return dims == [1, 1, sizes[0], sizes[1]]
         }
         let shape = channelsLast
             ? MapShape(channels: sizes[2], height: sizes[0], width: sizes[1])
@@ -304,7 +316,7 @@ private struct ONNXConverter {
         case "Clip":
             try requireOutputs(node, 1)
             let x = try data(node, 0)
-            let bounds = try model.clipBounds(node)
+            let bounds = (min: try clipBound(node, 1), max: try clipBound(node, 2))
             let op: Op
             switch (bounds.min, bounds.max) {
             case (0?, 6?): op = .relu6
@@ -349,11 +361,38 @@ private struct ONNXConverter {
             }
             let allowZero = try node.flag("allowzero", default: false)
             let dims = try Self.reshape(x.onnxShape, to: target, allowZero: allowZero, label: label)
+            // One channel: NCHW and NHWC hold the same elements in the same order (tf2onnx's "transpose").
+            switch x.form {
+            case let .channelsLast(m) where m.channels == 1 && dims == [1, 1, m.height, m.width]:
+                values[node.outputs[0]] = Value(tensor: x.tensor, form: .map(m))
+                return
+            case let .map(m) where m.channels == 1 && dims == [1, m.height, m.width, 1]:
+                values[node.outputs[0]] = Value(tensor: x.tensor, form: .channelsLast(m))
+                return
+            default: break
+            }
             let total = x.onnxShape.reduce(1, *)
             guard dims == [1, total] else {
                 throw unsupported("Reshape of \(x.onnxShape) to \(target): only a flatten to [1, N] is supported")
             }
             try flatten(node, x)
+
+        case "Squeeze":
+            // [1, C, 1, 1] after a global pool to [1, C] (tf2onnx writes it after GlobalAveragePool).
+            try requireOutputs(node, 1)
+            let x = try data(node, 0)
+            var axes: [Int64]?
+            if node.inputs.count > 1, !node.inputs[1].isEmpty {
+                guard let list = constants[node.inputs[1]]?.int64s else { throw unsupported("axes is not an INT64 constant") }
+                axes = list
+            } else {
+                axes = try node.ints("axes")
+            }
+            guard case let .vector(count, true, nil) = x.form, let axes,
+                  Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3], axes.count == 2 else {
+                throw unsupported("Squeeze of ONNX shape \(x.onnxShape) (only [1, C, 1, 1] to [1, C] is supported)")
+            }
+            values[node.outputs[0]] = Value(tensor: x.tensor, form: .vector(count: count, rank4: false, flattenedFrom: nil))
 
         case "Gemm":
             try requireOutputs(node, 1)
@@ -666,6 +705,20 @@ private struct ONNXConverter {
         }
         guard tensor.floats != nil else { throw .malformed("\(node.label): input '\(printable(name))' is not FLOAT") }
         return tensor
+    }
+
+    /// Clip's bound at input `position` (opset 11 and later): nil when omitted. Read from the constants table,
+    /// which also holds Constant nodes' `value_float` and constants passed through Identity.
+    func clipBound(_ node: ONNXNode, _ position: Int) throws(ImportError) -> Float? {
+        guard position < node.inputs.count, !node.inputs[position].isEmpty else { return nil }
+        let name = node.inputs[position]
+        guard let tensor = constants[name], values[name] == nil else {
+            throw .unsupported("\(node.label): bound '\(printable(name))' is not a constant")
+        }
+        guard let values = tensor.floats, values.count == 1 else {
+            throw .malformed("\(node.label): bound '\(printable(name))' is not one float")
+        }
+        return values[0]
     }
 
     /// A Constant node's value (`value`, `value_float(s)`, `value_int(s)`).

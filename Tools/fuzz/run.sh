@@ -39,10 +39,11 @@ model_import() {
     mkdir -p "$build/chdf5"
     clang -fsanitize=fuzzer-no-link,address -O1 -g -ISources/CHDF5/include -c Sources/CHDF5/chdf5.c -o "$build/chdf5/chdf5.o"
     printf 'module CHDF5 {\n    header "%s/Sources/CHDF5/include/chdf5.h"\n    export *\n}\n' "$PWD" > "$build/chdf5/module.modulemap"
+    library ModelFormat Sources/ModelFormat/*.swift
     library ModelImport -I "$build/chdf5" -I "$zip/CZLib" Sources/ModelImport/*.swift
     model_import_built=1
 }
-model_import_link=(-I "$build/chdf5" -I "$zip/CZLib" -L "$build" -lModelImport -lSwiftProtobuf -lZIPFoundation
+model_import_link=(-I "$build/chdf5" -I "$zip/CZLib" -L "$build" -lModelImport -lModelFormat -lSwiftProtobuf -lZIPFoundation
     "$build/chdf5/chdf5.o" -lhdf5_serial -lz)
 
 build_target() {

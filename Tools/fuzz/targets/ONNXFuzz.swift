@@ -1,5 +1,6 @@
 // libFuzzer target: the .onnx reader (ModelImport's wire-format pre-scan, swift-protobuf decoding with the
-// generated onnx.pb.swift, ONNXModel's checks), then the typed attribute accessors on whatever it accepts.
+// generated onnx.pb.swift, ONNXModel's checks), then the typed attribute accessors and the conversion to the float
+// graph (ONNXImport) on whatever it accepts.
 // Built by Tools/fuzz/run.sh (target `onnx`), seeded with Tests/Fixtures/onnx/*.onnx. A tag may be an overlong
 // varint (protobuf accepts 0x8A 0x00 for 0x0A), hence the mask on the first byte of a node.
 
@@ -30,5 +31,7 @@ public func onnxFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? model.clipBounds(node)
         for input in node.inputs { _ = model.constant(named: input) }
     }
+    // The conversion either refuses or returns a graph that passed FloatGraph.validate().
+    if let graph = try? ONNXImport.floatGraph(model) { checksum &+= graph.nodes.count }
     return checksum == -1 ? 1 : 0
 }
