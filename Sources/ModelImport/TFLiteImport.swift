@@ -88,7 +88,8 @@ struct TFLiteFloatImporter {
                     + "'\(printable(outTensor.name))'; a float model's operators write float32 activations")
             }
         }
-        let name = printable(outTensor.name)
+        // The converter joins the names of fused TensorFlow ops with ';': the first is the layer's.
+        let name = printable(String(outTensor.name.split(separator: ";", omittingEmptySubsequences: false).first ?? ""))
         switch op.op {
         case let .conv2D(o):
             let x = try featureMap(op.inputs[0])
