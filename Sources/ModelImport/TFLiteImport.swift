@@ -36,6 +36,7 @@ struct TFLiteFloatImporter {
     var computedInts: [Int: [Int]] = [:]
     /// Every tensor and node name used so far: the graph needs them unique, a .tflite does not promise it.
     var names: Set<String> = []
+    var nextSuffix: [String: Int] = [:]
 
     /// Shape vectors, axes and paddings are small; a larger INT32 operand there is refused before it is decoded.
     static let maxSmallInts = 64
@@ -88,7 +89,8 @@ struct TFLiteFloatImporter {
                     + "'\(printable(outTensor.name))'; a float model's operators write float32 activations")
             }
         }
-        let name = printable(outTensor.name)
+        // The converter joins the names of fused TensorFlow ops with ';': the first is the layer's.
+        let name = printable(String(outTensor.name.split(separator: ";", omittingEmptySubsequences: false).first ?? ""))
         switch op.op {
         case let .conv2D(o):
             let x = try featureMap(op.inputs[0])
@@ -355,12 +357,15 @@ struct TFLiteFloatImporter {
     }
 
     /// `base`, or `base_2`, `base_3`...: unused as a node name and as the tensor name `<name>:0` the builder makes.
+    /// The next suffix to try is kept per base, so that a file giving every tensor one name costs linear time.
     mutating func unique(_ base: String) -> String {
-        var name = base, k = 1
+        var k = nextSuffix[base, default: 1]
+        var name = k == 1 ? base : "\(base)_\(k)"
         while names.contains(name) || names.contains(name + ":0") {
             k += 1
             name = "\(base)_\(k)"
         }
+        nextSuffix[base] = k + 1
         names.insert(name)
         names.insert(name + ":0")
         return name

@@ -130,6 +130,16 @@ struct TFLiteFloatImportTests {
         #expect(g.logits == g.nodes[5].outputs[0])
     }
 
+    /// A .tflite does not promise unique tensor names; the graph needs them: every name is made unique.
+    @Test func repeatedNamesAreMadeUnique() throws {
+        var m = Self.small()
+        for k in m.tensors.indices { m.tensors[k].name = "same" }
+        let g = try graph(m)
+        #expect(Set(g.tensors.map(\.name)).count == g.tensors.count)
+        #expect(Set(g.nodes.map(\.name)).count == g.nodes.count)
+        #expect(g.nodes.map(\.name) == ["same_2", "same_4", "same_5", "same_6", "same_7", "same_8", "same_9"])
+    }
+
     /// One operator on a [1, 4, 4, 2] input: `extra` tensors are constants (with their buffers) after the input.
     static func oneOp(code: Int32, tag: UInt8 = 0, options: [Int: FBField]? = nil, extra: [(TestTFLite.TensorSpec, [UInt8])] = [],
                       extraActivations: [TestTFLite.TensorSpec] = [], output: [Int32], inputShape: [Int32] = [1, 4, 4, 2]) -> TestTFLite {

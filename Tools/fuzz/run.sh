@@ -2,8 +2,8 @@
 # Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
 # with valid files: model.bin reader + float engine, .q8 loader + one inference (Int8Runtime as shipped, with its
 # CInt8DSP C paths), PNG decoder + preprocessing, TFLite FlatBuffer reader, ONNX protobuf reader, Keras config and
-# zip reader, HDF5 weights reader.
-# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite onnx keras hdf5
+# zip reader, HDF5 weights reader; the whole float import of a .tflite (ModelImporter.floatGraph, then the float engine).
+# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite tflitefloat onnx keras hdf5
 # (default: all but hdf5, which reaches a known libhdf5 1.10.8 heap over-read: docs/importing.md, Keras section)
 # Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
 set -euo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite onnx keras)
+[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite tflitefloat onnx keras)
 
 out="Tools/fuzz/out"
 build="$out/build"
@@ -33,6 +33,8 @@ zip=.build/checkouts/ZIPFoundation/Sources
 model_import() {
     [ -f "$build/libModelImport.a" ] && [ "${model_import_built:-}" = 1 ] && return 0
     swift package resolve >/dev/null
+    # ModelImport imports ModelFormat (the float graph it builds).
+    library ModelFormat Sources/ModelFormat/*.swift
     library SwiftProtobuf -package-name swift_protobuf -enable-upcoming-feature ExistentialAny \
         $(find .build/checkouts/swift-protobuf/Sources/SwiftProtobuf -name '*.swift' | sort)
     library ZIPFoundation -Xcc -D_GNU_SOURCE=1 -I "$zip/CZLib" "$zip"/ZIPFoundation/*.swift
@@ -74,6 +76,10 @@ build_target() {
     tflite)
         model_import
         swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" Tools/fuzz/targets/TFLiteFuzz.swift -o "$build/tflite" ;;
+    tflitefloat)
+        model_import
+        library FloatEngine Sources/FloatEngine/*.swift
+        swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" -lFloatEngine Tools/fuzz/targets/TFLiteFloatFuzz.swift -o "$build/tflitefloat" ;;
     onnx)
         model_import
         swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" Tools/fuzz/targets/ONNXFuzz.swift -o "$build/onnx" ;;
@@ -98,6 +104,7 @@ seed_corpus() {
         cp Tests/Fixtures/hostile/base/base.q8 "$dir/hostile-base.q8" ;;
     png) cp Samples/digits/*.png "$dir/" ;;
     tflite) cp Tests/Fixtures/tflite/*.tflite "$dir/" ;;
+    tflitefloat) cp Tests/Fixtures/tflite/*.tflite Tests/Fixtures/import/*.tflite "$dir/" ;;
     onnx) cp Tests/Fixtures/onnx/*.onnx "$dir/" ;;
     keras)
         cp Tests/Fixtures/keras/*.keras "$dir/"
