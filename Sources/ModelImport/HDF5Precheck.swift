@@ -2,8 +2,9 @@
 /// sees them. Known case (libhdf5 1.10.8, Debian 12): a global heap collection ("GCOL") holding an object with
 /// index 0 and size 0 makes its collection parser stop advancing (H5HG__cache_heap_deserialize), so reading any
 /// variable-length string stored there never returns; an object whose size runs past the end of its collection
-/// makes H5HG_read copy that many bytes (a heap overflow, then a crash). Found by the hdf5 fuzz target and the
-/// seeded corruption test (docs/importing.md). libhdf5 has other unchecked paths: this is not a guarantee.
+/// makes H5HG_read copy that many bytes (a heap overflow, then a crash); a free-space entry larger than what is
+/// left of its collection makes the parser continue in memory outside the collection (a crash). Found by the hdf5
+/// fuzz target and the seeded corruption test (docs/importing.md). libhdf5 has other unchecked paths: this is not a guarantee.
 enum HDF5Precheck {
     /// Throws when a global heap collection anywhere in `bytes` would make libhdf5's parser stop advancing.
     /// Every occurrence of the signature is checked, whether or not it is a real collection: libhdf5 parses
@@ -37,6 +38,11 @@ enum HDF5Precheck {
                     }
                 } else {
                     need = objectSize
+                    // libhdf5 moves its pointer by the free space's size unchecked: past the collection (or,
+                    // wrapping, before it) it parses whatever memory lies there (a crash found by the hdf5 target).
+                    if need > end - p {
+                        throw .malformed("\(what): HDF5 global heap at byte \(at) is corrupt (its free space runs past the end of its collection)")
+                    }
                 }
                 if need == 0 {
                     throw .malformed("\(what): HDF5 global heap at byte \(at) is corrupt (a free-space entry of size 0, on which libhdf5 would loop forever)")

@@ -92,6 +92,21 @@ struct HDF5HostileTests {
         #expect(error.message == "HDF5: model_weights/dense/seq/dense/kernel declares 10485760 values of 4 bytes, more than the file's 35832 bytes (compressed weights are not read)")
     }
 
+    @Test("A global heap free-space entry past its collection (libhdf5 parsed memory outside it) is refused")
+    func globalHeapFreeSpace() throws {
+        var bytes = try Self.fixture("sequential.h5")
+        let collection = try #require((0..<(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == Array("GCOL".utf8) })
+        // Objects (index, references, reserved, size) after the 16-byte collection header, up to index 0.
+        var at = collection + 16
+        while Int(bytes[at]) | Int(bytes[at + 1]) << 8 != 0 {
+            let size = (0..<8).reduce(0) { $0 | Int(bytes[at + 8 + $1]) << (8 * $1) }
+            at += 16 + (size + 7) / 8 * 8
+        }
+        for (k, byte) in [0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF].enumerated() { bytes[at + 8 + k] = UInt8(byte) }
+        let error = try #require(Self.refusal(bytes))
+        #expect(error.message == "HDF5: HDF5 global heap at byte \(collection) is corrupt (its free space runs past the end of its collection)")
+    }
+
     @Test("A base address other than 0 is refused")
     func baseAddress() throws {
         var bytes = try Self.fixture("sequential.h5")
