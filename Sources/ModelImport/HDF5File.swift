@@ -43,13 +43,14 @@ final class HDF5File {
     /// The image as given, for checking object headers before libhdf5 decodes their attributes (HDF5Precheck).
     private let bytes: [UInt8]
     private let superblock: HDF5Precheck.Superblock
+    private let heaps: HDF5Precheck.GlobalHeaps
     /// Object headers whose attribute messages have been checked.
     private var checkedHeaders: Set<UInt64> = []
 
     init(bytes source: [UInt8], what: String, limits: HDF5Limits = .default) throws(ImportError) {
         self.what = what
         self.limits = limits
-        try HDF5Precheck.check(source, what: what)
+        heaps = try HDF5Precheck.check(source, what: what)
         superblock = try HDF5Precheck.superblock(source, what: what)
         bytes = source
         // libhdf5 copies the image when it opens it.
@@ -136,7 +137,7 @@ final class HDF5File {
         let located = chdf5_object_address(handle, path, &address, &status)
         if located != 0 { throw error(status, at: path == "." ? "attribute '\(name)'" : "\(path) attribute '\(name)'") }
         if !checkedHeaders.contains(address) {
-            try HDF5Precheck.checkAttributes(bytes, header: address, superblock: superblock, what: what, path: path)
+            try HDF5Precheck.checkAttributes(bytes, header: address, superblock: superblock, heaps: heaps, what: what, path: path)
             checkedHeaders.insert(address)
         }
         var out = chdf5_strings()

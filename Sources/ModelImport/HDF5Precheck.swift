@@ -9,7 +9,9 @@ enum HDF5Precheck {
     /// Throws when a global heap collection anywhere in `bytes` would make libhdf5's parser stop advancing.
     /// Every occurrence of the signature is checked, whether or not it is a real collection: libhdf5 parses
     /// whatever a (possibly corrupt) heap address points at, once its signature and version match.
-    static func check(_ bytes: [UInt8], what: String) throws(ImportError) {
+    @discardableResult
+    static func check(_ bytes: [UInt8], what: String) throws(ImportError) -> GlobalHeaps {
+        var heaps: GlobalHeaps = [:]
         let lengthSize = sizeOfLengths(bytes)
         let headerSize = 2 + 2 + 4 + lengthSize
         var start = 0
@@ -22,12 +24,15 @@ enum HDF5Precheck {
             let end = UInt64(at) &+ size
             guard size >= UInt64(8 + lengthSize), end >= UInt64(at), end <= UInt64(bytes.count) else { continue }
             var p = UInt64(at + 8 + lengthSize)
+            var objects: [UInt16: UInt64] = [:]
+            defer { heaps[UInt64(at)] = objects }
             while p < end {
                 if p + UInt64(headerSize) > end { break }
                 let index = UInt16(bytes[Int(p)]) | UInt16(bytes[Int(p) + 1]) << 8
                 let objectSize = readLength(bytes, at: Int(p) + 8, size: lengthSize)
                 let need: UInt64
                 if index > 0 {
+                    objects[index] = objectSize
                     // The header plus the size rounded up to 8; an overflow would wrap libhdf5's pointer.
                     guard objectSize <= UInt64.max - 16 - UInt64(headerSize) else {
                         throw .malformed("\(what): HDF5 global heap at byte \(at) has an object of impossible size")
@@ -52,7 +57,12 @@ enum HDF5Precheck {
                 p = next
             }
         }
+        return heaps
     }
+
+    /// The global heap collections `check` walked: byte offset -> object index -> object size. A variable-length
+    /// value may only point at an object listed here (see `checkVariableLength`).
+    typealias GlobalHeaps = [UInt64: [UInt16: UInt64]]
 
     /// Where the fields of the superblock that the checks below need are.
     struct Superblock {
@@ -88,8 +98,8 @@ enum HDF5Precheck {
     /// terminated name, a datatype and dataspace whose encodings fit their declared sizes, and a value within
     /// its message; attribute types are the ones Keras writes (integer, float, string, variable-length), none
     /// shared. `path` names the object in messages.
-    static func checkAttributes(_ bytes: [UInt8], header address: UInt64, superblock: Superblock, what: String,
-                                path: String) throws(ImportError) {
+    static func checkAttributes(_ bytes: [UInt8], header address: UInt64, superblock: Superblock, heaps: GlobalHeaps,
+                                what: String, path: String) throws(ImportError) {
         func fail(_ problem: String) -> ImportError {
             .malformed("\(what): \(path): HDF5 object header at byte \(address): \(problem)")
         }
@@ -131,7 +141,7 @@ enum HDF5Precheck {
                 switch type {
                 case 0x0C:
                     guard flags & 0x02 == 0 else { throw fail("a shared attribute message (not as Keras writes files)") }
-                    try checkAttribute(bytes, data..<(data + size), superblock: superblock, fail: fail)
+                    try checkAttribute(bytes, data..<(data + size), superblock: superblock, heaps: heaps, fail: fail)
                 case 0x10:
                     // Continuation: another chunk at (offset, length); version 2 chunks start "OCHK" and end
                     // with a checksum.
@@ -163,7 +173,7 @@ enum HDF5Precheck {
 
     /// One attribute message, in `range` of `bytes` (versions 1-3, H5Oattr.c's layout).
     private static func checkAttribute(_ bytes: [UInt8], _ range: Range<Int>, superblock: Superblock,
-                                       fail: (String) -> ImportError) throws(ImportError) {
+                                       heaps: GlobalHeaps, fail: (String) -> ImportError) throws(ImportError) {
         let end = range.upperBound
         var q = range.lowerBound
         guard end - q >= 8 else { throw fail("an attribute message too short") }
@@ -185,7 +195,7 @@ enum HDF5Precheck {
         }
         q += padded(nameSize)
         guard padded(typeSize) <= end - q else { throw fail("an attribute datatype that runs past its message") }
-        let elementSize = try datatypeSize(bytes, q..<(q + typeSize), superblock: superblock, nested: false, fail: fail)
+        let (elementSize, baseSize) = try datatypeSize(bytes, q..<(q + typeSize), superblock: superblock, nested: false, fail: fail)
         q += padded(typeSize)
         guard padded(spaceSize) <= end - q else { throw fail("an attribute dataspace that runs past its message") }
         let elements = try dataspaceElements(bytes, q..<(q + spaceSize), superblock: superblock, fail: fail)
@@ -194,12 +204,45 @@ enum HDF5Precheck {
         guard !overflow, valueSize <= UInt64(end - q) else {
             throw fail("an attribute value of \(overflow ? "impossible size" : "\(valueSize) bytes") runs past its message (\(end - q) bytes left)")
         }
+        if let baseSize {
+            for element in 0..<Int(elements) {
+                try checkVariableLength(bytes, at: q + element * elementSize, baseSize: baseSize, superblock: superblock,
+                                        heaps: heaps, fail: fail)
+            }
+        }
     }
 
-    /// The size libhdf5 gives one element of the datatype encoded in `range`: the classes Keras writes in
-    /// attributes (integer, float, string; variable-length of integers or floats, strings included).
+    /// One variable-length element as stored (length, global heap collection address, object index): libhdf5
+    /// 1.10.8 reads object `index` of that collection without checking that it exists (H5HG_read: an index past
+    /// the collection's table or of an absent object is a wild read, found by the hdf5 fuzz target), copies the
+    /// object's whole size into a buffer of `length` elements, and converts `length` elements (4 G elements for a
+    /// damaged length). So the collection must be one `check` walked, the object must be in it, and its size must
+    /// be `length` elements exactly, as h5py writes them; no address means no elements.
+    private static func checkVariableLength(_ bytes: [UInt8], at offset: Int, baseSize: Int, superblock: Superblock,
+                                            heaps: GlobalHeaps, fail: (String) -> ImportError) throws(ImportError) {
+        let length = readLength(bytes, at: offset, size: 4)
+        let address = readLength(bytes, at: offset + 4, size: superblock.sizeOfOffsets)
+        let index = readLength(bytes, at: offset + 4 + superblock.sizeOfOffsets, size: 4)
+        if address == 0 {
+            guard length == 0 else { throw fail("a variable-length attribute value of \(length) elements without data") }
+            return
+        }
+        guard let objects = heaps[address] else {
+            throw fail("a variable-length attribute value in a global heap at byte \(address), where there is none")
+        }
+        guard index <= UInt64(UInt16.max), let size = objects[UInt16(index)] else {
+            throw fail("a variable-length attribute value naming object \(index) of the global heap at byte \(address), which has no such object")
+        }
+        guard size == length * UInt64(baseSize) else {
+            throw fail("a variable-length attribute value of \(length) elements of \(baseSize) bytes stored in a global heap object of \(size) bytes")
+        }
+    }
+
+    /// The size libhdf5 gives one element of the datatype encoded in `range`, and for a variable-length type the
+    /// size of one of its elements: the classes Keras writes in attributes (integer, float, string;
+    /// variable-length of integers or floats, strings included).
     private static func datatypeSize(_ bytes: [UInt8], _ range: Range<Int>, superblock: Superblock, nested: Bool,
-                                     fail: (String) -> ImportError) throws(ImportError) -> Int {
+                                     fail: (String) -> ImportError) throws(ImportError) -> (Int, base: Int?) {
         guard range.count >= 8 else { throw fail("an attribute datatype too short") }
         let at = range.lowerBound
         let typeClass = bytes[at] & 0x0F
@@ -210,13 +253,14 @@ enum HDF5Precheck {
         case 1: guard range.count >= 20 else { throw fail("a float datatype too short") }
         case 3 where !nested: break
         case 9 where !nested:
-            _ = try datatypeSize(bytes, (at + 8)..<range.upperBound, superblock: superblock, nested: true, fail: fail)
+            let (base, _) = try datatypeSize(bytes, (at + 8)..<range.upperBound, superblock: superblock, nested: true, fail: fail)
+            guard base >= 1 else { throw fail("a variable-length attribute of elements of 0 bytes") }
             // On disk a variable-length element is a length, a global heap address and an index.
-            return 4 + superblock.sizeOfOffsets + 4
+            return (4 + superblock.sizeOfOffsets + 4, base)
         default:
             throw fail("an attribute of datatype class \(typeClass) (Keras writes integers, floats and strings)")
         }
-        return size
+        return (size, nil)
     }
 
     /// The number of elements of the dataspace encoded in `range` (H5Osdspace.c: version 1 or 2).

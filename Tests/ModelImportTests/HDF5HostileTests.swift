@@ -107,6 +107,35 @@ struct HDF5HostileTests {
         #expect(error.message == "HDF5: HDF5 global heap at byte \(collection) is corrupt (its free space runs past the end of its collection)")
     }
 
+    @Test("Variable-length values naming absent global heap objects (libhdf5 read through a wild pointer) are refused")
+    func variableLengthReferences() throws {
+        let good = try Self.fixture("sequential.h5")
+        // model_config: a scalar variable-length string, its value (length, heap address, index) after the padded
+        // name (13 -> 16 bytes), datatype and dataspace.
+        let message = try Self.attributeMessage(good, name: "model_config")
+        let data = message + 8
+        let typeSize = Int(good[data + 4]) | Int(good[data + 5]) << 8, spaceSize = Int(good[data + 6]) | Int(good[data + 7]) << 8
+        let value = data + 8 + 16 + (typeSize + 7) / 8 * 8 + (spaceSize + 7) / 8 * 8
+        try #require(good[data + 8 + 16] & 0x0F == 9)
+        func patched(_ at: Int, _ bytes: [UInt8]) -> [UInt8] {
+            var copy = good
+            for (k, byte) in bytes.enumerated() { copy[at + k] = byte }
+            return copy
+        }
+        let length = Int(good[value]) | Int(good[value + 1]) << 8 | Int(good[value + 2]) << 16
+        let cases: [(String, [UInt8], String)] = [
+            ("absent object", patched(value + 12, [100, 0, 0, 0]), "naming object 100 of the global heap at byte"),
+            ("longer", patched(value, [UInt8((length + 1) & 0xFF), UInt8(((length + 1) >> 8) & 0xFF), UInt8((length + 1) >> 16)]),
+             "of \(length + 1) elements of 1 bytes stored in a global heap object of \(length) bytes"),
+            ("no heap there", patched(value + 4, [8, 0, 0, 0, 0, 0, 0, 0]), "in a global heap at byte 8, where there is none"),
+            ("no address", patched(value + 4, [0, 0, 0, 0, 0, 0, 0, 0]), "of \(length) elements without data"),
+        ]
+        for (what, bytes, needle) in cases {
+            let error = Self.refusal(bytes)
+            #expect(error?.message.contains(needle) == true, "\(what): \(String(describing: error))")
+        }
+    }
+
     @Test("A base address other than 0 is refused")
     func baseAddress() throws {
         var bytes = try Self.fixture("sequential.h5")

@@ -470,6 +470,18 @@ def import_cases():
     case("h5-global-heap-free-space.h5", bytes(damaged), "h5",
          "the global heap's free space declared 2^64 - 2^24 bytes (libhdf5 1.10.8 read outside the collection)",
          "free space runs past the end of its collection")
+    # model_config's variable-length value naming object 100 of its global heap collection, which has 23:
+    # libhdf5 1.10.8 reads past its object table (a SEGV found by the hdf5 fuzz target).
+    name = h5.find(b"model_config\0")
+    data = name - 8
+    assert h5[data] == 1 and h5[data - 8] == 0x0C, "model_config is not a version 1 attribute message"
+    type_size, space_size = struct.unpack_from("<HH", h5, data + 4)
+    value = data + 8 + 16 + (type_size + 7) // 8 * 8 + (space_size + 7) // 8 * 8
+    damaged = bytearray(h5)
+    struct.pack_into("<I", damaged, value + 12, 100)
+    case("h5-global-heap-index.h5", bytes(damaged), "h5",
+         "model_config's variable-length value names global heap object 100 of 23 (libhdf5 1.10.8 read past its table)",
+         "which has no such object")
     functional = bytearray(fixture("keras", "functional.h5"))
     assert functional[40600:40604] == b"\x68\0\0\0", "functional.h5 changed: find a group's local heap address again"
     struct.pack_into("<I", functional, 40600, 0xFFFFFF67)
