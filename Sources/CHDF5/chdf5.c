@@ -148,6 +148,18 @@ int chdf5_object_kind(int64_t file, const char *path, int *kind, chdf5_status *s
     return CHDF5_OK;
 }
 
+int chdf5_object_address(int64_t file, const char *path, uint64_t *address, chdf5_status *status) {
+    quiet(status);
+    if (check_path((hid_t)file, path, status) != CHDF5_OK) return status->code;
+    // H5O_INFO_BASIC loads the header but decodes no attribute message (the counts are not asked for).
+    H5O_info_t info;
+    if (H5Oget_info_by_name2((hid_t)file, path, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+        return fail_library(status, CHDF5_LIBRARY, "cannot locate an object");
+    *address = (uint64_t)info.addr;
+    H5Eclear2(H5E_DEFAULT);
+    return CHDF5_OK;
+}
+
 static hid_t open_group(hid_t file, const char *path, chdf5_status *status) {
     if (check_path(file, path, status) != CHDF5_OK) return -1;
     hid_t object = H5Oopen(file, path, H5P_DEFAULT);
@@ -434,5 +446,58 @@ done:
     if (type >= 0) H5Tclose(type);
     H5Oclose(dataset);
     H5Eclear2(H5E_DEFAULT);
+    return code;
+}
+
+// MARK: writing (tests only; see chdf5.h)
+
+int64_t chdf5_create_file(const char *path, chdf5_status *status) {
+    quiet(status);
+    if (path == NULL) { fail(status, CHDF5_INVALID_ARGUMENT, "no path"); return -1; }
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) { fail_library(status, CHDF5_LIBRARY, "cannot create the file"); return -1; }
+    return (int64_t)file;
+}
+
+int chdf5_create_group(int64_t file, const char *path, chdf5_status *status) {
+    quiet(status);
+    hid_t group = H5Gcreate2((hid_t)file, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (group < 0) return fail_library(status, CHDF5_LIBRARY, "cannot create a group");
+    H5Gclose(group);
+    return CHDF5_OK;
+}
+
+int chdf5_write_string_attribute(int64_t file, const char *path, const char *name, const char *value,
+                                 chdf5_status *status) {
+    quiet(status);
+    int code = CHDF5_OK;
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), attribute = -1;
+    if (type < 0 || space < 0 || H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
+        code = fail_library(status, CHDF5_LIBRARY, "cannot make a string type");
+        goto done;
+    }
+    attribute = H5Acreate_by_name((hid_t)file, path, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (attribute < 0 || H5Awrite(attribute, type, &value) < 0) code = fail_library(status, CHDF5_LIBRARY, "cannot write an attribute");
+done:
+    if (attribute >= 0) H5Aclose(attribute);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return code;
+}
+
+int chdf5_write_float32(int64_t file, const char *path, int rank, const uint64_t *dims, const float *values,
+                        chdf5_status *status) {
+    quiet(status);
+    if (rank < 0 || rank > CHDF5_MAX_RANK) return fail(status, CHDF5_INVALID_ARGUMENT, "rank %d", rank);
+    hsize_t shape[CHDF5_MAX_RANK];
+    for (int i = 0; i < rank; i++) shape[i] = (hsize_t)dims[i];
+    hid_t space = rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(rank, shape, NULL);
+    if (space < 0) return fail_library(status, CHDF5_LIBRARY, "cannot make a data space");
+    int code = CHDF5_OK;
+    hid_t dataset = H5Dcreate2((hid_t)file, path, H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (dataset < 0 || H5Dwrite(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)
+        code = fail_library(status, CHDF5_LIBRARY, "cannot write a dataset");
+    if (dataset >= 0) H5Dclose(dataset);
+    H5Sclose(space);
     return code;
 }

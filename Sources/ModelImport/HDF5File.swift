@@ -40,11 +40,19 @@ final class HDF5File {
     let limits: HDF5Limits
     private var visited = 0
     private var elementsRead = 0
+    /// The image as given, for checking object headers before libhdf5 decodes their attributes (HDF5Precheck).
+    private let bytes: [UInt8]
+    private let superblock: HDF5Precheck.Superblock
+    private let heaps: HDF5Precheck.GlobalHeaps
+    /// Object headers whose attribute messages have been checked.
+    private var checkedHeaders: Set<UInt64> = []
 
     init(bytes source: [UInt8], what: String, limits: HDF5Limits = .default) throws(ImportError) {
         self.what = what
         self.limits = limits
-        try HDF5Precheck.check(source, what: what)
+        heaps = try HDF5Precheck.check(source, what: what)
+        superblock = try HDF5Precheck.superblock(source, what: what)
+        bytes = source
         // libhdf5 copies the image when it opens it.
         var status = chdf5_status()
         let handle = source.withUnsafeBufferPointer { chdf5_open_image($0.baseAddress, $0.count, &status) }
@@ -124,6 +132,14 @@ final class HDF5File {
     func strings(_ name: String, at path: String) throws(ImportError) -> [String]? {
         try visit(path)
         var status = chdf5_status()
+        // Looking an attribute up makes libhdf5 decode every attribute message of the object: check them first.
+        var address: UInt64 = 0
+        let located = chdf5_object_address(handle, path, &address, &status)
+        if located != 0 { throw error(status, at: path == "." ? "attribute '\(name)'" : "\(path) attribute '\(name)'") }
+        if !checkedHeaders.contains(address) {
+            try HDF5Precheck.checkAttributes(bytes, header: address, superblock: superblock, heaps: heaps, what: what, path: path)
+            checkedHeaders.insert(address)
+        }
         var out = chdf5_strings()
         let code = chdf5_read_strings(handle, path, name, UInt64(limits.maxStrings), UInt64(limits.maxStringBytes),
                                       &out, &status)
@@ -177,6 +193,11 @@ final class HDF5File {
         let count = info.elementCount
         if count > limits.maxTotalElements - elementsRead {
             throw .tooLarge("\(what): more than \(limits.maxTotalElements) weight values in all")
+        }
+        // Keras stores weights uncompressed: values the file cannot hold are refused before any memory is
+        // taken for them (a small file declaring 2^28 values would otherwise cost 1 GiB first).
+        if count > bytes.count / info.byteSize {
+            throw .tooLarge("\(what): \(path) declares \(count) values of \(info.byteSize) bytes, more than the file's \(bytes.count) bytes (compressed weights are not read)")
         }
         elementsRead += count
         var status = chdf5_status()

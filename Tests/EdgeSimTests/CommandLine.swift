@@ -22,8 +22,9 @@ struct CommandLineRun {
     }
 
     /// Runs `executable`; one still running after `timeout` seconds is killed and reported as status 124
-    /// (a hang is a failure like any other).
-    static func run(_ executable: URL, _ arguments: [String], timeout: Double = 300, environment: [String: String] = [:]) throws -> CommandLineRun {
+    /// (a hang is a failure like any other). `environment` is added to the test's own.
+    static func run(_ executable: URL, _ arguments: [String], timeout: Double = 300,
+                    environment: [String: String] = [:]) throws -> CommandLineRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -2,16 +2,17 @@
 # Builds the libFuzzer targets (AddressSanitizer on) and runs each for SECONDS (default 60) from a corpus seeded
 # with valid files: model.bin reader + float engine, .q8 loader + one inference (Int8Runtime as shipped, with its
 # CInt8DSP C paths), PNG decoder + preprocessing, TFLite FlatBuffer reader, ONNX protobuf reader, Keras config and
-# zip reader, HDF5 weights reader; the whole float import of a .tflite (ModelImporter.floatGraph, then the float engine).
-# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]     targets: modelbin q8 png tflite tflitefloat onnx keras hdf5
-# (default: all but hdf5, which reaches a known libhdf5 1.10.8 heap over-read: docs/importing.md, Keras section)
+# zip reader, HDF5 weights reader; and the whole import path the tools take (ModelImporter.floatGraph: detection,
+# reader, conversion to a float graph, validation) per format: import-keras, import-h5, import-onnx, import-tflite.
+# Usage: Tools/fuzz/run.sh [SECONDS] [TARGET...]
+# targets (all by default): modelbin q8 png tflite onnx keras hdf5 import-keras import-h5 import-onnx import-tflite
 # Crashes are written to Tools/fuzz/out/<target>/ and make the script fail; turn each into a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite tflitefloat onnx keras)
+[ ${#targets[@]} -gt 0 ] || targets=(modelbin q8 png tflite onnx keras hdf5 import-keras import-h5 import-onnx import-tflite)
 
 out="Tools/fuzz/out"
 build="$out/build"
@@ -76,10 +77,6 @@ build_target() {
     tflite)
         model_import
         swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" Tools/fuzz/targets/TFLiteFuzz.swift -o "$build/tflite" ;;
-    tflitefloat)
-        model_import
-        library FloatEngine Sources/FloatEngine/*.swift
-        swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" -lFloatEngine Tools/fuzz/targets/TFLiteFloatFuzz.swift -o "$build/tflitefloat" ;;
     onnx)
         model_import
         swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" Tools/fuzz/targets/ONNXFuzz.swift -o "$build/onnx" ;;
@@ -89,6 +86,12 @@ build_target() {
     hdf5)
         model_import
         swiftc "${flags[@]}" -I "$build" "${model_import_link[@]}" Tools/fuzz/targets/HDF5Fuzz.swift -o "$build/hdf5" ;;
+    import-keras | import-h5 | import-onnx | import-tflite)
+        model_import
+        local format="${1#import-}"
+        [ -f "$build/libFloatEngine.a" ] || library FloatEngine Sources/FloatEngine/*.swift
+        swiftc "${flags[@]}" -D "IMPORT_${format^^}" -I "$build" "${model_import_link[@]}" -lFloatEngine Tools/fuzz/targets/ImportFuzz.swift \
+            -o "$build/$1" ;;
     esac
 }
 
@@ -104,7 +107,6 @@ seed_corpus() {
         cp Tests/Fixtures/hostile/base/base.q8 "$dir/hostile-base.q8" ;;
     png) cp Samples/digits/*.png "$dir/" ;;
     tflite) cp Tests/Fixtures/tflite/*.tflite "$dir/" ;;
-    tflitefloat) cp Tests/Fixtures/tflite/*.tflite Tests/Fixtures/import/*.tflite "$dir/" ;;
     onnx) cp Tests/Fixtures/onnx/*.onnx "$dir/" ;;
     keras)
         cp Tests/Fixtures/keras/*.keras "$dir/"
@@ -112,6 +114,10 @@ seed_corpus() {
             python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("config.json"))' "$f" \
                 > "$dir/$(basename "$f" .keras).config.json" || true
         done ;;
+    import-keras) cp Tests/Fixtures/keras/*.keras "$dir/" ;;
+    import-h5) cp Tests/Fixtures/keras/*.h5 "$dir/" ;;
+    import-onnx) cp Tests/Fixtures/onnx/*.onnx "$dir/" ;;
+    import-tflite) cp Tests/Fixtures/tflite/*.tflite Tests/Fixtures/import/*_float.tflite "$dir/" ;;
     hdf5)
         cp Tests/Fixtures/keras/*.h5 "$dir/"
         for f in Tests/Fixtures/keras/*.keras; do
@@ -123,17 +129,29 @@ seed_corpus() {
 
 status=0
 for target in "${targets[@]}"; do
-    echo "== $target: build"
-    build_target "$target"
+    # FUZZ_SKIP_BUILD=1 runs the binaries already built (two runs of this script at once must not rebuild the
+    # shared libraries under each other).
+    if [ "${FUZZ_SKIP_BUILD:-}" = 1 ] && [ -x "$build/$target" ]; then
+        echo "== $target: built already"
+    else
+        echo "== $target: build"
+        build_target "$target"
+    fi
     seed_corpus "$target"
     mkdir -p "$out/$target/crashes"
     echo "== $target: fuzz for ${seconds} s"
     # -rss_limit_mb bounds memory per input; -timeout flags any input that runs over 10 s as a hang.
-    # keras, hdf5: libhdf5 asks malloc for sizes read from the file and handles NULL, as malloc returns outside
-    # ASan. Leaks are not checked there: ZIPFoundation 0.9.20 leaks 62 bytes per Archive(url:) (fileSystemRepresentation
-    # never freed) and libhdf5 1.10.8 small blocks on some error paths.
+    # keras, hdf5, import-keras, import-h5: libhdf5 asks malloc for sizes read from the file (4 GiB for a local heap
+    # at address 0xFFFFFF67: Tests/Fixtures/hostile-import/h5-heap-address-4gib.h5) and handles NULL. Outside ASan
+    # such a malloc returns NULL or address space that libhdf5 never touches (its read then fails: "addr
+    # overflow"); here any single allocation over 1 GiB returns NULL, before libFuzzer's malloc limit would stop
+    # the run, while -rss_limit_mb still bounds the memory really used. Leaks are not checked there: ZIPFoundation
+    # 0.9.20 leaks 62 bytes per Archive(url:) (fileSystemRepresentation never freed) and libhdf5 1.10.8 small blocks
+    # on some error paths.
     asan="${ASAN_OPTIONS:-}"
-    case "$target" in keras | hdf5) asan="$asan${asan:+:}allocator_may_return_null=1:detect_leaks=0" ;; esac
+    case "$target" in keras | hdf5 | import-keras | import-h5)
+        asan="$asan${asan:+:}allocator_may_return_null=1:max_allocation_size_mb=1024:detect_leaks=0" ;;
+    esac
     # The Swift backtracer off: libFuzzer reports the crash and keeps the input; the backtracer was seen to hang.
     if ! SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="$asan" "$build/$target" "$out/$target/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/$target/crashes/" -print_final_stats=1 > "$out/$target/log.txt" 2>&1; then

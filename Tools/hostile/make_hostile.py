@@ -15,7 +15,7 @@ outcome depends on the plan (which pair of tensors overlaps first, which tensor 
 works it out from the base model's tables, independently of the Swift loader.
 Standard library only. Checked by Tests/Int8RuntimeTests/HostileSuiteTests.swift (host loader),
 Tests/EdgeSimTests/HostileSuiteCommandTests.swift (edge-sim run) and Firmware-Sim/run --expect-refused."""
-import argparse, json, os, random, struct, subprocess, sys, tempfile, zlib
+import argparse, io, json, os, random, struct, subprocess, sys, tempfile, zipfile, zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -347,11 +347,212 @@ def first_overlap_after(base, index, offset):
     return f"tensorsOverlap({pair[0]},{pair[1]})" if pair else None
 
 
+# MARK: hostile model files of the imported formats (Tests/Fixtures/hostile-import)
+
+def fixture(*parts):
+    with open(os.path.join(ROOT, "Tests", "Fixtures", *parts), "rb") as f:
+        return f.read()
+
+
+def zip_bytes(entries, method=zipfile.ZIP_STORED):
+    """A zip of (name, bytes) entries, as Python's zipfile writes it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", method) as z:
+        for name, data in entries:
+            z.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return out.getvalue()
+
+
+def zip_declare(data, name, size):
+    """The zip with entry `name`'s uncompressed size, in its local and central headers, set to `size`."""
+    data = bytearray(data)
+    encoded = name.encode()
+    for signature, size_at, name_length_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            length = struct.unpack_from("<H", data, at + name_length_at)[0]
+            if bytes(data[at + name_at:at + name_at + length]) == encoded:
+                struct.pack_into("<I", data, at + size_at, size)
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def pb_field(number, wire, payload):
+    """One protobuf field: varint (wire 0) takes an int, length-delimited (wire 2) takes bytes."""
+    key = varint(number << 3 | wire)
+    return key + (varint(payload) if wire == 0 else varint(len(payload)) + payload)
+
+
+def onnx_model(graph):
+    """ModelProto: ir_version 8, opset 13 of the default domain, then `graph` (raw bytes of field 7)."""
+    return pb_field(1, 0, 8) + pb_field(8, 2, pb_field(2, 0, 13)) + graph
+
+
+def flatbuffer_vector(data, table_field):
+    """(where the uoffset is, where the vector is) of a vector field of a FlatBuffer's root table."""
+    root = struct.unpack_from("<I", data, 0)[0]
+    vtable = root - struct.unpack_from("<i", data, root)[0]
+    field_at = root + struct.unpack_from("<H", data, vtable + 4 + 2 * table_field)[0]
+    return field_at, field_at + struct.unpack_from("<I", data, field_at)[0]
+
+
+def h5_with_dims(data, dims, huge):
+    """The HDF5 file with every stored occurrence of the dimensions `dims` (little-endian u64 each: a dataspace's
+    dimensions and its maximum dimensions) starting with `huge` instead."""
+    needle = b"".join(struct.pack("<Q", d) for d in dims)
+    out = bytearray(data)
+    at = data.find(needle)
+    assert at >= 0, f"dims {dims} not found"
+    while at >= 0:
+        struct.pack_into("<" + "Q" * len(huge), out, at, *huge)
+        at = data.find(needle, at + 1)
+    return bytes(out)
+
+
+def import_cases():
+    """(name, bytes, format, damage, what the reader's one line says) for each hostile model file."""
+    keras = fixture("keras", "sequential.keras")
+    with zipfile.ZipFile(io.BytesIO(keras)) as z:
+        config, weights = z.read("config.json"), z.read("model.weights.h5")
+    h5 = fixture("keras", "sequential.h5")
+    onnx = fixture("onnx", "small_cnn.onnx")
+    tflite = fixture("tflite", "small_float.tflite")
+    made = []
+
+    def case(name, data, fmt, damage, says):
+        made.append((name, data, fmt, damage, says))
+
+    # Zip bombs: a declared size far over the limit (refused before extracting), an entry that inflates to
+    # 16 MiB while declaring 1,000 bytes (extraction stops at the declared size), many entries, deep and
+    # escaping paths.
+    stored = zip_bytes([("config.json", config), ("model.weights.h5", weights)])
+    case("keras-bomb-declared-4gib.keras", zip_declare(stored, "model.weights.h5", 0xFFFFFFFF), "keras",
+         "model.weights.h5 declares 4 GiB uncompressed", "model.weights.h5")
+    bomb = zip_bytes([("config.json", b"\0" * (16 << 20)), ("model.weights.h5", weights)], zipfile.ZIP_DEFLATED)
+    case("keras-bomb-understated.keras", zip_declare(bomb, "config.json", 1000), "keras",
+         "config.json inflates to 16 MiB of zeros but declares 1,000 bytes", "config.json")
+    many = zip_bytes([("config.json", config), ("model.weights.h5", weights)]
+                     + [(f"assets/{i}", b"") for i in range(500)])
+    case("keras-many-entries.keras", many, "keras", "502 zip entries", "zip entries")
+    deep = zip_bytes([("/".join(["d"] * 2000) + "/config.json", config), ("model.weights.h5", weights)])
+    case("keras-deep-path.keras", deep, "keras", "config.json only 2,000 folders deep", "no config.json")
+    escape = zip_bytes([("../../config.json", config), ("model.weights.h5", weights)])
+    case("keras-path-escape.keras", escape, "keras", "an entry named ../../config.json", "../../config.json")
+    case("keras-truncated.keras", keras[:len(keras) // 2], "keras", "the first half of sequential.keras", ".keras")
+
+    # HDF5: absurd dimensions (2^40 x 2^40 x 1 x 4 for conv_a's 3x3x1x4 kernel), the attribute message libhdf5
+    # 1.10.8 read 8 bytes past (found by the hdf5 fuzz target), truncation; the absurd dimensions inside a
+    # .keras too.
+    absurd = h5_with_dims(h5, [3, 3, 1, 4], [1 << 40, 1 << 40])
+    case("h5-absurd-dims.h5", absurd, "h5", "conv_a's kernel declared 2^40 x 2^40 x 1 x 4", "over")
+    case("h5-attribute-overread.h5", fixture("keras", "libhdf5-hostile", "heap-overflow-attribute-message.h5"),
+         "h5", "an attribute whose value runs past its message (libhdf5 1.10.8 over-read it)",
+         "runs past its message")
+    case("h5-truncated.h5", h5[:len(h5) // 3], "h5", "the first third of sequential.h5", "HDF5")
+    # The global heap's free-space entry (index 0) made 2^64 - 2^24 bytes: libhdf5 1.10.8 moves its parser that
+    # far, wrapping to 16 MiB before the collection, and reads there (a crash found by the hdf5 fuzz target).
+    gcol = h5.find(b"GCOL")
+    at = gcol + 16
+    while struct.unpack_from("<H", h5, at)[0] != 0:
+        at += 16 + (struct.unpack_from("<Q", h5, at + 8)[0] + 7) // 8 * 8
+    damaged = bytearray(h5)
+    struct.pack_into("<Q", damaged, at + 8, (1 << 64) - (1 << 24))
+    case("h5-global-heap-free-space.h5", bytes(damaged), "h5",
+         "the global heap's free space declared 2^64 - 2^24 bytes (libhdf5 1.10.8 read outside the collection)",
+         "free space runs past the end of its collection")
+    # model_config's variable-length value naming object 100 of its global heap collection, which has 23:
+    # libhdf5 1.10.8 reads past its object table (a SEGV found by the hdf5 fuzz target).
+    name = h5.find(b"model_config\0")
+    data = name - 8
+    assert h5[data] == 1 and h5[data - 8] == 0x0C, "model_config is not a version 1 attribute message"
+    type_size, space_size = struct.unpack_from("<HH", h5, data + 4)
+    value = data + 8 + 16 + (type_size + 7) // 8 * 8 + (space_size + 7) // 8 * 8
+    damaged = bytearray(h5)
+    struct.pack_into("<I", damaged, value + 12, 100)
+    case("h5-global-heap-index.h5", bytes(damaged), "h5",
+         "model_config's variable-length value names global heap object 100 of 23 (libhdf5 1.10.8 read past its table)",
+         "which has no such object")
+    functional = bytearray(fixture("keras", "functional.h5"))
+    assert functional[40600:40604] == b"\x68\0\0\0", "functional.h5 changed: find a group's local heap address again"
+    struct.pack_into("<I", functional, 40600, 0xFFFFFF67)
+    case("h5-heap-address-4gib.h5", bytes(functional), "h5",
+         "a group's local heap address 0x68 -> 0xFFFFFF67: libhdf5 1.10.8 asks malloc for 4 GiB (hdf5 fuzz target)",
+         "addr overflow")
+    absurd = h5_with_dims(weights, [3, 3, 1, 4], [1 << 40, 1 << 40])
+    case("keras-absurd-dims.keras", zip_bytes([("config.json", config), ("model.weights.h5", absurd)]), "keras",
+         "model.weights.h5 declares conv_a's kernel 2^40 x 2^40 x 1 x 4", "over")
+
+    # Protobuf: lengths far past the end of the file, at the top level and inside the graph; a tensor whose
+    # dimensions multiply to 2^80; truncation.
+    case("onnx-huge-graph-length.onnx", onnx_model(pb_field(7, 2, b"")[:1] + varint(1 << 62) + b"\x0a\x01g"), "onnx",
+         "the graph field declares 2^62 bytes", "declares 4611686018427387904 bytes")
+    tensor = pb_field(1, 0, 1) + pb_field(2, 0, 1) + pb_field(8, 2, b"w") + pb_field(9, 2, b"")[:1] + varint(1 << 31)
+    case("onnx-huge-raw-data.onnx", onnx_model(pb_field(7, 2, pb_field(5, 2, tensor))), "onnx",
+         "an initializer's raw_data declares 2 GiB", "declares 2147483648 bytes")
+    dims = pb_field(1, 0, 1 << 40) + pb_field(1, 0, 1 << 40) + pb_field(2, 0, 1) + pb_field(8, 2, b"w")
+    case("onnx-huge-dims.onnx", onnx_model(pb_field(7, 2, pb_field(5, 2, dims))), "onnx",
+         "an initializer of 2^40 x 2^40 floats with no data", "over the limit")
+    case("onnx-truncated.onnx", onnx[:len(onnx) // 2], "onnx", "the first half of small_cnn.onnx", "remain")
+
+    # FlatBuffers: the root offset, a vector's length and a vector element's offset out of range; truncation.
+    damaged = bytearray(tflite)
+    struct.pack_into("<I", damaged, 0, 0xFFFFFFF0)
+    case("tflite-root-offset.tflite", bytes(damaged), "tflite", "root table offset 0xFFFFFFF0", "root table")
+    damaged = bytearray(tflite)
+    _, vector = flatbuffer_vector(tflite, 2)
+    struct.pack_into("<I", damaged, vector, 0x7FFFFFFF)
+    case("tflite-subgraphs-length.tflite", bytes(damaged), "tflite", "subgraphs vector length 0x7FFFFFFF", "more than the")
+    damaged = bytearray(tflite)
+    _, vector = flatbuffer_vector(tflite, 4)
+    struct.pack_into("<I", damaged, vector + 4 + 4 * 3, 0x7FFFFFF0)
+    case("tflite-buffer-offset.tflite", bytes(damaged), "tflite", "buffer 3's table offset 0x7FFFFFF0", "lies outside")
+    damaged = bytearray(tflite)
+    field_at, _ = flatbuffer_vector(tflite, 1)
+    struct.pack_into("<I", damaged, field_at, len(tflite) - field_at - 2)
+    case("tflite-opcodes-at-end.tflite", bytes(damaged), "tflite", "operator_codes vector 2 bytes before the end", "lies outside")
+    case("tflite-truncated.tflite", tflite[:len(tflite) // 2], "tflite", "the first half of small_float.tflite", "lies outside")
+    return made
+
+
+def write_import_cases(folder):
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name != "README.md":
+            os.remove(os.path.join(folder, name))
+    made = import_cases()
+    manifest = {"files": {}}
+    for name, data, fmt, damage, says in made:
+        assert name not in manifest["files"], name
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
+        manifest["files"][name] = {"format": fmt, "damage": damage, "reader": says}
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+    total = sum(len(data) for _, data, *_ in made)
+    print(f"{folder}: {len(made)} hostile model files ({total} bytes), manifest.json")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quantize", default=os.path.join(ROOT, ".build", "debug", "quantize"))
     parser.add_argument("--out", default=os.path.join(ROOT, "Tests", "Fixtures", "hostile"))
+    parser.add_argument("--imports-out", default=os.path.join(ROOT, "Tests", "Fixtures", "hostile-import"))
+    parser.add_argument("--imports-only", action="store_true", help="write only the hostile model files")
     args = parser.parse_args()
+    write_import_cases(args.imports_out)
+    if args.imports_only:
+        return
     os.makedirs(args.out, exist_ok=True)
     for name in os.listdir(args.out):
         if name.endswith(".q8") or name == "manifest.json":

@@ -48,6 +48,10 @@ void chdf5_close(int64_t file);
 /// CHDF5_NOT_FOUND when any component is missing.
 int chdf5_object_kind(int64_t file, const char *path, int *kind, chdf5_status *status);
 
+/// The file address of the object header at `path` (".": the root group), so that the caller can check the
+/// header's raw bytes before asking libhdf5 for anything that decodes its attribute messages.
+int chdf5_object_address(int64_t file, const char *path, uint64_t *address, chdf5_status *status);
+
 /// The number of links in the group at `path`; CHDF5_TOO_LARGE above max_links.
 int chdf5_group_count(int64_t file, const char *path, uint64_t max_links, uint64_t *count, chdf5_status *status);
 
@@ -91,6 +95,24 @@ int chdf5_dataset_info_at(int64_t file, const char *path, int max_rank, uint64_t
 /// Reads the dataset at `path` as float32 into `out`, which holds exactly `count` elements: the dataset must be
 /// a little-endian IEEE float32 or float64 (converted, rounding to nearest) with exactly `count` elements.
 int chdf5_read_float32(int64_t file, const char *path, float *out, uint64_t count, chdf5_status *status);
+
+// Writing, for tests that generate large Keras files from a seed (ResNet50) instead of committing them; the
+// importer never writes. Files are created on disk (truncating), with libhdf5's default (oldest) format, as h5py
+// writes Keras files.
+
+/// Creates (or truncates) an HDF5 file at `path` for writing. Returns a handle for chdf5_close, or -1.
+int64_t chdf5_create_file(const char *path, chdf5_status *status);
+
+/// Creates the group at `path` (its parent must exist).
+int chdf5_create_group(int64_t file, const char *path, chdf5_status *status);
+
+/// Sets attribute `name` of the object at `path` to a scalar variable-length UTF-8 string, as h5py stores a str.
+int chdf5_write_string_attribute(int64_t file, const char *path, const char *name, const char *value,
+                                 chdf5_status *status);
+
+/// Writes a contiguous little-endian float32 dataset at `path` with `rank` dimensions `dims` from `values`.
+int chdf5_write_float32(int64_t file, const char *path, int rank, const uint64_t *dims, const float *values,
+                        chdf5_status *status);
 
 #ifdef __cplusplus
 }
