@@ -59,10 +59,10 @@ extension Q8File {
     /// The input normalization (mean, std of pixel / 255) the converter folded into this model's input
     /// quantization, as the .q8 records it; nil when the file records none.
     ///
-    /// TODO(pad-q8): .q8 1.1 records the input mean/std in its header (`Q8Model`'s input mean/std, added by the
-    /// pad-q8 branch). Until that lands a .q8 records none, so this returns nil; once merged, return
-    /// `InputNormalization(mean: model.inputMean, std: model.inputStd)` here: `edge-sim compare` already uses it.
+    /// .q8 1.1 records the input mean/std in its header (`Q8Model.inputMean`, `inputStd`; 0 and 1 for a file
+    /// that records none, 1.0 included).
     public var recordedInputNormalization: InputNormalization? {
-        nil
+        let recorded = InputNormalization(mean: model.inputMean, std: model.inputStd)
+        return recorded == .identity ? nil : recorded
     }
 }

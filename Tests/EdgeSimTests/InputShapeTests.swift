@@ -176,6 +176,36 @@ struct InputShapeTests {
     }
 }
 
+/// `compare --float FILE --int8 m.q8` without the flag, FILE recording none: the float model takes the normalization
+/// the .q8 records (quantize folded it in), so both models see the same input.
+@Suite("compare takes the .q8's normalization")
+struct CompareRecordedNormalizationTests {
+    @Test func floatModelTakesTheQ8sNormalization() throws {
+        guard MNISTLocation.isPresent else {
+            print("skipped: MNIST not found at \(MNISTLocation.directory)")
+            return
+        }
+        let models = try InputShapeTests.Models([32, 32, 1], quantize: false)
+        defer { models.remove() }
+        let made = try CommandLineRun.run(CommandLineRun.executable("quantize"), [models.bin, "--input-normalization", "0.1307,0.3081", "-o", models.q8])
+        try #require(made.status == 0, "stderr: \(made.stderr)")
+        let comparison = try Comparison(floatPath: models.bin, int8Path: models.q8, dataDirectory: MNISTLocation.directory, limit: 30,
+                                        workers: 2, showProgress: false)
+        #expect(comparison.normalizationSource == "recorded in \(models.q8)")
+        var graph = models.graph
+        graph.inputNormalization = InputNormalization(mean: 0.1307, std: 0.3081)
+        var classifier = try FloatClassifier(graph: graph, file: "graph")
+        let dataset = try MNISTDataset(directory: MNISTLocation.directory, split: .test, limit: 30)
+        for i in 0..<30 {
+            #expect(comparison.float.predictions[i] == InputShapeTests.argmax(classifier.scores(InputShapeTests.handMade(dataset.image(at: i), models.shape).tensor)))
+        }
+        let text = try CommandLineRun.edgeSim(["compare", "--float", models.bin, "--int8", models.q8, "--data", MNISTLocation.directory, "--limit", "30"])
+        try #require(text.status == 0, "stderr: \(text.stderr)")
+        #expect(text.stdout.hasPrefix("input             MNIST 28x28 padded to 32x32x1; float model normalizes mean 0.1307, std 0.3081 (recorded in \(models.q8))\n"),
+                "\(text.stdout)")
+    }
+}
+
 /// Inputs the tools cannot feed, and malformed normalizations: one line naming the file (or the flag), non-zero
 /// status, nothing on stdout, no output file.
 @Suite("Model input shape refusals")
