@@ -157,6 +157,10 @@ public enum TFLiteOp: Sendable, Equatable {
     case relu6
     case quantize
     case dequantize
+    /// SHAPE, STRIDED_SLICE or PACK (named): int32 shape arithmetic that TFLiteConverter emits for a Keras Flatten
+    /// to compute a RESHAPE's new shape at run time. Every tensor shape is static in the file, so the importers
+    /// use the RESHAPE output's stored shape and drop these ops (they refuse one whose result feeds anything else).
+    case shapeArithmetic(String)
 
     /// The TFLite builtin operator's name.
     public var name: String {
@@ -174,6 +178,7 @@ public enum TFLiteOp: Sendable, Equatable {
         case .relu6: "RELU6"
         case .quantize: "QUANTIZE"
         case .dequantize: "DEQUANTIZE"
+        case let .shapeArithmetic(name): name
         }
     }
 }
@@ -553,6 +558,9 @@ private struct TFLiteParser {
         case 6:
             _ = try options(table, Tag.dequantize, "DequantizeOptions")
             return .dequantize
+        case 77, 45, 83:
+            // Options (ShapeOptions, StridedSliceOptions, PackOptions) are not needed: the result is not computed.
+            return .shapeArithmetic(TFLiteSchema.builtinName(code))
         case 32:
             throw .unsupported("custom ops are not supported")
         default:
@@ -594,6 +602,7 @@ private struct TFLiteParser {
         case .mean, .add, .pad: (required, allowed) = (2, 2...2)
         case .reshape: (required, allowed) = (1, 1...2)
         case .maxPool2D, .averagePool2D, .softmax, .relu, .relu6, .quantize, .dequantize: (required, allowed) = (1, 1...1)
+        case .shapeArithmetic: (required, allowed) = (1, 1...limits.maxOperands)
         }
         guard allowed.contains(inputs.count) else {
             throw .malformed("has \(inputs.count) inputs, expected \(allowed.lowerBound == allowed.upperBound ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) or \(allowed.upperBound)")")

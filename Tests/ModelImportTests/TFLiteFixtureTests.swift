@@ -119,7 +119,7 @@ struct TFLiteFixtureTests {
         case let .mean(keepDims): return ["keepDims": .flag(keepDims)]
         case let .softmax(beta): return ["beta": .number(Double(beta))]
         case let .reshape(newShape): return newShape.map { ["newShape": .list($0)] } ?? [:]
-        case .pad, .relu, .relu6, .quantize, .dequantize: return [:]
+        case .pad, .relu, .relu6, .quantize, .dequantize, .shapeArithmetic: return [:]
         }
     }
 
