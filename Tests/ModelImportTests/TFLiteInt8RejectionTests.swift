@@ -1,4 +1,5 @@
 @testable import ModelImport
+import Int8Runtime
 import Testing
 
 /// Int8 .tflite files the import refuses: one line naming the operator index and the op, nothing half-built.
@@ -78,5 +79,31 @@ struct TFLiteInt8RejectionTests {
         #expect(try Self.refusal(m) == "accepted")
         m.tensors[1] = Self.act("probabilities", [1, 10], zp: -128, scale: 1.0 / 255)
         #expect(try Self.refusal(m).hasPrefix("operator 0 (SOFTMAX): the output quantization is scale"))
+    }
+    /// A float interface around an int8 model: the input's QUANTIZE and the output's DEQUANTIZE are stripped with a
+    /// note each, the .q8 takes the QUANTIZE output's quantization. A QUANTIZE anywhere else is refused.
+    @Test func floatEdgesAreStripped() throws {
+        var m = TestTFLite()
+        m.codes = [(114, 114), (25, 25), (6, 6)]
+        m.tensors = [T(name: "float_in", shape: [1, 10]), Self.act("q_in", [1, 10], zp: 3),
+                     Self.act("probabilities", [1, 10], zp: -128, scale: 1.0 / 256), T(name: "float_out", shape: [1, 10])]
+        m.ops = [O(opcodeIndex: 0, inputs: [0], outputs: [1]), O(opcodeIndex: 1, inputs: [1], outputs: [2], optionsTag: 9, options: [0: .f32(1)]),
+                 O(opcodeIndex: 2, inputs: [2], outputs: [3])]
+        m.inputs = [0]
+        m.outputs = [3]
+        let model = try TFLiteModel(bytes: m.bytes())
+        #expect(TFLiteInt8Import.isFullInteger(model))
+        let result = try TFLiteInt8Import.program(model)
+        #expect(result.notes.count == 2)
+        #expect(result.notes.first?.hasPrefix("operator 0 (QUANTIZE) of the float32 input stripped") == true)
+        #expect(result.program.layers.map(\.opcode) == [.softmax])
+        #expect(result.program.tensors[result.program.input].quantization.zeroPoint == 3)
+        // The same QUANTIZE after the softmax (not at an edge) is refused.
+        m.codes = [(25, 25), (114, 114)]
+        m.tensors = [Self.act("logits", [1, 10], zp: 3), Self.act("probabilities", [1, 10], zp: -128, scale: 1.0 / 256),
+                     Self.act("requantized", [1, 10], zp: 0)]
+        m.ops = [O(opcodeIndex: 0, inputs: [0], outputs: [1], optionsTag: 9, options: [0: .f32(1)]), O(opcodeIndex: 1, inputs: [1], outputs: [2])]
+        m.outputs = [2]
+        #expect(try Self.refusal(m).hasPrefix("operator 1 (QUANTIZE): QUANTIZE inside the graph is not supported"))
     }
 }
