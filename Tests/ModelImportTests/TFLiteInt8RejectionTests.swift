@@ -1,4 +1,7 @@
+import Foundation
 @testable import ModelImport
+import Quantizer
+import TestSupport
 import Int8Runtime
 import Testing
 
@@ -105,5 +108,40 @@ struct TFLiteInt8RejectionTests {
         m.ops = [O(opcodeIndex: 0, inputs: [0], outputs: [1], optionsTag: 9, options: [0: .f32(1)]), O(opcodeIndex: 1, inputs: [1], outputs: [2])]
         m.outputs = [2]
         #expect(try Self.refusal(m).hasPrefix("operator 1 (QUANTIZE): QUANTIZE inside the graph is not supported"))
+    }
+}
+
+/// Seeded damage to the two int8 fixtures, through the whole path (reader, import, planning, writing, the runtime's
+/// loader and one inference): each damaged file is refused with an error or gives a .q8 that loads and runs; none
+/// traps (a trap ends the test process).
+@Suite("int8 TFLite import on damaged files")
+struct TFLiteInt8DamageTests {
+    @Test(arguments: ["keras_convnet_int8.tflite", "keras_resnet_int8.tflite"])
+    func damagedFilesAreRefusedOrRun(file: String) throws {
+        let original = try [UInt8](Data(contentsOf: TFLiteInt8ImportTests.fixtures.appendingPathComponent(file)))
+        var random = SeededRandom(seed: 1212)
+        var refused = 0, imported = 0
+        for trial in 0..<400 {
+            var bytes = original
+            if trial % 4 == 0 {
+                bytes = Array(bytes.prefix(Int.random(in: 8..<bytes.count, using: &random)))
+            } else {
+                for _ in 0..<(1 + trial % 8) {
+                    bytes[Int.random(in: 8..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                }
+            }
+            do {
+                let model = try TFLiteModel(bytes: bytes)
+                guard TFLiteInt8Import.isFullInteger(model) else { refused += 1; continue }
+                let program = try TFLiteInt8Import.program(model).program
+                let loaded = try LoadedQ8(ProgramConversion(program).bytes)
+                _ = try loaded.run([Int8](repeating: 0, count: loaded.model.input.size))
+                imported += 1
+            } catch {
+                refused += 1
+            }
+        }
+        print("\(file): \(refused) damaged files refused, \(imported) imported and run")
+        #expect(refused + imported == 400)
     }
 }
