@@ -23,9 +23,10 @@ let package = Package(
         // The float graph and the model.bin codec (docs/model-format.md).
         .target(name: "ModelFormat"),
         // Model files users bring (TFLite; ONNX and Keras to come), read with bounds-checked parsers (docs/importing.md).
+        // A full-integer .tflite becomes a Quantizer Int8Program as it is (TFLiteInt8Import).
         // ONNX is decoded by SwiftProtobuf with code generated once from onnx.proto (Tools/onnx-proto/generate.sh);
         // Keras .keras zips are read with ZIPFoundation and their HDF5 weights with libhdf5 (CHDF5).
-        .target(name: "ModelImport", dependencies: ["ModelFormat", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .target(name: "ModelImport", dependencies: ["ModelFormat", "Quantizer", "Int8Runtime", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                                                     .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // libhdf5 (Debian's libhdf5-dev) behind a small C shim: printing off, errors as codes, sizes bounded.
         .target(name: "CHDF5", linkerSettings: [.linkedLibrary("hdf5_serial")]),
@@ -89,7 +90,7 @@ let package = Package(
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host", "TestSupport"]),
         // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
-        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "DigitImage",
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "Quantizer", "Int8Runtime", "DigitImage", "TestSupport",
                                                         .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ]
 )

@@ -34,6 +34,7 @@ public struct CostEstimate: Equatable, Sendable {
         case .averagePool2D: "average_pool2d"
         case .mean: "mean"
         case .add: "add"
+        case .softmax: "softmax"
         }
     }
 

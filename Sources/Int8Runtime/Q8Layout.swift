@@ -58,4 +58,6 @@ public enum Q8Opcode: UInt8, Sendable {
     case averagePool2D = 4
     case mean = 5
     case add = 6
+    /// Int8 softmax over channels (TFLite Micro's reference arithmetic; output scale 1/256, zero point -128).
+    case softmax = 7
 }

@@ -223,6 +223,16 @@ extension Q8Model {
             }
             let leftShift = Int32(Int8(truncatingIfNeeded: shifts >> 24))
             guard leftShift >= 0, leftShift <= 23 else { throw bad }
+        case .softmax:
+            // Parameters: input·beta multiplier (Q31, > 0), its left shift, diff_min (<= 0). Every difference the
+            // kernel shifts (>= diff_min) must fit 32 bits after the shift, and the row must be short enough for the
+            // output shift to stay below 32 (`SoftmaxInt8.maxDepth`). The output is in steps of 1/256 from -128.
+            guard x.height == y.height, x.width == y.width, x.channels == y.channels,
+                  x.channels <= SoftmaxInt8.maxDepth, op.input2 == nil, noArrays,
+                  p.0 > 0, p.1 >= 0, p.1 <= 31, p.2 <= 0, p.3 == 0, p.4 == 0,
+                  (Int64(0) - Int64(p.2)) << Int64(p.1) < Int64(1) << 31,
+                  y.zeroPoint == -128, y.scale.bitPattern == 0x3B80_0000  // 1/256, compared as bits (no FPU)
+            else { throw bad }
         }
 
         // The scratch region must not share bytes with any tensor alive at this op (its inputs and output

@@ -1,4 +1,5 @@
 import ModelFormat
+import Quantizer
 
 /// The model file formats the tools take, told apart by content, never by extension.
 public enum ModelFileFormat: String, Sendable, Equatable {
@@ -66,5 +67,38 @@ public enum ModelImporter {
         }
         do { try graph.validate() } catch { throw fail(error.description) }
         return graph
+    }
+}
+
+/// A model file as the tools take it: a float graph to quantize, or an int8 program already quantized by its
+/// producer (a full-integer .tflite), to run as it is.
+public enum ImportedModel: Sendable {
+    case float(FloatGraph)
+    case int8(Int8Program)
+}
+
+extension ModelImporter {
+    /// Reads the model at `path`: a full-integer .tflite becomes `.int8` (its own quantization, nothing
+    /// re-quantized: `TFLiteInt8Import`), every other model `.float` (as `floatGraph(path:options:)`).
+    public static func load(path: String, options: ImportOptions = ImportOptions()) throws(ModelFileError) -> ImportedModel {
+        if let result = try int8Program(path: path, options: options) { return .int8(result.program) }
+        return .float(try floatGraph(path: path, options: options))
+    }
+
+    /// The int8 program of a full-integer .tflite at `path`, with the notes of what was stripped; nil when the
+    /// file is not one (a float model of any format). Every failure is one line naming the file.
+    public static func int8Program(path: String, options: ImportOptions = ImportOptions()) throws(ModelFileError) -> TFLiteInt8Import.Result? {
+        let bytes = try ModelFile.readBytes(path: path)
+        guard ModelFileFormat.detect(bytes) == .tflite else { return nil }
+        func fail(_ problem: String) -> ModelFileError { ModelFileError(path: path, problem: problem) }
+        let model: TFLiteModel
+        do { model = try TFLiteModel(bytes: bytes) } catch { throw fail(error.description) }
+        guard TFLiteInt8Import.isFullInteger(model) else { return nil }
+        var result: TFLiteInt8Import.Result
+        do { result = try TFLiteInt8Import.program(model) } catch { throw fail(error.description) }
+        // The file's input quantization maps the model's float input to int8; the normalization (recorded in the
+        // .q8) says how a pixel / 255 becomes that float input, so the tools and firmware can still feed pixels.
+        if let normalization = options.inputNormalization { result.program.inputNormalization = normalization }
+        return result
     }
 }

@@ -22,7 +22,7 @@ struct QuantizeCommand: ParsableCommand {
 
     static func main() { mainWithOneLineErrors() }
 
-    @Argument(help: "The float model (model.bin, .keras, .h5, .onnx or .tflite).")
+    @Argument(help: "The model: a float model.bin, .keras, .h5, .onnx or .tflite, or an int8 .tflite (full-integer, converted as it is).")
     var model: String
 
     @OptionGroup var normalization: InputNormalizationOptions
@@ -63,9 +63,21 @@ struct QuantizeCommand: ParsableCommand {
     func run() throws {
         let catalog = try boards.catalog()
         let target = try boards.board.map { try catalog.board(named: $0) }
+        let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
+        // A full-integer .tflite keeps its producer's quantization: imported as it is, not converted.
+        let imported: TFLiteInt8Import.Result?
+        do { imported = try ModelImporter.int8Program(path: model, options: normalization.importOptions) } catch { throw CommandLineError(error.description) }
+        if let imported {
+            do {
+                try ModelFile.checkWritable(destination)
+                if let planSVG { try ModelFile.checkWritable(planSVG) }
+            } catch {
+                throw CommandLineError(error.description)
+            }
+            return try runImported(imported, catalog: catalog, target: target, destination: destination)
+        }
         let graph: FloatGraph
         do { graph = try ModelImporter.floatGraph(path: model, options: normalization.importOptions) } catch { throw CommandLineError(error.description) }
-        let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // Fail before the work, not after it, when an output cannot be written.
         do {
             try ModelFile.checkWritable(destination)

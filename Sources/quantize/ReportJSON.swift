@@ -24,16 +24,18 @@ enum ReportJSON {
         var runtime_static_sram_bytes: Int?
         var runtime_stack_bytes: Int?
         var kernels: String?
+        /// For an imported int8 .tflite: the same model under TFLite Micro (`TFLMComparison`).
+        var tflm: TFLMComparison?
     }
 
-    static func render(_ report: QuantizationReport, output: String, verdict: BudgetVerdict?) throws -> String {
+    static func render(_ report: QuantizationReport, output: String, verdict: BudgetVerdict?, tflm: TFLMComparison? = nil) throws -> String {
         let document = Document(
             output: output, calibration: report.calibration, flash_bytes: report.flashBytes, arena_bytes: report.arenaBytes,
             arena_lower_bound: report.arenaLowerBound, tflm_plan_bytes: report.tflmPlanBytes, macs: report.macs,
             parameters: report.parameters, layers: report.layers, board: verdict?.board.name, fits: verdict?.fits,
             verdict: verdict?.summary, flash_needed_bytes: verdict?.flashNeeded, sram_needed_bytes: verdict?.sramNeeded,
             runtime_code_bytes: verdict?.runtime.runtimeCodeBytes, runtime_static_sram_bytes: verdict?.runtime.staticSRAMBytes,
-            runtime_stack_bytes: verdict?.runtime.stackBytes, kernels: verdict?.kernels.rawValue)
+            runtime_stack_bytes: verdict?.runtime.stackBytes, kernels: verdict?.kernels.rawValue, tflm: tflm)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self)

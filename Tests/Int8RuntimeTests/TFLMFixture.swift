@@ -53,6 +53,7 @@ struct TFLMFixture: Decodable {
         var padding: String?
         var activation: String?
         var filter_size: [Int]?
+        var beta: Float?
     }
 
     struct Case: Decodable {
@@ -152,6 +153,13 @@ struct TFLMFixture: Decodable {
                 layer.input2 = z
                 layer.parameters = addParameters(tensors[x].quantization.scale, tensors[z].quantization.scale, output.scale)
                 (layer.activationMin, layer.activationMax) = output.clampRange(activation)
+                layers.append(layer)
+            case "SOFTMAX":
+                var layer = Int8Layer(name: op.op, opcode: .softmax, input: x, output: op.output)
+                guard let p = softmaxParameters(beta: op.beta ?? 1, inputScale: tensors[x].quantization.scale) else {
+                    throw FixtureError(message: "\(name): softmax scale out of range")
+                }
+                layer.parameters = [p.multiplier, p.leftShift, p.diffMin, 0, 0]
                 layers.append(layer)
             default:
                 throw FixtureError(message: "\(name): op \(op.op) has no int8 form here")

@@ -18,7 +18,7 @@ struct TFLMFixtureTests {
         "conv3x3_valid_s1_relu_c8", "conv3x3_valid_s2_c16", "conv5x5_same_s1_relu", "conv5x5_same_s1_relu6_c3",
         "fc_2d_relu", "fc_flatten_none", "fc_flatten_relu", "maxpool2x2_s1_same", "maxpool2x2_s2_valid",
         "maxpool3x2_s2x1_same", "maxpool3x3_s1_valid", "maxpool3x3_s2_same", "mean_gap_16x16_c3", "mean_gap_6x6",
-        "mean_gap_7x7_keepdims", "mean_gap_after_conv_relu", "small_model",
+        "mean_gap_7x7_keepdims", "mean_gap_after_conv_relu", "small_model", "softmax_fc10", "softmax_fc16_x4",
     ]
 
     /// The Conv2D path Int8Runtime's own dispatch takes for each conv op of a fixture (in op order). Pins the

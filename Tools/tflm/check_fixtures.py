@@ -225,6 +225,69 @@ def add(op, a, b, ta, tb, tout):
     return np.clip(out, lo, hi)
 
 
+def softmax(op, x, tin, tout):
+    """int8 SOFTMAX (TFLM reference_ops::Softmax, gemmlowp fixed point): Prepare's beta multiplier and diff_min,
+    exp of the Q5.26 differences to the row maximum in Q0.31, sum in Q12.19, reciprocal, output 1/256 from -128."""
+    assert tout["scale"] == 1.0 / 256 and tout["zero_point"] == -128
+    i32 = lambda v: int(np.asarray(v).reshape(-1)[0])
+    mul = lambda a, b: i32(srdhm(np.int64(a), b))
+    div = lambda a, e: i32(rdbpot(np.int64(a), e))
+
+    def shl_sat(v, e):
+        t = (1 << (31 - e)) - 1
+        return INT32_MAX if v > t else INT32_MIN if v < -t else v << e
+
+    def exp_quarter(a):   # exp on [-1/4, 0), Q0.31
+        xx = a + (1 << 28)
+        x2 = mul(xx, xx); x3 = mul(x2, xx); x4 = mul(x2, x2)
+        poly = div(mul(div(x4, 2) + x3, 715827883) + x2, 1)
+        return 1895147668 + mul(1895147668, xx + poly)
+
+    def exp_neg(a):       # exp_on_negative_values, Q5.26 -> Q0.31
+        if a == 0:
+            return INT32_MAX
+        q = (a & ((1 << 24) - 1)) - (1 << 24)
+        r = exp_quarter(shl_sat(q, 5))
+        rem = q - a
+        for bit, m in zip(range(24, 31), (1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242)):
+            if rem & (1 << bit):
+                r = mul(r, m)
+        return r
+
+    def reciprocal(v):    # GetReciprocal with 12 integer bits, then one_over_one_plus_x_for_x_in_0_1
+        clz = 32 - v.bit_length()
+        over = 12 - clz
+        a = ((v << clz) - (1 << 31))
+        half = (a + INT32_MAX + (1 if a + INT32_MAX >= 0 else -1))
+        half = int(half / 2)
+        xx = 1515870810 + mul(half, -1010580540)
+        for _ in range(3):
+            xx = xx + shl_sat(mul(xx, (1 << 29) - mul(half, xx)), 2)
+        return shl_sat(xx, 1), over
+
+    real = min(float(op.get("beta", 1.0)) * float(np.float32(tin["scale"])) * (1 << 26), float((1 << 31) - 1))
+    mult, shift = quantize_multiplier(real)
+    diff_min = -math.floor(31.0 * (1 << 26) / (1 << shift))
+    depth = tin["shape"][-1]
+    x = np.asarray(x, dtype=np.int64).reshape(-1, depth)
+    out = np.zeros_like(x)
+    for r, row in enumerate(x):
+        mx = int(row.max())
+        total = 0
+        for v in row:
+            d = int(v) - mx
+            if d >= diff_min:
+                total += div(exp_neg(mul(d << shift, mult)), 12)
+        scale, over = reciprocal(total)
+        for c, v in enumerate(row):
+            d = int(v) - mx
+            if d >= diff_min:
+                out[r, c] = min(max(div(mul(scale, exp_neg(mul(d << shift, mult))), over + 23) - 128, -128), 127)
+            else:
+                out[r, c] = -128
+    return out
+
+
 def run(fixture, inp):
     T = fixture["tensors"]
     vals = {fixture["input"]: int8s(inp)}
@@ -244,6 +307,8 @@ def run(fixture, inp):
         elif kind == "ADD":
             assert tin[0]["shape"] == tin[1]["shape"]
             y = add(op, ins[0], ins[1], tin[0], tin[1], tout)
+        elif kind == "SOFTMAX":
+            y = softmax(op, ins[0], tin[0], tout)
         elif kind == "RESHAPE":
             assert tin[0]["scale"] == tout["scale"] and tin[0]["zero_point"] == tout["zero_point"]
             y = ins[0]

@@ -198,6 +198,17 @@ def mean_keepdims_case(in_shape):
     return build
 
 
+def softmax_case(in_shape, units, dense_name="logits"):
+    """A Dense layer (weights scaled by WEIGHT_GAIN[dense_name] when listed) and a Keras Softmax (beta 1): TFLM's
+    int8 SOFTMAX on the Dense output's scale, output scale 1/256 and zero point -128."""
+    def build():
+        inp = _in(in_shape)
+        x = layers.Dense(units, name=dense_name)(inp)
+        x = layers.Softmax(name="softmax")(x)
+        return keras.Model(inp, x, name="model")
+    return build
+
+
 # name -> (builder, seed). Options per case are in OPTIONS.
 CASES = [
     ("conv3x3_same_s1_relu",     conv_case((8, 8, 3), 8, 3, 1, "same", "relu", relu_layer=True), 101),
@@ -244,10 +255,13 @@ CASES = [
     ("mean_gap_16x16_c3",          mean_case((16, 16, 3)), 412),
     ("add_tiny_second_x1e-3",      add_scaled_case((8, 8, 4), 12, tiny_first=False, relu_after=False), 511),
     ("add_tiny_first_x1e-3_relu",  add_scaled_case((8, 8, 4), 12, tiny_first=True, relu_after=True), 512),
+    # Issue 12: int8 SOFTMAX (the classifier head of an int8 .tflite), at a small and a large logit scale.
+    ("softmax_fc10",               softmax_case((24,), 10), 701),
+    ("softmax_fc16_x4",            softmax_case((32,), 16, dense_name="logits_x4"), 702),
 ]
 WHOLE_MODEL_CASES = {"small_model"}
 # Layer name -> gain on its He-normal kernel; BIAS_GAIN the same for its bias.
-WEIGHT_GAIN = {"branch_b_x4": 4.0, "branch_b_x1e-3": 1e-3}
+WEIGHT_GAIN = {"branch_b_x4": 4.0, "branch_b_x1e-3": 1e-3, "logits_x4": 4.0}
 BIAS_GAIN = {"branch_b_x1e-3": 1e-3}
 FIRST_NEW_CASE = "conv3x3_same_s1_k504"
 COMPACT = {name for name, _, _ in CASES[[c[0] for c in CASES].index(FIRST_NEW_CASE):]}
@@ -255,6 +269,9 @@ COMPACT = {name for name, _, _ in CASES[[c[0] for c in CASES].index(FIRST_NEW_CA
 OPTIONS = {
     "conv3x3_same_positive_shift": {"weights": cancelling_weights, "calibration": near_duplicate_channels(0.001),
                                     "inputs": near_duplicate_int8(0.2), "expect": "positive_shift"},
+    # 32 rows per softmax case instead of N_CASES: a row is only 10 or 16 values.
+    "softmax_fc10": {"inputs": lambda rng, shape, count: [rng.integers(-128, 128, size=shape, dtype=np.int8) for _ in range(32)]},
+    "softmax_fc16_x4": {"inputs": lambda rng, shape, count: [rng.integers(-128, 128, size=shape, dtype=np.int8) for _ in range(32)]},
 }
 
 
@@ -403,6 +420,9 @@ def describe(flatbuffer, name, compact=False):
             rec = {"op": opname, "inputs": [act_index[ins[0]], act_index[ins[1]]],
                    "output": add_activation(outs[0]),
                    "activation": ACTIVATION_NAMES[o.fusedActivationFunction]}
+        elif opname == "SOFTMAX":
+            rec = {"op": opname, "inputs": [act_index[ins[0]]], "output": add_activation(outs[0]),
+                   "beta": float(o.beta)}
         elif opname == "RESHAPE":
             rec = {"op": opname, "inputs": [act_index[ins[0]]], "output": add_activation(outs[0])}
             if len(ins) > 1 and ins[1] >= 0:

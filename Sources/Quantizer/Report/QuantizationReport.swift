@@ -28,7 +28,22 @@ public struct QuantizationReport: Sendable {
         let used = Array(samples.prefix(limit))
         let sqnr = try Self.measureSQNR(conversion, samples: used)
         let scratch = program.scratchSizes
-        layers = program.layers.enumerated().map { step, layer in
+        layers = Self.layerReports(program, sqnr: sqnr)
+        flashBytes = conversion.bytes.count
+        arenaBytes = conversion.plan.arenaSize
+        scratchBytes = scratch.max() ?? 0
+        tflmPlanBytes = conversion.tflmPlan.arenaSize
+        arenaLowerBound = conversion.plan.lowerBound
+        macs = program.macs
+        parameters = layers.reduce(0) { $0 + $1.parameters }
+        self.calibration = calibration
+        sqnrSamples = used.count
+    }
+
+    /// One row per layer of `program`; `sqnr` per layer, or empty when there is nothing to compare with.
+    static func layerReports(_ program: Int8Program, sqnr: [Double]) -> [LayerReport] {
+        let scratch = program.scratchSizes
+        return program.layers.enumerated().map { step, layer in
             let output = program.tensors[layer.output]
             let weighted = !layer.weightScales.isEmpty
             return LayerReport(
@@ -41,15 +56,6 @@ public struct QuantizationReport: Sendable {
                 weightScaleRange: weighted ? [layer.weightScales.min()!, layer.weightScales.max()!] : nil,
                 scratchBytes: scratch[step], sqnrDB: sqnr.isEmpty ? nil : sqnr[step])
         }
-        flashBytes = conversion.bytes.count
-        arenaBytes = conversion.plan.arenaSize
-        scratchBytes = scratch.max() ?? 0
-        tflmPlanBytes = conversion.tflmPlan.arenaSize
-        arenaLowerBound = conversion.plan.lowerBound
-        macs = program.macs
-        parameters = layers.reduce(0) { $0 + $1.parameters }
-        self.calibration = calibration
-        sqnrSamples = used.count
     }
 
     static func opName(_ opcode: Q8Opcode) -> String {
@@ -60,6 +66,7 @@ public struct QuantizationReport: Sendable {
         case .averagePool2D: "AveragePool2D"
         case .mean: "Mean"
         case .add: "Add"
+        case .softmax: "Softmax"
         }
     }
 
