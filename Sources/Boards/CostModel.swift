@@ -34,6 +34,9 @@ public struct CostEstimate: Equatable, Sendable {
         case .averagePool2D: "average_pool2d"
         case .mean: "mean"
         case .add: "add"
+        // No fitted run has a Pad yet (the shipped and benchmark models have none): priced as a 1x1 max pool, which
+        // also reads one value and writes one per output (a Pad's work is its outputs).
+        case .pad: "max_pool2d"
         }
     }
 

@@ -41,6 +41,7 @@ public enum Int8Interpreter {
             case .maxPool2D: PoolInt8.max(context)
             case .averagePool2D: PoolInt8.average(context)
             case .mean: MeanInt8.reference(context)
+            case .pad: PadInt8.reference(context)
             case .add:
                 let second = model.tensor(op.input2 ?? 0)
                 let z = UnsafePointer(region(second, arena).baseAddress!)

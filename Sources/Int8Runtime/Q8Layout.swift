@@ -58,4 +58,6 @@ public enum Q8Opcode: UInt8, Sendable {
     case averagePool2D = 4
     case mean = 5
     case add = 6
+    /// Zero padding of height and width (filled with the zero point); pad_top, pad_left in the op record.
+    case pad = 7
 }

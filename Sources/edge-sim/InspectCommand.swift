@@ -135,6 +135,7 @@ struct InspectCommand: ParsableCommand {
         case .averagePool2D: "AveragePool2D"
         case .mean: "Mean"
         case .add: "Add"
+        case .pad: "Pad"
         }
     }
 }

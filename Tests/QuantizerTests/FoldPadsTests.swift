@@ -158,4 +158,40 @@ struct FoldPadsTests {
         // far more (checked by lowering padTop as 0).
         #expect(worst <= 0.08 * spread, "worst \(worst), spread \(spread)")
     }
+
+    /// The same graph with its Pad left as an int8 Pad op (lowered without foldPads) and folded: byte for byte the
+    /// same outputs where folding is legal (the Pad keeps its input's quantization and fills with the zero point,
+    /// which a conv's skipped taps and a max pool's ignored positions after a ReLU equal). Where it is not, the
+    /// converter keeps the Pad op and int8 still follows float.
+    @Test(arguments: cases)
+    func padOpAndFoldedPadsAgree(_ c: Case) throws {
+        let graph = try Self.graph(c, seed: UInt64(c.size * 31 + c.cout))
+        var random = SeededRandom(seed: 5)
+        let samples = (0..<32).map { _ in random.floats(c.size * c.size * c.cin, in: 0...1) }
+        let unfolded = fuseActivations(try foldBatchNorm(removeDropout(graph)))
+        let ranges = try Calibration.ranges(unfolded, samples: samples, method: .minmax, workers: 1)
+        let withPad = fuseConvMaxPool(try lowerToInt8(unfolded, ranges: ranges))
+        #expect(withPad.layers.filter { $0.opcode == .pad }.count == 1)
+        let padBytes = try Q8Writer.write(withPad, plan: MemoryPlanner.plan(Q8Writer.buffers(of: withPad)))
+        let conversion = try Conversion(graph: graph, calibration: .samples(samples, .minmax))
+        #expect(conversion.program.layers.contains { $0.opcode == .pad } == (c.expected == nil))
+        let a = try LoadedQ8(padBytes), b = try LoadedQ8(conversion.bytes)
+        if c.expected != nil {
+            for _ in 0..<8 {
+                let input = (0..<(c.size * c.size * c.cin)).map { _ in Int8(truncatingIfNeeded: Int(random.next() % 256) - 128) }
+                #expect(try a.run(input) == b.run(input))
+            }
+            return  // and foldedPadsRunInInt8 compares the folded program with float
+        }
+        var float = FloatInterpreter(graph: conversion.prepared)
+        var worst: Float = 0, spread: Float = 0
+        for _ in 0..<12 {
+            let input = random.floats(c.size * c.size * c.cin, in: 0...1)
+            let expected = try float.run(input)
+            let got = try ConversionTests.runInt8(padBytes, input)
+            spread = max(spread, (expected.max() ?? 0) - (expected.min() ?? 0))
+            worst = max(worst, zip(expected, got).map { abs($0 - $1) }.max() ?? 0)
+        }
+        #expect(worst <= 0.08 * spread, "worst \(worst), spread \(spread)")
+    }
 }

@@ -60,6 +60,7 @@ public struct QuantizationReport: Sendable {
         case .averagePool2D: "AveragePool2D"
         case .mean: "Mean"
         case .add: "Add"
+        case .pad: "Pad"
         }
     }
 
