@@ -195,3 +195,45 @@ struct FoldPadsTests {
         #expect(worst <= 0.08 * spread, "worst \(worst), spread \(spread)")
     }
 }
+
+/// The loader's rules for a Pad op record: what the writer makes is accepted; a Pad whose output does not share its
+/// input's quantization, whose input does not fit the output at (pad_top, pad_left), or that carries a window,
+/// a clamp or parameters is refused (the writer runs the loader on what it writes).
+@Suite("int8 Pad op validation")
+struct PadOpValidationTests {
+    static func program(_ change: (inout Int8Program) -> Void) -> Int8Program {
+        let q = ActivationQuantization(scale: 0.02, zeroPoint: -3)
+        var program = Int8Program(
+            tensors: [Int8Tensor(name: "x", height: 4, width: 5, channels: 2, quantization: q),
+                      Int8Tensor(name: "y", height: 7, width: 6, channels: 2, quantization: q)],
+            layers: [Int8Layer(name: "pad", opcode: .pad, input: 0, output: 1)], input: 0, output: 1, outputIsLogits: false)
+        (program.layers[0].padTop, program.layers[0].padLeft) = (2, 1)
+        change(&program)
+        return program
+    }
+
+    static func outcome(_ program: Int8Program) -> String {
+        do {
+            let loaded = try LoadedQ8(Q8Writer.write(program, plan: MemoryPlanner.plan(Q8Writer.buffers(of: program))))
+            let input = (0..<40).map { Int8($0 - 20) }
+            let out = try loaded.run(input)
+            // Row 2 + iy, column 1 + ix holds input (iy, ix); everything else is the zero point.
+            var expected = [Int8](repeating: -3, count: 84)
+            for iy in 0..<4 { for ix in 0..<5 { for c in 0..<2 { expected[((2 + iy) * 6 + 1 + ix) * 2 + c] = input[(iy * 5 + ix) * 2 + c] } } }
+            return out == expected ? "accepted" : "wrong output"
+        } catch { return "\(error)" }
+    }
+
+    @Test func acceptsWhatTheWriterMakesAndRefusesTheRest() {
+        let refused = "internal error: the written .q8 fails validation (badOp(index: 0))"
+        #expect(Self.outcome(Self.program { _ in }) == "accepted")
+        #expect(Self.outcome(Self.program { $0.tensors[1].quantization.zeroPoint = -2 }) == refused)
+        #expect(Self.outcome(Self.program { $0.tensors[1].quantization.scale = 0.021 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].padTop = 4 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].padLeft = 2 }) == refused)
+        #expect(Self.outcome(Self.program { $0.tensors[1].channels = 3 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].kernelHeight = 2 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].activationMin = -3 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].parameters[0] = 1 }) == refused)
+    }
+}
