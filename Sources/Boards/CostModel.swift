@@ -35,6 +35,9 @@ public struct CostEstimate: Equatable, Sendable {
         case .mean: "mean"
         case .add: "add"
         case .softmax: "softmax"
+        // No fitted run has a Pad yet (the shipped and benchmark models have none): priced as a 1x1 max pool, which
+        // also reads one value and writes one per output (a Pad's work is its outputs).
+        case .pad: "max_pool2d"
         }
     }
 

@@ -42,6 +42,7 @@ public enum Int8Interpreter {
             case .averagePool2D: PoolInt8.average(context)
             case .mean: MeanInt8.reference(context)
             case .softmax: SoftmaxInt8.reference(context)
+            case .pad: PadInt8.reference(context)
             case .add:
                 let second = model.tensor(op.input2 ?? 0)
                 let z = UnsafePointer(region(second, arena).baseAddress!)

@@ -6,7 +6,8 @@
 /// - `macs`: multiply-accumulates; Conv2D: outputs × kernel window × input channels; FullyConnected: outputs ×
 ///   inputs; 0 for ops without weights.
 /// - `work`: what bounds the running time: the MACs of Conv2D and FullyConnected, the elements read by the others
-///   (pools: outputs × window; Mean: its input; Add: both inputs, 2 × outputs; Softmax: three passes, 3 × outputs).
+///   (pools: outputs × window; Mean: its input; Add: both inputs, 2 × outputs; Softmax: three passes, 3 × outputs;
+///   Pad: its outputs, each written once).
 ///
 /// Every product is taken in UInt64 with overflow checks: a figure that does not fit (only possible for a crafted
 /// file) gives `nil`, never a trap, on a 32-bit or 64-bit target.
@@ -44,6 +45,8 @@ public struct Q8OpWork: Equatable, Sendable {
             // Three passes over the row: the maximum, the sum of exps, the outputs.
             guard let read = Self.product(outputSize, 3) else { return nil }
             (outputs, macs, work) = (outputSize, 0, read)
+        case .pad:
+            (outputs, macs, work) = (outputSize, 0, outputSize)
         }
     }
 

@@ -60,4 +60,6 @@ public enum Q8Opcode: UInt8, Sendable {
     case add = 6
     /// Int8 softmax over channels (TFLite Micro's reference arithmetic; output scale 1/256, zero point -128).
     case softmax = 7
+    /// Zero padding of height and width (filled with the zero point); pad_top, pad_left in the op record.
+    case pad = 8
 }

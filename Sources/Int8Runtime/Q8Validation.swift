@@ -204,6 +204,15 @@ extension Q8Model {
         case .maxPool2D, .averagePool2D:
             guard x.channels == y.channels, op.input2 == nil, noArrays, p.0 == 0, p.1 == 0, p.2 == 0, p.3 == 0, p.4 == 0 else { throw bad }
             try window(outputHeight: y.height, outputWidth: y.width)
+        case .pad:
+            // A copy at (pad_top, pad_left) inside the output, the rest the zero point: same channels and
+            // quantization, the input fits, no window (kernel and stride 1), no clamp, nothing else.
+            guard x.channels == y.channels, op.input2 == nil, noArrays, p.0 == 0, p.1 == 0, p.2 == 0, p.3 == 0, p.4 == 0,
+                  op.kernelHeight == 1, op.kernelWidth == 1, op.strideY == 1, op.strideX == 1,
+                  x.height + op.padTop <= y.height, x.width + op.padLeft <= y.width,
+                  x.zeroPoint == y.zeroPoint, x.scale.bitPattern == y.scale.bitPattern,
+                  op.activationMin == -128, op.activationMax == 127
+            else { throw bad }
         case .mean:
             guard y.height == 1, y.width == 1, x.channels == y.channels, op.input2 == nil, noArrays,
                   p.0 >= 0, p.1 >= -31, p.1 <= 30, p.2 == 0, p.3 == 0, p.4 == 0

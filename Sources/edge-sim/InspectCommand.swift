@@ -136,6 +136,7 @@ struct InspectCommand: ParsableCommand {
         case .mean: "Mean"
         case .add: "Add"
         case .softmax: "Softmax"
+        case .pad: "Pad"
         }
     }
 }

@@ -45,6 +45,7 @@ struct CostModelTests {
             case .mean: #expect(work.work == UInt64(x.size) && work.outputs == UInt64(y.size))
             case .maxPool2D, .averagePool2D: #expect(work.work == UInt64(y.size * op.kernelHeight * op.kernelWidth))
             case .softmax: #expect(work.work == UInt64(3 * y.size) && work.macs == 0)
+            case .pad: #expect(work.work == UInt64(y.size) && work.macs == 0)
             }
         }
         #expect(UInt64(model.macs) == macs, "the header's MAC count")

@@ -54,6 +54,8 @@ struct TFLMFixture: Decodable {
         var activation: String?
         var filter_size: [Int]?
         var beta: Float?
+        /// PAD: [[0, 0], [top, bottom], [left, right], [0, 0]].
+        var paddings: [[Int]]?
     }
 
     struct Case: Decodable {
@@ -87,7 +89,9 @@ struct TFLMFixture: Decodable {
 
     /// Our int8 program for the fixture's graph: TFLite's quantized weights and parameters as they are,
     /// multipliers and shifts derived from the scales exactly as TFLite Micro's Prepare functions do.
-    func program() throws -> Int8Program {
+    /// `foldingPads`: each PAD read only by a 'valid' CONV_2D or MAX_POOL_2D becomes that op's explicit padding
+    /// (what the converter's foldPads makes of a Pad), instead of our own Pad op.
+    func program(foldingPads: Bool = false) throws -> Int8Program {
         var tensors: [Int8Tensor] = []
         for t in self.tensors {
             let (h, w, c) = t.shape.count == 4 ? (t.shape[1], t.shape[2], t.shape[3]) : (1, 1, t.shape.last ?? 1)
@@ -98,13 +102,17 @@ struct TFLMFixture: Decodable {
         var alias: [Int: Int] = [:]
         func resolve(_ index: Int) -> Int { alias[index] ?? index }
         var layers: [Int8Layer] = []
+        /// Folded PADs by output tensor: their input and pads (top, bottom, left, right).
+        var folded: [Int: (input: Int, pads: (Int, Int, Int, Int))] = [:]
         for op in ops {
-            let x = resolve(op.inputs[0])
+            let pad = folded[op.inputs[0]]
+            let x = pad?.input ?? resolve(op.inputs[0])
             let activation = Activation(tflite: op.activation)
             let output = tensors[op.output].quantization
             func window(_ height: Int, _ width: Int, into layer: inout Int8Layer) {
                 let stride = op.stride ?? [1, 1]
-                let padding: Padding = op.padding == "SAME" ? .same : .valid
+                var padding: Padding = op.padding == "SAME" ? .same : .valid
+                if let p = pad?.pads { padding = .explicit(top: p.0, bottom: p.1, left: p.2, right: p.3) }
                 let geometry = Window2D(height: height, width: width, strideY: stride[0], strideX: stride[1], padding: padding)
                     .output(inputHeight: tensors[x].height, inputWidth: tensors[x].width)!
                 (layer.kernelHeight, layer.kernelWidth, layer.strideY, layer.strideX) = (height, width, stride[0], stride[1])
@@ -122,6 +130,17 @@ struct TFLMFixture: Decodable {
                 layer.bias = op.bias
             }
             switch op.op {
+            case "PAD":
+                let p = op.paddings!
+                let readers = ops.filter { $0.inputs.contains(op.output) }
+                if foldingPads, op.output != self.output, readers.count == 1,
+                   ["CONV_2D", "MAX_POOL_2D"].contains(readers[0].op), readers[0].padding == "VALID" {
+                    folded[op.output] = (x, (p[1][0], p[1][1], p[2][0], p[2][1]))
+                    continue
+                }
+                var layer = Int8Layer(name: op.op, opcode: .pad, input: x, output: op.output)
+                (layer.padTop, layer.padLeft) = (p[1][0], p[2][0])
+                layers.append(layer)
             case "RESHAPE":
                 alias[op.output] = x
                 continue

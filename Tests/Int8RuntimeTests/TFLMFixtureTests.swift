@@ -19,6 +19,8 @@ struct TFLMFixtureTests {
         "fc_2d_relu", "fc_flatten_none", "fc_flatten_relu", "maxpool2x2_s1_same", "maxpool2x2_s2_valid",
         "maxpool3x2_s2x1_same", "maxpool3x3_s1_valid", "maxpool3x3_s2_same", "mean_gap_16x16_c3", "mean_gap_6x6",
         "mean_gap_7x7_keepdims", "mean_gap_after_conv_relu", "small_model", "softmax_fc10", "softmax_fc16_x4",
+        "pad_asym_c3", "pad3_conv7x7_s2", "pad_br1_conv3x3_s2", "pad_asym_conv3x3_s1_c4", "pad_br1_maxpool2x2_s2",
+        "relu_pad1_maxpool3x3_s2",
     ]
 
     /// The Conv2D path Int8Runtime's own dispatch takes for each conv op of a fixture (in op order). Pins the
@@ -129,5 +131,34 @@ struct TFLMFixtureTests {
         let scratch = ((program.scratchSizes.max() ?? 0) + 15) / 16 * 16
         #expect(loaded.model.arenaSize <= fixture.tflm_arena.head + scratch,
                 "\(fixture.name): our arena \(loaded.model.arenaSize) B (\(plan.strategy)) > TFLM's head \(fixture.tflm_arena.head) B + largest scratch \(scratch) B")
+    }
+
+    /// TFLite's PAD followed by a 'valid' CONV_2D (or, after a ReLU conv, MAX_POOL_2D) equals our conv (pool) with
+    /// the PAD folded in as explicit pads, byte for byte, on every kernel path: what foldPads relies on. The PAD
+    /// before a max pool on inputs that can be negative (pad_br1_maxpool2x2_s2) may not be folded: there the
+    /// folded program must differ from TFLM (the padded zero point wins some windows), which is why foldPads asks
+    /// for a ReLU before folding into a max pool.
+    @Test(arguments: ["pad3_conv7x7_s2": (3, 3), "pad_br1_conv3x3_s2": (0, 0), "pad_asym_conv3x3_s1_c4": (2, 1),
+                      "relu_pad1_maxpool3x3_s2": (1, 1), "pad_br1_maxpool2x2_s2": (0, 0)].map { ($0.key, $0.value.0, $0.value.1) })
+    func foldedPadsReproduceTFLM(name: String, padTop: Int, padLeft: Int) throws {
+        let fixture = try TFLMFixture.load(name + ".json")
+        let program = try fixture.program(foldingPads: true)
+        #expect(!program.layers.contains { $0.opcode == .pad })
+        let follower = try #require(program.layers.last)
+        #expect((follower.padTop, follower.padLeft) == (padTop, padLeft))
+        let loaded = try LoadedQ8(Q8Writer.write(program, plan: MemoryPlanner.plan(Q8Writer.buffers(of: program))))
+        let foldable = name != "pad_br1_maxpool2x2_s2"
+        var differing = 0
+        for path in KernelPath.available {
+            for (index, example) in fixture.cases.enumerated() {
+                let output = try loaded.run(example.input.values, path: path)
+                let wrong = zip(output, example.output.values).filter { $0 != $1 }.count
+                differing += wrong
+                if foldable {
+                    #expect(wrong == 0, "\(name) case \(index), \(path) kernels: \(wrong) of \(output.count) bytes differ")
+                }
+            }
+        }
+        if !foldable { #expect(differing > 0, "folding a pad into a max pool over negative values changed nothing") }
     }
 }

@@ -158,4 +158,82 @@ struct FoldPadsTests {
         // far more (checked by lowering padTop as 0).
         #expect(worst <= 0.08 * spread, "worst \(worst), spread \(spread)")
     }
+
+    /// The same graph with its Pad left as an int8 Pad op (lowered without foldPads) and folded: byte for byte the
+    /// same outputs where folding is legal (the Pad keeps its input's quantization and fills with the zero point,
+    /// which a conv's skipped taps and a max pool's ignored positions after a ReLU equal). Where it is not, the
+    /// converter keeps the Pad op and int8 still follows float.
+    @Test(arguments: cases)
+    func padOpAndFoldedPadsAgree(_ c: Case) throws {
+        let graph = try Self.graph(c, seed: UInt64(c.size * 31 + c.cout))
+        var random = SeededRandom(seed: 5)
+        let samples = (0..<32).map { _ in random.floats(c.size * c.size * c.cin, in: 0...1) }
+        let unfolded = fuseActivations(try foldBatchNorm(removeDropout(graph)))
+        let ranges = try Calibration.ranges(unfolded, samples: samples, method: .minmax, workers: 1)
+        let withPad = fuseConvMaxPool(try lowerToInt8(unfolded, ranges: ranges))
+        #expect(withPad.layers.filter { $0.opcode == .pad }.count == 1)
+        let padBytes = try Q8Writer.write(withPad, plan: MemoryPlanner.plan(Q8Writer.buffers(of: withPad)))
+        let conversion = try Conversion(graph: graph, calibration: .samples(samples, .minmax))
+        #expect(conversion.program.layers.contains { $0.opcode == .pad } == (c.expected == nil))
+        let a = try LoadedQ8(padBytes), b = try LoadedQ8(conversion.bytes)
+        if c.expected != nil {
+            for _ in 0..<8 {
+                let input = (0..<(c.size * c.size * c.cin)).map { _ in Int8(truncatingIfNeeded: Int(random.next() % 256) - 128) }
+                #expect(try a.run(input) == b.run(input))
+            }
+            return  // and foldedPadsRunInInt8 compares the folded program with float
+        }
+        var float = FloatInterpreter(graph: conversion.prepared)
+        var worst: Float = 0, spread: Float = 0
+        for _ in 0..<12 {
+            let input = random.floats(c.size * c.size * c.cin, in: 0...1)
+            let expected = try float.run(input)
+            let got = try ConversionTests.runInt8(padBytes, input)
+            spread = max(spread, (expected.max() ?? 0) - (expected.min() ?? 0))
+            worst = max(worst, zip(expected, got).map { abs($0 - $1) }.max() ?? 0)
+        }
+        #expect(worst <= 0.08 * spread, "worst \(worst), spread \(spread)")
+    }
+}
+
+/// The loader's rules for a Pad op record: what the writer makes is accepted; a Pad whose output does not share its
+/// input's quantization, whose input does not fit the output at (pad_top, pad_left), or that carries a window,
+/// a clamp or parameters is refused (the writer runs the loader on what it writes).
+@Suite("int8 Pad op validation")
+struct PadOpValidationTests {
+    static func program(_ change: (inout Int8Program) -> Void) -> Int8Program {
+        let q = ActivationQuantization(scale: 0.02, zeroPoint: -3)
+        var program = Int8Program(
+            tensors: [Int8Tensor(name: "x", height: 4, width: 5, channels: 2, quantization: q),
+                      Int8Tensor(name: "y", height: 7, width: 6, channels: 2, quantization: q)],
+            layers: [Int8Layer(name: "pad", opcode: .pad, input: 0, output: 1)], input: 0, output: 1, outputIsLogits: false)
+        (program.layers[0].padTop, program.layers[0].padLeft) = (2, 1)
+        change(&program)
+        return program
+    }
+
+    static func outcome(_ program: Int8Program) -> String {
+        do {
+            let loaded = try LoadedQ8(Q8Writer.write(program, plan: MemoryPlanner.plan(Q8Writer.buffers(of: program))))
+            let input = (0..<40).map { Int8($0 - 20) }
+            let out = try loaded.run(input)
+            // Row 2 + iy, column 1 + ix holds input (iy, ix); everything else is the zero point.
+            var expected = [Int8](repeating: -3, count: 84)
+            for iy in 0..<4 { for ix in 0..<5 { for c in 0..<2 { expected[((2 + iy) * 6 + 1 + ix) * 2 + c] = input[(iy * 5 + ix) * 2 + c] } } }
+            return out == expected ? "accepted" : "wrong output"
+        } catch { return "\(error)" }
+    }
+
+    @Test func acceptsWhatTheWriterMakesAndRefusesTheRest() {
+        let refused = "internal error: the written .q8 fails validation (badOp(index: 0))"
+        #expect(Self.outcome(Self.program { _ in }) == "accepted")
+        #expect(Self.outcome(Self.program { $0.tensors[1].quantization.zeroPoint = -2 }) == refused)
+        #expect(Self.outcome(Self.program { $0.tensors[1].quantization.scale = 0.021 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].padTop = 4 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].padLeft = 2 }) == refused)
+        #expect(Self.outcome(Self.program { $0.tensors[1].channels = 3 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].kernelHeight = 2 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].activationMin = -3 }) == refused)
+        #expect(Self.outcome(Self.program { $0.layers[0].parameters[0] = 1 }) == refused)
+    }
 }

@@ -309,6 +309,14 @@ def run(fixture, inp):
             y = add(op, ins[0], ins[1], tin[0], tin[1], tout)
         elif kind == "SOFTMAX":
             y = softmax(op, ins[0], tin[0], tout)
+        elif kind == "PAD":
+            # int8 PAD without a constant: the output zero point everywhere, the input copied (same quantization).
+            assert tin[0]["scale"] == tout["scale"] and tin[0]["zero_point"] == tout["zero_point"]
+            assert "constant_value" not in op
+            top, left = op["paddings"][1][0], op["paddings"][2][0]
+            _, h, w, c = tin[0]["shape"]
+            y = np.full(tout["shape"], tout["zero_point"], dtype=np.int64)
+            y[0, top:top + h, left:left + w, :] = ins[0].reshape(1, h, w, c)[0]
         elif kind == "RESHAPE":
             assert tin[0]["scale"] == tout["scale"] and tin[0]["zero_point"] == tout["zero_point"]
             y = ins[0]

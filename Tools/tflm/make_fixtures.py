@@ -190,6 +190,25 @@ def near_duplicate_int8(changed):
     return inputs
 
 
+def pad_case(in_shape, pads, follower=None, relu_conv=None):
+    """Keras ZeroPadding2D (TFLite PAD, int8: filled with the zero point) with pads ((top, bottom), (left, right)),
+    then optionally `follower`: ("conv", filters, kernel, stride) for a 'valid' Conv2D, or ("max", pool, stride) for a
+    'valid' MaxPooling2D. `relu_conv`: that many filters of a 3x3 'same' Conv2D with ReLU before the pad (so the
+    padded tensor is never negative and a max pool may ignore the pad)."""
+    def build():
+        inp = _in(in_shape)
+        x = inp
+        if relu_conv:
+            x = layers.Conv2D(relu_conv, 3, padding="same", activation="relu", name="conv_relu")(x)
+        x = layers.ZeroPadding2D(pads, name="pad")(x)
+        if follower and follower[0] == "conv":
+            x = layers.Conv2D(follower[1], follower[2], strides=follower[3], padding="valid", name="conv")(x)
+        elif follower and follower[0] == "max":
+            x = layers.MaxPooling2D(follower[1], strides=follower[2], padding="valid", name="maxpool")(x)
+        return keras.Model(inp, x, name="model")
+    return build
+
+
 def mean_keepdims_case(in_shape):
     def build():
         inp = _in(in_shape)
@@ -258,6 +277,15 @@ CASES = [
     # Issue 12: int8 SOFTMAX (the classifier head of an int8 .tflite), at a small and a large logit scale.
     ("softmax_fc10",               softmax_case((24,), 10), 701),
     ("softmax_fc16_x4",            softmax_case((32,), 16, dense_name="logits_x4"), 702),
+    # Issue 12: PAD alone (asymmetric), PAD + 'valid' CONV_2D (= a conv with explicit pads: ResNet50's pad 3 before
+    # a 7x7 stride-2 conv, a 1-pixel bottom/right pad, pads differing per side) and PAD + MAX_POOL_2D (on inputs
+    # that can be negative: the pad stays an op; after a ReLU conv: foldable into the pool).
+    ("pad_asym_c3",                pad_case((6, 5, 3), ((1, 2), (0, 3))), 701),
+    ("pad3_conv7x7_s2",            pad_case((16, 16, 1), 3, ("conv", 8, 7, 2)), 702),
+    ("pad_br1_conv3x3_s2",         pad_case((7, 7, 3), ((0, 1), (0, 1)), ("conv", 6, 3, 2)), 703),
+    ("pad_asym_conv3x3_s1_c4",     pad_case((6, 6, 4), ((2, 1), (1, 2)), ("conv", 5, 3, 1)), 704),
+    ("pad_br1_maxpool2x2_s2",      pad_case((7, 7, 4), ((0, 1), (0, 1)), ("max", 2, 2)), 705),
+    ("relu_pad1_maxpool3x3_s2",    pad_case((8, 8, 2), 1, ("max", 3, 2), relu_conv=4), 706),
 ]
 WHOLE_MODEL_CASES = {"small_model"}
 # Layer name -> gain on its He-normal kernel; BIAS_GAIN the same for its bias.
@@ -423,6 +451,12 @@ def describe(flatbuffer, name, compact=False):
         elif opname == "SOFTMAX":
             rec = {"op": opname, "inputs": [act_index[ins[0]]], "output": add_activation(outs[0]),
                    "beta": float(o.beta)}
+        elif opname in ("PAD", "PADV2"):
+            # paddings: int32 [[0, 0], [top, bottom], [left, right], [0, 0]]; PADV2's constant value is recorded too.
+            rec = {"op": opname, "inputs": [act_index[ins[0]]], "output": add_activation(outs[0]),
+                   "paddings": const(ins[1], np.int32).tolist()}
+            if len(ins) > 2 and ins[2] >= 0:
+                rec["constant_value"] = const(ins[2], np.int8).reshape(-1).tolist()
         elif opname == "RESHAPE":
             rec = {"op": opname, "inputs": [act_index[ins[0]]], "output": add_activation(outs[0])}
             if len(ins) > 1 and ins[1] >= 0:

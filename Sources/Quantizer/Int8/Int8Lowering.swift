@@ -39,8 +39,12 @@ public func lowerToInt8(_ graph: FloatGraph, ranges: [Int: TensorRange]) throws(
         switch node.op {
         case .flatten:
             map[out] = x
-        case .pad:
-            throw QuantizerError(node: node.name, "a Pad that could not be folded into the next op has no int8 kernel yet")
+        case let .pad(top, _, left, _):
+            // What foldPads left: its own op, keeping its input's quantization (TFLite's PAD), filled with the zero point.
+            let y = addTensor(out, quantization: tensors[x].quantization)
+            var layer = Int8Layer(name: node.name, opcode: .pad, input: x, output: y)
+            (layer.padTop, layer.padLeft) = (top, left)
+            layers.append(layer)
         case .softmax:
             guard position == graph.nodes.count - 1, out == graph.output else {
                 throw QuantizerError(node: node.name, "Softmax is supported only as the last op (its input becomes the int8 output)")

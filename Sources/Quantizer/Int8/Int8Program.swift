@@ -118,7 +118,7 @@ public struct Int8Program: Equatable, Sendable {
                     outputChannels: output.channels, poolHeight: Int(layer.parameters[0]), poolWidth: Int(layer.parameters[1]))
             case .add:
                 return AddInt8.scratchSize(count: output.size)
-            case .fullyConnected, .maxPool2D, .averagePool2D, .mean, .softmax:
+            case .fullyConnected, .maxPool2D, .averagePool2D, .mean, .softmax, .pad:
                 return 0
             }
         }

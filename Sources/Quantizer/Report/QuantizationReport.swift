@@ -67,6 +67,7 @@ public struct QuantizationReport: Sendable {
         case .mean: "Mean"
         case .add: "Add"
         case .softmax: "Softmax"
+        case .pad: "Pad"
         }
     }
 
