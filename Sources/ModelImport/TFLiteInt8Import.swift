@@ -191,6 +191,8 @@ private struct Builder {
             try softmax(op, beta: beta)
         case .pad:
             try pad(op)
+        case .padV2:
+            throw .unsupported("PADV2 is not supported in an int8 model (TFLiteConverter writes PAD; its fill is the zero point)")
         case .shape, .stridedSlice, .pack:
             // Its result may feed only RESHAPE shapes (operand 1) or more shape arithmetic.
             for t in op.outputs {
