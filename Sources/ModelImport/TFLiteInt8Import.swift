@@ -143,7 +143,7 @@ private struct Builder {
     func read(_ op: TFLiteOperator, _ position: Int) throws(ImportError) -> Int {
         guard position < op.inputs.count, let t = op.inputs[position] else { throw .malformed("input \(position) is absent") }
         guard let index = map[t] else {
-            if pads[t] != nil { throw .unsupported("reads the output of a PAD that EdgeQuant can fold only into the next CONV_2D or MAX_POOL_2D") }
+            if pads[t] != nil { throw .unsupported("reads the output of a PAD folded into its one CONV_2D or MAX_POOL_2D") }
             throw .unsupported("input \(position) '\(printable(model.tensors[t].name))' is not computed by an op EdgeQuant imports")
         }
         return index
@@ -425,18 +425,33 @@ private struct Builder {
         guard try quantization(out, what: "the output") == tensors[x].quantization else {
             throw .unsupported("PAD changes the quantization")
         }
-        // The padded tensor is never built: the one reader (a CONV_2D or MAX_POOL_2D) gets the padding instead.
+        // Folded where exact: the one reader, a CONV_2D (the runtime skips padded taps, and a padded value is the zero
+        // point: real 0) or a MAX_POOL_2D whose zero point is -128 (a padded -128 never wins), gets the padding
+        // instead and the padded tensor is never built. Anywhere else the PAD is the runtime's int8 Pad op, filled
+        // with the zero point as TFLite Micro's PAD is.
         let consumers = readers[out] ?? []
-        guard consumers.count == 1, consumers[0].position == 0, out != model.outputs[0] else {
-            throw .unsupported("a PAD must feed exactly one CONV_2D or MAX_POOL_2D to be folded (EdgeQuant has no int8 PAD op yet)")
+        var foldable = false
+        if consumers.count == 1, consumers[0].position == 0, out != model.outputs[0] {
+            switch model.operators[consumers[0].op].op {
+            case .conv2D: foldable = true
+            case .maxPool2D: foldable = tensors[x].quantization.zeroPoint == -128
+            default: foldable = false
+            }
         }
-        switch model.operators[consumers[0].op].op {
-        case .conv2D, .maxPool2D: break
-        default:
-            throw .unsupported("a PAD before \(model.operators[consumers[0].op].op.name) cannot be folded (EdgeQuant has no int8 PAD op yet)")
+        if foldable {
+            pads[out] = PendingPad(source: x, top: Int(paddings[2]), bottom: Int(paddings[3]), left: Int(paddings[4]),
+                                   right: Int(paddings[5]), operatorIndex: op.index)
+            return
         }
-        pads[out] = PendingPad(source: x, top: Int(paddings[2]), bottom: Int(paddings[3]), left: Int(paddings[4]),
-                               right: Int(paddings[5]), operatorIndex: op.index)
+        let y = try activation(out, what: "the output")
+        let tx = tensors[x], ty = tensors[y]
+        guard ty.height == tx.height + Int(paddings[2] + paddings[3]), ty.width == tx.width + Int(paddings[4] + paddings[5]),
+              ty.channels == tx.channels else {
+            throw .malformed("the output shape does not equal the input's plus the paddings \(paddings)")
+        }
+        var layer = Int8Layer(name: model.tensors[out].name, opcode: .pad, input: x, output: y)
+        (layer.padTop, layer.padLeft) = (Int(paddings[2]), Int(paddings[4]))
+        layers.append(layer)
     }
 
     // MARK: Helpers

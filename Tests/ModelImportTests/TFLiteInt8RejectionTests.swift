@@ -42,12 +42,17 @@ struct TFLiteInt8RejectionTests {
         return m
     }
 
-    @Test func padBeforeMaxPoolFoldsOnlyAtZeroPointMinus128() throws {
-        #expect(try Self.refusal(Self.padThenPool(average: false, zp: -128)) == "accepted")
-        #expect(try Self.refusal(Self.padThenPool(average: false, zp: -5))
-            == "operator 1 (MAX_POOL_2D): the PAD before it cannot be folded (only into a MAX_POOL_2D whose zero point is -128)")
-        #expect(try Self.refusal(Self.padThenPool(average: true, zp: -128))
-            == "operator 0 (PAD): a PAD before AVERAGE_POOL_2D cannot be folded (EdgeQuant has no int8 PAD op yet)")
+    /// A PAD folds into a max pool only when its fill (the zero point) is -128, which never wins a max; elsewhere
+    /// (another zero point, an average pool, which would count the padded values) it is the int8 Pad op.
+    @Test func padBeforePoolFoldsOnlyWhereExactOtherwiseIsAPadOp() throws {
+        func opcodes(_ m: TestTFLite) throws -> [Q8Opcode] {
+            try TFLiteInt8Import.program(TFLiteModel(bytes: m.bytes())).program.layers.map(\.opcode)
+        }
+        #expect(try opcodes(Self.padThenPool(average: false, zp: -128)) == [.maxPool2D])
+        #expect(try opcodes(Self.padThenPool(average: false, zp: -5)) == [.pad, .maxPool2D])
+        #expect(try opcodes(Self.padThenPool(average: true, zp: -128)) == [.pad, .averagePool2D])
+        let layer = try TFLiteInt8Import.program(TFLiteModel(bytes: Self.padThenPool(average: true, zp: -128).bytes())).program.layers[0]
+        #expect(layer.padTop == 1 && layer.padLeft == 1)
     }
 
     @Test func standaloneReluIsRefused() throws {
