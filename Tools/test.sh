@@ -47,6 +47,11 @@ swift build 2>&1 | tail -n 3
 echo "== swift test"
 swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Test Suite|^Test Case|Executed 0 tests'
 
+echo "== imported models: quantize FILE --calibration, int8 within 0.1 points of float on the 10k MNIST test images"
+# Release binaries: the debug ones take minutes per model on 10,000 images.
+swift build -c release 2>&1 | tail -n 1
+Tools/import-fixtures/accuracy.sh .build/release
+
 echo "== Firmware-Sim: the DSP assembly kernels against plain C on QEMU Cortex-M4 and M7"
 Firmware-Sim/dsp-check/run.sh
 
@@ -65,6 +70,13 @@ for model in vgg resnet; do
         Samples/digits/*.png
 done
 
+echo "== Firmware-Sim: models imported from the frameworks' own files (Keras, ONNX, TFLite float and int8), byte for byte"
+for fixture in keras_resnet.keras torch_vgg32.onnx keras_convnet_float.tflite keras_resnet_int8.tflite; do
+    .build/debug/quantize "Tests/Fixtures/import/$fixture" -o "$embedded_out/$fixture.q8" > /dev/null
+    EDGE_SIM=.build/debug/edge-sim Firmware-Sim/run --model "$embedded_out/$fixture.q8" --quiet "${mnist_args[@]}" \
+        Samples/digits/*.png
+done
+
 echo "== Firmware-Sim: the hostile .q8 suite on QEMU Cortex-M4, refused by the firmware's loader with no fault"
 # Each fault vector must report (exit 70), then every file of Tests/Fixtures/hostile must end in the manifest's
 # Q8Error and exit 3: a fault, a hang, a reset or an acceptance fails.
@@ -73,4 +85,6 @@ Firmware-Sim/run --expect-refused --quiet --board mps2-an386 --manifest Tests/Fi
     --model Tests/Fixtures/hostile/*.q8
 
 echo "== fuzz (each parser briefly; Tools/fuzz/run.sh SECONDS for longer runs)"
-Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-60}" 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'
+# The whole import path per format (import-*: detection, reader, conversion, validation, the float engine) covers
+# the reader-only targets (tflite, onnx, keras, hdf5), which stay runnable by name; CI keeps to 30 minutes.
+Tools/fuzz/run.sh "${EDGEQUANT_FUZZ_SECONDS:-60}" modelbin q8 png import-keras import-h5 import-onnx import-tflite 2>&1 | grep -vE 'ld(\.gold|\.lld)?: warning'

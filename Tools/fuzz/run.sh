@@ -31,23 +31,30 @@ library() {
 # ModelImport with what it imports, instrumented: SwiftProtobuf and ZIPFoundation (the checkouts `swift package
 # resolve` makes) and the CHDF5 shim (libhdf5 itself is Debian's uninstrumented build).
 zip=.build/checkouts/ZIPFoundation/Sources
+# The CInt8DSP header for Int8Runtime and whatever imports it. -Xcc -fsanitize=address: without it the imported
+# inline C functions are compiled without ASan (checked in the emitted IR: no sanitize_address attribute).
+dsp=(-I Sources/CInt8DSP/include -Xcc -fsanitize=address)
 model_import() {
     [ -f "$build/libModelImport.a" ] && [ "${model_import_built:-}" = 1 ] && return 0
     swift package resolve >/dev/null
-    # ModelImport imports ModelFormat (the float graph it builds).
+    # ModelImport imports ModelFormat (the float graph it builds) and Quantizer (the int8 program of an int8 .tflite),
+    # which imports FloatEngine, Parallel and Int8Runtime (as shipped: with the CInt8DSP header, see q8 below).
     library ModelFormat Sources/ModelFormat/*.swift
+    library Int8Runtime "${dsp[@]}" $(find Sources/Int8Runtime -name '*.swift' | sort)
+    library FloatEngine Sources/FloatEngine/*.swift
+    library Parallel Sources/Parallel/*.swift
+    library Quantizer "${dsp[@]}" $(find Sources/Quantizer -name '*.swift' | sort)
     library SwiftProtobuf -package-name swift_protobuf -enable-upcoming-feature ExistentialAny \
         $(find .build/checkouts/swift-protobuf/Sources/SwiftProtobuf -name '*.swift' | sort)
     library ZIPFoundation -Xcc -D_GNU_SOURCE=1 -I "$zip/CZLib" "$zip"/ZIPFoundation/*.swift
     mkdir -p "$build/chdf5"
     clang -fsanitize=fuzzer-no-link,address -O1 -g -ISources/CHDF5/include -c Sources/CHDF5/chdf5.c -o "$build/chdf5/chdf5.o"
     printf 'module CHDF5 {\n    header "%s/Sources/CHDF5/include/chdf5.h"\n    export *\n}\n' "$PWD" > "$build/chdf5/module.modulemap"
-    library ModelFormat Sources/ModelFormat/*.swift
-    library ModelImport -I "$build/chdf5" -I "$zip/CZLib" Sources/ModelImport/*.swift
+    library ModelImport "${dsp[@]}" -I "$build/chdf5" -I "$zip/CZLib" Sources/ModelImport/*.swift
     model_import_built=1
 }
-model_import_link=(-I "$build/chdf5" -I "$zip/CZLib" -L "$build" -lModelImport -lModelFormat -lSwiftProtobuf -lZIPFoundation
-    "$build/chdf5/chdf5.o" -lhdf5_serial -lz)
+model_import_link=("${dsp[@]}" -I "$build/chdf5" -I "$zip/CZLib" -L "$build" -lModelImport -lQuantizer -lParallel -lFloatEngine
+    -lInt8Runtime -lModelFormat -lSwiftProtobuf -lZIPFoundation "$build/chdf5/chdf5.o" -lhdf5_serial -lz)
 
 build_target() {
     case "$1" in
@@ -57,10 +64,8 @@ build_target() {
         swiftc "${flags[@]}" -I "$build" -L "$build" -lFloatEngine -lModelFormat \
             Tools/fuzz/targets/ModelBinFuzz.swift -o "$build/modelbin" ;;
     q8)
-        # As shipped: with the CInt8DSP header, so `canImport(CInt8DSP)` holds and the kernels take their C paths
-        # (the portable dot products). -Xcc -fsanitize=address: without it the imported inline C
-        # functions are compiled without ASan (checked in the emitted IR: no sanitize_address attribute).
-        local dsp=(-I Sources/CInt8DSP/include -Xcc -fsanitize=address)
+        # As shipped: with the CInt8DSP header (`dsp` above), so `canImport(CInt8DSP)` holds and the kernels take their
+        # C paths (the portable dot products).
         library Int8Runtime "${dsp[@]}" $(find Sources/Int8Runtime -name '*.swift' | sort)
         swiftc "${flags[@]}" "${dsp[@]}" -I "$build" -L "$build" -lInt8Runtime Tools/fuzz/targets/Q8Fuzz.swift -o "$build/q8" ;;
     png)
@@ -89,8 +94,7 @@ build_target() {
     import-keras | import-h5 | import-onnx | import-tflite)
         model_import
         local format="${1#import-}"
-        [ -f "$build/libFloatEngine.a" ] || library FloatEngine Sources/FloatEngine/*.swift
-        swiftc "${flags[@]}" -D "IMPORT_${format^^}" -I "$build" "${model_import_link[@]}" -lFloatEngine Tools/fuzz/targets/ImportFuzz.swift \
+        swiftc "${flags[@]}" -D "IMPORT_${format^^}" -I "$build" "${model_import_link[@]}" Tools/fuzz/targets/ImportFuzz.swift \
             -o "$build/$1" ;;
     esac
 }
