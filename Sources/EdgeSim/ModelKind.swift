@@ -15,7 +15,12 @@ public enum ModelKind {
         }
         switch ModelFileFormat.detect(bytes) {
         case .q8: return .int8
-        case .modelBin, .keras, .kerasH5, .onnx, .tflite: return .float
+        case .tflite:
+            // A full-integer .tflite runs as int8 (imported as it is); one the reader refuses goes the float way,
+            // whose loader says why in one line.
+            guard let model = try? TFLiteModel(bytes: bytes), TFLiteInt8Import.isFullInteger(model) else { return .float }
+            return .int8
+        case .modelBin, .keras, .kerasH5, .onnx: return .float
         case nil: throw EdgeSimError(file: path, "not a model file EdgeQuant reads (.q8, model.bin, .keras, .h5, .onnx or .tflite, told by content)")
         }
     }

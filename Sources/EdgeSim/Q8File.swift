@@ -1,5 +1,7 @@
 import Int8Runtime
 import ModelFormat
+import ModelImport
+import Quantizer
 
 /// A .q8 model loaded the one way the tools load one: read (at most `ModelFile.maxBytes`), copied into 16-byte
 /// aligned storage as firmware holds it in flash, and validated. The bytes live as long as this object and are
@@ -11,11 +13,23 @@ public final class Q8File: @unchecked Sendable {
     public let model: Q8Model
     private let storage: UnsafeMutableRawBufferPointer
 
-    /// Reads and validates the .q8 at `path`.
+    /// Reads and validates the .q8 at `path`; a full-integer .tflite there is converted in memory exactly as
+    /// `quantize` converts it (its own scales and zero points), so every int8 tool takes one as it takes a .q8.
     public convenience init(path: String) throws(Q8FileError) {
         let bytes: [UInt8]
         do { bytes = try ModelFile.readBytes(path: path) } catch { throw .unreadable(error) }
-        try self.init(bytes: bytes, file: path)
+        guard ModelFileFormat.detect(bytes) == .tflite else {
+            try self.init(bytes: bytes, file: path)
+            return
+        }
+        let imported: TFLiteInt8Import.Result?
+        do { imported = try ModelImporter.int8Program(path: path) } catch { throw .unreadable(error) }
+        guard let imported else { throw .unreadable(ModelFileError(path: path, problem: "is a float .tflite, not an int8 model")) }
+        let conversion: ProgramConversion
+        do { conversion = try ProgramConversion(imported.program) } catch {
+            throw .unreadable(ModelFileError(path: path, problem: error.description))
+        }
+        try self.init(bytes: conversion.bytes, file: path)
     }
 
     /// Validates .q8 bytes held in memory (a fresh conversion), named `file` in errors.
