@@ -121,7 +121,7 @@ seed_corpus() {
     import-keras) cp Tests/Fixtures/keras/*.keras "$dir/" ;;
     import-h5) cp Tests/Fixtures/keras/*.h5 "$dir/" ;;
     import-onnx) cp Tests/Fixtures/onnx/*.onnx "$dir/" ;;
-    import-tflite) cp Tests/Fixtures/tflite/*.tflite Tests/Fixtures/import/*_float.tflite "$dir/" ;;
+    import-tflite) cp Tests/Fixtures/tflite/*.tflite Tests/Fixtures/import/*.tflite "$dir/" ;;
     hdf5)
         cp Tests/Fixtures/keras/*.h5 "$dir/"
         for f in Tests/Fixtures/keras/*.keras; do
