@@ -42,7 +42,7 @@ let package = Package(
         // The edge-sim command: run, compare, evaluate, demo.
         .executableTarget(
             name: "edge-sim",
-            dependencies: ["EdgeSim", "Boards", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EdgeSim", "Boards", "CommandLineSupport", "Quantizer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The quantize command: the converter, with its report and board verdicts (never the simulator).
         .executableTarget(

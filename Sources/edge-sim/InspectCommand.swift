@@ -3,6 +3,7 @@ import EdgeSim
 import Foundation
 import Int8Runtime
 import ModelFormat
+import Quantizer
 
 /// `edge-sim inspect MODEL.q8 [--json] [--inputs FILE]`: what a .q8 holds, op by op, with the work of each op as
 /// Int8Runtime defines it (`Q8OpWork`, the figure the loader bounds and the cost model prices). Firmware-Sim reads
@@ -68,7 +69,7 @@ struct InspectCommand: ParsableCommand {
             // The loader bounds every op's work, so a validated model always has one.
             guard let work = q8.work(step) else { throw EdgeSimError(file: model, "op \(step): its work overflows") }
             layers.append(Layer(
-                step: step, op: Self.name(op.opcode), input: Self.shape(q8.tensor(op.input)),
+                step: step, op: op.opcode.name, input: Self.shape(q8.tensor(op.input)),
                 output: Self.shape(q8.tensor(op.output)), kernel: [op.kernelHeight, op.kernelWidth],
                 stride: [op.strideY, op.strideX],
                 pool: op.opcode == .conv2D && op.parameters.0 > 0 ? [Int(op.parameters.0), Int(op.parameters.1)] : nil,
@@ -124,19 +125,5 @@ struct InspectCommand: ParsableCommand {
 
     static func shape(_ tensor: Q8Tensor) -> Shape {
         Shape(height: tensor.height, width: tensor.width, channels: tensor.channels)
-    }
-
-    /// The op's name as the converter's report and Firmware-Sim print it.
-    static func name(_ opcode: Q8Opcode) -> String {
-        switch opcode {
-        case .conv2D: "Conv2D"
-        case .fullyConnected: "FullyConnected"
-        case .maxPool2D: "MaxPool2D"
-        case .averagePool2D: "AveragePool2D"
-        case .mean: "Mean"
-        case .add: "Add"
-        case .softmax: "Softmax"
-        case .pad: "Pad"
-        }
     }
 }

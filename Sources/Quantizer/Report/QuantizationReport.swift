@@ -47,7 +47,7 @@ public struct QuantizationReport: Sendable {
             let output = program.tensors[layer.output]
             let weighted = !layer.weightScales.isEmpty
             return LayerReport(
-                name: layer.name, op: Self.opName(layer.opcode), outputShape: [output.height, output.width, output.channels],
+                name: layer.name, op: layer.opcode.name, outputShape: [output.height, output.width, output.channels],
                 macs: program.macs(ofLayer: step),
                 parameters: layer.weights.count + (layer.bias?.count ?? 0),
                 weightBytes: layer.weights.count + 4 * ((layer.bias?.count ?? 0) + layer.multipliers.count + layer.shifts.count),
@@ -55,19 +55,6 @@ public struct QuantizationReport: Sendable {
                 outputScale: output.quantization.scale, outputZeroPoint: output.quantization.zeroPoint,
                 weightScaleRange: weighted ? [layer.weightScales.min()!, layer.weightScales.max()!] : nil,
                 scratchBytes: scratch[step], sqnrDB: sqnr.isEmpty ? nil : sqnr[step])
-        }
-    }
-
-    static func opName(_ opcode: Q8Opcode) -> String {
-        switch opcode {
-        case .conv2D: "Conv2D"
-        case .fullyConnected: "FullyConnected"
-        case .maxPool2D: "MaxPool2D"
-        case .averagePool2D: "AveragePool2D"
-        case .mean: "Mean"
-        case .add: "Add"
-        case .softmax: "Softmax"
-        case .pad: "Pad"
         }
     }
 
@@ -102,5 +89,21 @@ public struct QuantizationReport: Sendable {
         }
         if case let .failure(error) = result { throw QuantizerError("internal error: the converted model does not run (\(error))") }
         return zip(signal, noise).map { s, n in n == 0 ? 200 : 10 * log10(max(s, 1e-30) / n) }
+    }
+}
+
+extension Q8Opcode {
+    /// The op's name as the converter's report, `edge-sim inspect` and Firmware-Sim print it.
+    public var name: String {
+        switch self {
+        case .conv2D: "Conv2D"
+        case .fullyConnected: "FullyConnected"
+        case .maxPool2D: "MaxPool2D"
+        case .averagePool2D: "AveragePool2D"
+        case .mean: "Mean"
+        case .add: "Add"
+        case .softmax: "Softmax"
+        case .pad: "Pad"
+        }
     }
 }
