@@ -25,7 +25,7 @@ apt_install() {
     return 1
 }
 
-apt_install libpng-dev zlib1g-dev pkg-config qemu-system-arm libhdf5-dev
+apt_install libpng-dev zlib1g-dev pkg-config qemu-system-arm libhdf5-dev gcc-arm-none-eabi
 
 echo "== boards.json footprints measured at the current runtime"
 # Builds nothing: fails when Int8Runtime, CInt8DSP or the firmware changed since Tools/bench/footprint.sh --write.
