@@ -67,17 +67,17 @@ struct TFLMComparison: Encodable {
         self.board = board?.name
         var unpriced: [String] = []
         instructions_estimate = nil
-        if let board, let core = catalog.cores[board.core] {
+        if let board, let core = catalog.costs(on: board), let prices = core.instructions {
             let loaded = conversion.bytes.withUnsafeBytes { raw -> Double? in
                 // The .q8 is validated by the runtime's loader before it is priced (16-byte aligned copy).
                 let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: raw.count, alignment: 16)
                 defer { copy.deallocate() }
                 copy.copyMemory(from: raw)
                 guard let q8 = try? Q8Model(validating: UnsafeRawBufferPointer(copy)) else { return nil }
-                for step in 0..<q8.opCount where core.instructions[CostEstimate.kind(q8.op(step).opcode)] == nil {
+                for step in 0..<q8.opCount where prices[CostEstimate.kind(q8.op(step).opcode)] == nil {
                     unpriced.append(CostEstimate.kind(q8.op(step).opcode))
                 }
-                return CostEstimate(model: q8, core: core, clockMHz: board.clockMHz).instructions
+                return CostEstimate(model: q8, core: core, clockMHz: board.clockMHz)?.instructions
             }
             instructions_estimate = loaded
         }
@@ -93,6 +93,8 @@ struct TFLMComparison: Encodable {
             out.append("  instructions on \(board): EdgeQuant ~\(Int(instructions.rounded())) per inference (estimate: cost model fitted to Firmware-Sim"
                 + (unpriced_ops.isEmpty ? ")" : "; not priced: \(unpriced_ops.joined(separator: ", ")))")
                 + "; TFLite Micro: not estimated (the cost model prices EdgeQuant's kernels only)")
+        } else if let board {
+            out.append("  instructions on \(board): no estimate (its core has no cost model; docs/boards.md)")
         } else {
             out.append("  instructions: name --board for EdgeQuant's cost-model estimate (TFLite Micro's are not estimated)")
         }
