@@ -7,7 +7,8 @@ library's code (flash), its static SRAM and the stack high-water of an inference
 Each RUN.json is `Firmware-Sim/examples/run --json` output for one machine and model (the contract of issue 13,
 docs/boards.md): {"machine", "core", "library_code_bytes", "library_static_sram_bytes", "model_bytes", "arena_bytes",
 "stack_bytes", "firmware_text_bytes", "firmware_data_bytes", "firmware_bss_bytes", "instructions_per_inference",
-"samples", "bit_exact"}. The runner counts them: library code and statics = the sections of libedgequant.a's members
+"samples", "bit_exact"} (bit_exact: true or the count of matching samples; "ok", "libgcc_bytes" when the runner
+gives them). The model's name is the JSON file's base name (footprint.sh writes MACHINE/MODEL.json). The runner counts them: library code and statics = the sections of libedgequant.a's members
 in the linked ELF (its map file); stack = the example's painted-stack high-water over every sample (main.c's frame
 included). This script only checks, groups and records them:
   - a run that is not bit-exact, or has a missing or non-integer figure, is refused (nothing is written);
@@ -41,11 +42,13 @@ def check_run(path, run):
     # The contract names the key; accept true or the count of bit-exact samples.
     if exact is not True and not (isinstance(exact, int) and not isinstance(exact, bool) and exact == run["samples"]):
         return f"not bit-exact ({exact!r} of {run['samples']} samples)"
+    if run.get("ok", True) is not True:
+        return "the runner reported a failure (ok false: a mismatch or a non-zero firmware exit status)"
     return None
 
 
 def model_name(run, path):
-    return run.get("model") and os.path.splitext(os.path.basename(run["model"]))[0] or os.path.splitext(os.path.basename(path))[0]
+    return os.path.splitext(os.path.basename(run.get("model") or path))[0]
 
 
 def measure(runs, commit, command):
@@ -64,7 +67,8 @@ def measure(runs, commit, command):
             "models": sorted({model_name(run, path) for path, run in rows}),
             "runs": [{"model": model_name(run, path), **{key: run[key] for key in FIGURES},
                       "model_bytes": run["model_bytes"], "arena_bytes": run["arena_bytes"],
-                      "instructions_per_inference": run["instructions_per_inference"], "samples": run["samples"]}
+                      "instructions_per_inference": run["instructions_per_inference"], "samples": run["samples"],
+                      **({"libgcc_bytes": run["libgcc_bytes"]} if "libgcc_bytes" in run else {})}
                      for path, run in sorted(rows, key=lambda r: model_name(r[1], r[0]))],
         })
     for core, source in SAME_LIBRARY.items():

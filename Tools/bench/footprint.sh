@@ -83,15 +83,15 @@ fi
 runs=()
 for machine in $machines; do
     for model in $models; do
+        # footprint.py names the model after the JSON file.
         name="$(basename "$model" .bin)"
-        json="$work/$machine-$name.json"
-        if EDGE_SIM=.build/release/edge-sim \
-            Firmware-Sim/examples/run --machine "$machine" --model "$model" --json "$json" --quiet > "$work/$machine-$name.log" 2>&1 \
-            && [[ -s "$json" ]]; then
-            echo "$machine $name: $(tail -n 1 "$work/$machine-$name.log")"
+        mkdir -p "$work/$machine"
+        json="$work/$machine/$name.json" log="$work/$machine/$name.log"
+        if Firmware-Sim/examples/run --machine "$machine" --model "$model" --json "$json" > "$log" 2>&1 && [[ -s "$json" ]]; then
+            echo "$machine $name: $(grep -E '^(memory|instructions|bit-exact)' "$log" | tr '\n' ' ')"
             runs+=("$json")
         else
-            echo "$machine $name: FAILED, not recorded: $(tail -n 2 "$work/$machine-$name.log" | tr '\n' ' ')"
+            echo "$machine $name: FAILED, not recorded: $(tail -n 2 "$log" | tr '\n' ' ')"
         fi
     done
 done
