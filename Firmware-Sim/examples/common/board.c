@@ -58,7 +58,11 @@ uint64_t board_instructions(uint64_t ticks) { return (ticks * instructions_per_t
 
 // A loop of exactly 2 instructions per round (subs, bne), timed to find the instructions per SysTick tick.
 static void busy(uint32_t rounds) {
+#if __ARM_ARCH_ISA_THUMB >= 2
     __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+l"(rounds) : : "cc");
+#else // ARMv6-M: GCC hands Thumb-1 inline assembly over in the divided syntax
+    __asm__ volatile(".syntax unified\n1: subs %0, %0, #1\n bne 1b\n.syntax divided" : "+l"(rounds) : : "cc");
+#endif
 }
 
 void board_start_clock(void) {
@@ -138,6 +142,7 @@ __attribute__((naked)) void Fault_Handler(void) {
         "b board_fault_report\n");
 #else // ARMv6-M: no IT blocks, no TST with an immediate
     __asm__ volatile(
+        ".syntax unified\n"
         "movs r0, #4\n"
         "mov r1, lr\n"
         "tst r0, r1\n"
@@ -147,7 +152,9 @@ __attribute__((naked)) void Fault_Handler(void) {
         "1: mrs r0, psp\n"
         "2: mrs r1, ipsr\n"
         "ldr r2, =board_fault_report\n"
-        "bx r2\n");
+        "bx r2\n"
+        ".ltorg\n"
+        ".syntax divided\n");
 #endif
 }
 
