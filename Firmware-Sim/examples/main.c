@@ -57,6 +57,11 @@ static void load_input(const eq_model *model, uint32_t vector) {
 }
 
 int main(void) {
+#ifdef EXAMPLE_FAULT_TEST // run --check-faults: the fault must print its FAULT line and exit 70
+    board_raise_fault(EXAMPLE_FAULT_TEST);
+    board_write("FAULT TEST: no fault was raised\n");
+    return 71;
+#endif
     eq_model model;
     eq_status status = eq_init(&model, edgequant_model_data, EDGEQUANT_MODEL_SIZE, arena, sizeof arena);
     if (status != EQ_OK) {

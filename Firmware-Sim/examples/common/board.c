@@ -130,6 +130,18 @@ __attribute__((used, noreturn)) void board_fault_report(const uint32_t *frame, u
     board_exit(70);
 }
 
+void board_raise_fault(int which) {
+#if __ARM_ARCH_ISA_THUMB >= 2
+    if (which == 3) { // an undefined instruction with UsageFault disabled escalates to HardFault
+        *(volatile uint32_t *)0xE000ED24 &= ~(1u << 18);
+        __asm__ volatile("dsb\n isb\n udf #0");
+    }
+    if (which == 4) ((void (*)(void))0xE0000001u)(); // executing from the never-executable system region
+    if (which == 5) (void)*(volatile uint32_t *)0xF0000000u; // reading where no device answers
+#endif
+    if (which == 6 || which == 3) __asm__ volatile("udf #0");
+}
+
 // Passes the stacked exception frame (MSP or PSP, from EXC_RETURN bit 2) and the IPSR exception number.
 __attribute__((naked)) void Fault_Handler(void) {
 #if __ARM_ARCH_ISA_THUMB >= 2

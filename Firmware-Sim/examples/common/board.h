@@ -26,6 +26,9 @@ uint32_t board_stack_used(void);
 
 /// Every fault vector: one line naming the exception, the faulting PC and the fault status, then exit 70.
 void Fault_Handler(void);
+/// `run --check-faults`: raises exception `which` (3 HardFault, 4 MemManage, 5 BusFault, 6 UsageFault; on ARMv6-M
+/// every one is a HardFault); returns only when no fault was raised.
+void board_raise_fault(int which);
 /// SysTick wraps (the clock's upper bits).
 void SysTick_Handler(void);
 #endif
