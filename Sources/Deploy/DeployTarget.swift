@@ -19,7 +19,7 @@ public struct DeployTarget: Equatable, Sendable {
     public static let all: [DeployTarget] = [
         DeployTarget(name: "cortex-m0", swiftTarget: "armv6m-none-none-eabi",
                      cpuFlags: ["-mcpu=cortex-m0", "-mfloat-abi=soft"],
-                     gccFlags: ["-mcpu=cortex-m0", "-mthumb", "-mfloat-abi=soft"], dsp: false, catalogCore: nil,
+                     gccFlags: ["-mcpu=cortex-m0", "-mthumb", "-mfloat-abi=soft"], dsp: false, catalogCore: "cortex-m0",
                      note: "ARMv6-M: portable C paths (no DSP, no unaligned access), soft float"),
         DeployTarget(name: "cortex-m0plus", swiftTarget: "armv6m-none-none-eabi",
                      cpuFlags: ["-mcpu=cortex-m0plus", "-mfloat-abi=soft"],
@@ -27,7 +27,7 @@ public struct DeployTarget: Equatable, Sendable {
                      note: "ARMv6-M: portable C paths (no DSP, no unaligned access), soft float"),
         DeployTarget(name: "cortex-m3", swiftTarget: "armv7em-none-none-eabi",
                      cpuFlags: ["-mcpu=cortex-m3", "-mfloat-abi=soft"],
-                     gccFlags: ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"], dsp: false, catalogCore: nil,
+                     gccFlags: ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"], dsp: false, catalogCore: "cortex-m3",
                      note: "ARMv7-M: portable C paths (no DSP), soft float (the toolchain's armv7em library, code generated for the M3)"),
         DeployTarget(name: "cortex-m4f", swiftTarget: "armv7em-none-none-eabi",
                      cpuFlags: ["-mcpu=cortex-m4", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"],
@@ -39,7 +39,7 @@ public struct DeployTarget: Equatable, Sendable {
                      note: "ARMv7E-M: DSP paths (SMLAD, SXTB16), double-precision FPU, hard-float ABI"),
         DeployTarget(name: "cortex-m33", swiftTarget: "armv7em-none-none-eabi",
                      cpuFlags: ["-mcpu=cortex-m33", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"],
-                     gccFlags: ["-mcpu=cortex-m33", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"], dsp: true, catalogCore: nil,
+                     gccFlags: ["-mcpu=cortex-m33", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"], dsp: true, catalogCore: "cortex-m33",
                      note: "ARMv8-M Mainline with the DSP extension: the toolchain has no armv8m Embedded standard library, so the "
                          + "armv7em one is used with code generated for -mcpu=cortex-m33 (objects tagged v8-M.mainline, DSP paths), hard-float ABI"),
     ]

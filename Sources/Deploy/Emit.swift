@@ -35,33 +35,19 @@ public struct MemoryBill: Equatable, Sendable {
     /// libedgequant.a as built (every allocated section of its one object: an upper bound for what links).
     public var libraryArchiveCodeBytes: Int
     public var libraryArchiveStaticSRAMBytes: Int
-    /// The runtime measured linked into firmware on this core (`MeasuredFootprint`), when measured.
-    public var measured: RuntimeFootprint?
-    public var measuredSource: String?
-    public var modelBytes: Int
-    public var arenaBytes: Int
+    /// The bill from the catalog's measured figures for this core (`BoardCatalog.deploymentBill`, the one definition
+    /// quantize --board and edge-sim run also print), judged against --board when given.
+    public var bill: DeploymentBill
+    /// The library measured linked into the example firmware on this core, when measured.
+    public var measured: MeasuredFootprint? { bill.measured }
+    public var measuredSource: String? { bill.measured?.source }
+    public var modelBytes: Int { bill.modelBytes }
+    public var arenaBytes: Int { bill.arenaBytes }
     /// Flash: model + library code (measured, else the archive's); SRAM: arena + static + stack (stack only when measured).
-    public var flashBytes: Int { modelBytes + (measured?.runtimeCodeBytes ?? libraryArchiveCodeBytes) }
-    public var sramBytes: Int {
-        arenaBytes + (measured?.staticSRAMBytes ?? libraryArchiveStaticSRAMBytes) + (measured?.stackBytes ?? 0)
-    }
-    public var verdict: BudgetVerdict?
-}
-
-/// The one place the emit reads the runtime's measured figures for a core. Today: boards.json's `footprint.fast`
-/// (Firmware-Sim's firmware, Tools/bench/footprint.sh); to be swapped for the per-core library figures measured from
-/// the linked C examples when boards.json holds them.
-public enum MeasuredFootprint {
-    public static func figures(for target: DeployTarget, catalog: BoardCatalog) -> (footprint: RuntimeFootprint, source: String)? {
-        guard let core = target.catalogCore, let model = catalog.cores[core] else { return nil }
-        return (model.footprint.fast, model.footprint.source)
-    }
-
-    /// The verdict for `board`, with the same figures.
-    public static func verdict(_ board: Board, target: DeployTarget, catalog: BoardCatalog, modelBytes: Int, arenaBytes: Int) -> BudgetVerdict {
-        let figures = figures(for: target, catalog: catalog)?.footprint ?? catalog.runtime(on: board, kernels: .fast)
-        return BudgetVerdict(board: board, modelBytes: modelBytes, arenaBytes: arenaBytes, runtime: figures, kernels: .fast)
-    }
+    public var flashBytes: Int { bill.flashNeeded ?? modelBytes + libraryArchiveCodeBytes }
+    public var sramBytes: Int { bill.sramNeeded ?? arenaBytes + libraryArchiveStaticSRAMBytes }
+    /// The bill against --board, when given.
+    public var verdict: DeploymentBill? { bill.board == nil ? nil : bill }
 }
 
 public enum Emitter {
@@ -112,18 +98,20 @@ public enum Emitter {
     public static func emit(_ request: EmitRequest, builder: LibraryBuilder) throws(DeployError) -> MemoryBill {
         try checkDestination(request.directory, force: request.force)
         let info = try ModelInfo(request.q8, file: request.modelName)
-        let measured = MeasuredFootprint.figures(for: request.target, catalog: request.catalog)
-        let verdict = request.board.map {
-            MeasuredFootprint.verdict($0, target: request.target, catalog: request.catalog, modelBytes: request.q8.count, arenaBytes: info.arenaSize)
+        let deploymentBill: DeploymentBill
+        do {
+            deploymentBill = try request.catalog.deploymentBill(modelBytes: request.q8.count, arenaBytes: info.arenaSize,
+                                                                core: request.target.catalogCore ?? request.target.name, board: request.board)
+        } catch {
+            throw DeployError(error.description)
         }
-        if let verdict, !verdict.fits {
-            throw DeployError(file: request.modelName, "not emitted: \(verdict.summary)")
+        if deploymentBill.fits == false {
+            throw DeployError(file: request.modelName, "not emitted: \(deploymentBill.summary)")
         }
         let vectors = try TestVectors(request.testVectors, q8: request.q8, file: request.modelName)
         let library = try builder.build(request.target)
         let bill = MemoryBill(target: request.target.name, libraryArchiveCodeBytes: library.codeBytes,
-                              libraryArchiveStaticSRAMBytes: library.staticSRAMBytes, measured: measured?.footprint,
-                              measuredSource: measured?.source, modelBytes: request.q8.count, arenaBytes: info.arenaSize, verdict: verdict)
+                              libraryArchiveStaticSRAMBytes: library.staticSRAMBytes, bill: deploymentBill)
 
         let fm = FileManager.default
         let destination = URL(fileURLWithPath: request.directory).standardizedFileURL

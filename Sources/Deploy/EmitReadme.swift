@@ -56,7 +56,7 @@ enum EmitReadme {
         lines.append("| model (model/edgequant_model.c) | \(bytes(bill.modelBytes)) | |")
         lines.append("| arena (EDGEQUANT_MODEL_ARENA_SIZE, kernel scratch included) | | \(bytes(bill.arenaBytes)) |")
         if let measured = bill.measured {
-            lines.append("| library code, measured linked in firmware | \(bytes(measured.runtimeCodeBytes)) | |")
+            lines.append("| library code, measured linked in firmware | \(bytes(measured.codeBytes)) | |")
             lines.append("| library static data, measured | | \(bytes(measured.staticSRAMBytes)) |")
             lines.append("| stack high-water of an inference, measured | | \(bytes(measured.stackBytes)) |")
         } else {
@@ -75,7 +75,7 @@ enum EmitReadme {
         lines.append("- Not counted: the firmware's own code, startup, buffers and stack besides the inference.")
         if let verdict = bill.verdict {
             lines.append("")
-            lines.append("## Against \(verdict.board.name) (\(verdict.board.mcu))")
+            lines.append("## Against \(verdict.board?.name ?? "") (\(verdict.board?.mcu ?? ""))")
             lines.append("")
             lines.append(verdict.summary)
         }
