@@ -150,22 +150,33 @@ struct DeploymentBillTests {
         }
     }
 
-    /// `quantize --board nrf51822` prints the bill's line for a core without a cost model or measured library, and
-    /// `edge-sim run` refuses to simulate a board it cannot judge, with one line.
-    @Test func commandsOnAnUnpricedCore() throws {
+    /// A board whose core has a measured library but no cost model (stm32u575, cortex-m33) is judged and runs, and
+    /// edge-sim run says it estimates no latency; a board whose core's library is not measured (nrf51822, cortex-m0) is
+    /// not judged by quantize, and edge-sim run refuses to simulate it, with one line.
+    @Test func commandsOnUnpricedAndUnmeasuredCores() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bill-\(UUID().uuidString).q8").path
         defer { try? FileManager.default.removeItem(atPath: output) }
+        let catalog = try BoardCatalog.shipped()
+        let sample = "Samples/digits/0-narrow-gray4-72x96.png"
         let quantize = try CommandLineRun.run(CommandLineRun.executable("quantize"), ["Models/vgg-mnist.bin", "-o", output, "--board", "stm32u575"])
         try #require(quantize.status == 0, "quantize failed: \(quantize.stderr)")
-        let catalog = try BoardCatalog.shipped()
         let line = try #require(quantize.stdout.split(separator: "\n").last.map(String.init))
-        if catalog.cores["cortex-m33"]?.measured == nil {
-            #expect(line.hasPrefix("cannot judge stm32u575: the library's footprint on cortex-m33 is not measured yet"), "\(line)")
-            let run = try CommandLineRun.edgeSim(["run", "--model", output, "--board", "stm32u575", "Samples/digits/0-narrow-gray4-72x96.png"])
-            #expect(run.status != 0 && run.errorLines.count == 1 && run.stderr.contains("cannot judge stm32u575"), "\(run.stderr)")
+        #expect(catalog.costs(on: try catalog.board(named: "stm32u575")) == nil)
+        let run = try CommandLineRun.edgeSim(["run", "--model", output, "--board", "stm32u575", sample])
+        if catalog.cores["cortex-m33"]?.measured != nil {
+            #expect(line.hasPrefix("fits stm32u575: "), "\(line)")
+            #expect(run.status == 0 && run.stdout.contains("no latency estimate: the board's core has no cost model"), "\(run.stdout) \(run.stderr)")
         } else {
-            #expect(line.hasPrefix("fits stm32u575"), "\(line)")
+            #expect(line.hasPrefix("cannot judge stm32u575: the library's footprint on cortex-m33 is not measured yet"), "\(line)")
+            #expect(run.status != 0 && run.errorLines.count == 1 && run.stderr.contains("cannot judge stm32u575"), "\(run.stderr)")
         }
+        guard catalog.cores["cortex-m0"]?.measured == nil else { return }
+        // An arena and model small enough for the micro:bit's 16 KB, but the Cortex-M0 library is not measured.
+        let small = catalog.verdict(try catalog.board(named: "nrf51822"), modelBytes: 10_000, arenaBytes: 4_096)
+        #expect(small.fits == nil)
+        let refused = try CommandLineRun.edgeSim(["run", "--model", output, "--board", "nrf51822", sample])
+        #expect(refused.status != 0 && refused.errorLines.count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("nrf51822"), "\(refused.stderr)")
     }
 
     /// Tools/bench/footprint.py reads the example runner's JSON (the contract, docs/boards.md) and records each core's
@@ -180,9 +191,18 @@ struct DeploymentBillTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("footprint-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        // The shipped catalog with no library recorded and, on cortex-m4f, older Firmware-Sim figures (a TEST FIXTURE).
         let catalogPath = folder.appendingPathComponent("boards.json").path
-        try FileManager.default.copyItem(atPath: CommandLineRun.repository.appendingPathComponent("Sources/Boards/Resources/boards.json").path,
-                                         toPath: catalogPath)
+        let shippedData = try Data(contentsOf: CommandLineRun.repository.appendingPathComponent("Sources/Boards/Resources/boards.json"))
+        var document = try #require(try JSONSerialization.jsonObject(with: shippedData) as? [String: Any])
+        var cores = try #require(document["cores"] as? [String: [String: Any]])
+        for name in cores.keys { cores[name]?["library"] = nil }
+        let legacy: [String: Any] = ["runtime_code_bytes": 48_000, "static_sram_bytes": 56, "stack_bytes": 2_000]
+        cores["cortex-m4f"]?["footprint"] = ["fast": legacy, "reference": legacy, "source": "test fixture at commit 0"]
+        document["cores"] = cores
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: catalogPath))
+        let before = try BoardCatalog.load(path: catalogPath)
+        #expect(before.cores["cortex-m4f"]?.measured?.origin == .firmwareSim)
         func run(_ name: String, machine: String, core: String, code: Int, stack: Int, exact: Any = true) throws -> String {
             let document: [String: Any] = [
                 "machine": machine, "core": core, "library_code_bytes": code, "library_static_sram_bytes": 24,
@@ -203,7 +223,7 @@ struct DeploymentBillTests {
         let bad = try run("vgg-mnist", machine: "netduino2", core: "cortex-m3", code: 35_000, stack: 1_800, exact: 13)
         let refused = try CommandLineRun.run(URL(fileURLWithPath: "/usr/bin/env"), script + runs + [bad, "--write"])
         #expect(refused.status != 0 && refused.stderr.contains("not bit-exact (13 of 14 samples)"), "\(refused.stderr)")
-        #expect(try BoardCatalog.load(path: catalogPath) == BoardCatalog.shipped(), "a refused run wrote the catalog")
+        #expect(try BoardCatalog.load(path: catalogPath) == before, "a refused run wrote the catalog")
 
         let written = try CommandLineRun.run(URL(fileURLWithPath: "/usr/bin/env"), script + runs + ["--write"])
         try #require(written.status == 0, "\(written.stderr)")

@@ -88,7 +88,7 @@ for machine in $machines; do
         mkdir -p "$work/$machine"
         json="$work/$machine/$name.json" log="$work/$machine/$name.log"
         if Firmware-Sim/examples/run --machine "$machine" --model "$model" --json "$json" > "$log" 2>&1 && [[ -s "$json" ]]; then
-            echo "$machine $name: $(grep -E '^(memory|instructions|bit-exact)' "$log" | tr '\n' ' ')"
+            echo "$machine $name: $(grep -E '^(memory|instructions per inference|bit-exact)' "$log" | tr '\n' ' ')"
             runs+=("$json")
         else
             echo "$machine $name: FAILED, not recorded: $(tail -n 2 "$log" | tr '\n' ' ')"
