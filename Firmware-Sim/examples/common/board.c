@@ -34,6 +34,8 @@ void board_exit(int32_t status) {
 }
 
 // MARK: SysTick as an instruction clock (architectural: the same registers on every Cortex-M)
+// The four clock functions are weak: a machine whose core has no SysTick (the micro:bit's nRF51 Cortex-M0) defines
+// them in its startup.c on a timer of its own.
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014)
@@ -43,7 +45,7 @@ static uint32_t instructions_per_tick_x1000;
 
 void SysTick_Handler(void) { systick_wraps++; }
 
-uint64_t board_ticks(void) {
+__attribute__((weak)) uint64_t board_ticks(void) {
     uint32_t wraps, value;
     do {
         wraps = systick_wraps;
@@ -52,9 +54,9 @@ uint64_t board_ticks(void) {
     return ((uint64_t)wraps << 24) + (0xFFFFFFu - value);
 }
 
-uint32_t board_instructions_per_tick_x1000(void) { return instructions_per_tick_x1000; }
+__attribute__((weak)) uint32_t board_instructions_per_tick_x1000(void) { return instructions_per_tick_x1000; }
 
-uint64_t board_instructions(uint64_t ticks) { return (ticks * instructions_per_tick_x1000 + 500) / 1000; }
+__attribute__((weak)) uint64_t board_instructions(uint64_t ticks) { return (ticks * instructions_per_tick_x1000 + 500) / 1000; }
 
 // A loop of exactly 2 instructions per round (subs, bne), timed to find the instructions per SysTick tick.
 static void busy(uint32_t rounds) {
@@ -65,7 +67,7 @@ static void busy(uint32_t rounds) {
 #endif
 }
 
-void board_start_clock(void) {
+__attribute__((weak)) void board_start_clock(void) {
     SYST_RVR = 0xFFFFFF;
     SYST_CVR = 0;
     SYST_CSR = 7; // processor clock, interrupt on wrap, enabled
