@@ -205,9 +205,10 @@ struct CostModelTests {
         ("\"add\"", "\"addition\"", "has no instructions for 'add'"),
         ("\"cycles_per_instruction\": 1.2", "\"cycles_per_instruction\": 0", "needs a positive cycles_per_instruction"),
         ("\"per_work\": ", "\"per_work\": -", "must be finite and not negative"),
-        ("\"stack_bytes\": ", "\"stack_bytes\": -", "footprint needs positive runtime code and stack bytes"),
-        ("\"runtime_code_bytes\": ", "\"runtime_code_bytes\": -", "footprint needs positive runtime code and stack bytes"),
-        ("\"reference\": {", "\"slow\": {", "missing key 'reference'"),
+        ("\"stack_bytes\": ", "\"stack_bytes\": -", "the library footprint needs positive code and stack bytes"),
+        ("\"library_code_bytes\": ", "\"library_code_bytes\": -", "the library footprint needs positive code and stack bytes"),
+        ("\"models\": [", "\"models\": [], \"unused\": [", "must name its machine, commit and models"),
+        ("\"machine\": ", "\"place\": ", "missing key 'machine'"),
         ("\"cycles_per_instruction\": 1.2,", "", "a cost model needs cycles_per_instruction, instructions and source"),
     ])
     func catalogRejectsBadCoreFigures(_ replace: (String, String, String)) throws {
