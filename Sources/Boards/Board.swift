@@ -68,11 +68,13 @@ public struct CoreModel: Codable, Equatable, Sendable {
     public var measured: MeasuredFootprint? {
         if let library {
             return MeasuredFootprint(codeBytes: library.codeBytes, staticSRAMBytes: library.staticSRAMBytes,
-                                     stackBytes: library.stackBytes, origin: .cLibrary, source: library.description)
+                                     stackBytes: library.stackBytes, origin: .cLibrary, source: library.description,
+                                     brief: "the C library" + (library.measuredAs.map { " (\($0)'s)" } ?? "") + " measured on \(library.machine) at commit \(library.commit)")
         }
         if let footprint {
             return MeasuredFootprint(codeBytes: footprint.fast.runtimeCodeBytes, staticSRAMBytes: footprint.fast.staticSRAMBytes,
-                                     stackBytes: footprint.fast.stackBytes, origin: .firmwareSim, source: footprint.source)
+                                     stackBytes: footprint.fast.stackBytes, origin: .firmwareSim, source: footprint.source,
+                                     brief: "measured in Firmware-Sim's Swift firmware")
         }
         return nil
     }
@@ -135,15 +137,18 @@ public struct MeasuredFootprint: Equatable, Sendable {
     public var staticSRAMBytes: Int
     public var stackBytes: Int
     public var origin: Origin
-    /// Where and at which commit it was measured.
+    /// Where, at which commit and by which command it was measured (for a README).
     public var source: String
+    /// The same in a few words (for a verdict line): "the C library measured on netduinoplus2 at commit ...".
+    public var brief: String
 
-    public init(codeBytes: Int, staticSRAMBytes: Int, stackBytes: Int, origin: Origin, source: String) {
+    public init(codeBytes: Int, staticSRAMBytes: Int, stackBytes: Int, origin: Origin, source: String, brief: String) {
         self.codeBytes = codeBytes
         self.staticSRAMBytes = staticSRAMBytes
         self.stackBytes = stackBytes
         self.origin = origin
         self.source = source
+        self.brief = brief
     }
 }
 

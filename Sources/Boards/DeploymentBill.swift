@@ -111,7 +111,7 @@ public struct DeploymentBill: Equatable, Sendable {
         }
         let figures = "library code \(ByteCount(measured.codeBytes)), statics \(ByteCount(measured.staticSRAMBytes)) and stack \(ByteCount(measured.stackBytes))"
         switch measured.origin {
-        case .cLibrary: return "\(figures) on \(core): \(measured.source)"
+        case .cLibrary: return "\(figures) on \(core): \(measured.brief)"
         case .firmwareSim: return "\(figures) on \(core) measured in Firmware-Sim's Swift firmware; the C library is not measured on \(core) yet"
         }
     }

@@ -120,8 +120,8 @@ struct DeploymentBillTests {
 
     /// The shipped resnet (data-free) and the figures boards.json records: on the STM32F405 flash = .q8 + library code
     /// and SRAM = arena + statics + stack, and it fits; a model that leaves one byte too little flash does not. On the
-    /// nRF51822 its arena alone (17,104 B) is over the 16 KB, measured library or not.
-    @Test func shippedFiguresJudgeResnet() throws {
+    /// nRF51822 its arena alone (17,104 B) is over the 16 KB, measured library or not; tiny-mnist fits it.
+    @Test func shippedFiguresJudgeResnetAndTiny() throws {
         let (conversion, _) = try CostModelTests.shipped("resnet")
         let modelBytes = conversion.bytes.count, arena = conversion.plan.arenaSize
         let catalog = try BoardCatalog.shipped()
@@ -140,14 +140,14 @@ struct DeploymentBillTests {
         #expect(refused.fits == false && refused.fitsSRAM == false, "\(refused.summary)")
         let overBy = (refused.sramNeeded ?? arena) - microbit.sramBytes
         #expect(refused.summary.contains("over SRAM by \(ByteCount(overBy))"), "\(refused.summary)")
-        // A model a quarter of the micro:bit's SRAM: fits if cortex-m0 is measured and small enough, else not judged.
-        let small = catalog.verdict(microbit, modelBytes: 20_000, arenaBytes: 4_096)
-        if let measured = catalog.cores["cortex-m0"]?.measured {
-            #expect(small.sramNeeded == 4_096 + measured.staticSRAMBytes + measured.stackBytes)
-            #expect(small.fits == (small.sramNeeded! <= 16_384 && small.flashNeeded! <= 262_144))
-        } else {
-            #expect(small.fits == nil && small.summary.hasPrefix("cannot judge nrf51822"), "\(small.summary)")
-        }
+        // tiny-mnist (Models/tiny-mnist.bin, made for the micro:bit) fits it with the recorded Cortex-M0 library.
+        let tiny = try CostModelTests.shipped("tiny").conversion
+        let recordedM0 = try #require(catalog.cores["cortex-m0"]?.measured, "cortex-m0 has recorded figures")
+        let fits = try catalog.deploymentBill(modelBytes: tiny.bytes.count, arenaBytes: tiny.plan.arenaSize, core: "cortex-m0", board: microbit)
+        #expect(fits.flashNeeded == tiny.bytes.count + recordedM0.codeBytes)
+        #expect(fits.sramNeeded == tiny.plan.arenaSize + recordedM0.staticSRAMBytes + recordedM0.stackBytes)
+        #expect(fits.fits == true, "\(fits.summary)")
+        print("bill: \(bill.summary)\nbill: \(refused.summary)\nbill: \(fits.summary)")
     }
 
     /// A board whose core has a measured library but no cost model (stm32u575, cortex-m33) is judged and runs, and
