@@ -84,6 +84,19 @@ Firmware-Sim/run --check-faults --board mps2-an386
 Firmware-Sim/run --expect-refused --quiet --board mps2-an386 --manifest Tests/Fixtures/hostile/manifest.json \
     --model Tests/Fixtures/hostile/*.q8
 
+echo "== Firmware-Sim: QEMU microbit (nRF51822, Cortex-M0, ARMv6-M: no DSP, no unaligned access), byte for byte"
+# The model made for its 16 KB of SRAM, both kernel sets; then its one fault (HardFault, also from an unaligned load)
+# and the hostile suite on the ARMv6-M build.
+.build/debug/quantize Models/tiny-mnist.bin -o "$embedded_out/tiny.q8" > /dev/null
+EDGE_SIM=.build/debug/edge-sim Firmware-Sim/run --model "$embedded_out/tiny.q8" --board microbit --kernels both --quiet \
+    "${mnist_args[@]}" Samples/digits/*.png
+Firmware-Sim/run --check-faults --board microbit
+Firmware-Sim/run --expect-refused --quiet --board microbit --manifest Tests/Fixtures/hostile/manifest.json \
+    --model Tests/Fixtures/hostile/*.q8
+
+echo "== C example on QEMU microbit: quantize --emit --target cortex-m0, libedgequant.a linked unchanged by arm-none-eabi-gcc"
+Firmware-Sim/examples/run --machine microbit --model Models/tiny-mnist.bin --quiet
+
 echo "== fuzz (each parser briefly; Tools/fuzz/run.sh SECONDS for longer runs)"
 # The whole import path per format (import-*: detection, reader, conversion, validation, the float engine) covers
 # the reader-only targets (tflite, onnx, keras, hdf5), which stay runnable by name; CI keeps to 30 minutes.

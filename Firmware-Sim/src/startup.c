@@ -19,8 +19,12 @@ uint32_t fw_model_size(void) { return (uint32_t)(eq_model_end - eq_model_start);
 uint8_t *fw_arena(void) { return arena; }
 uint32_t fw_arena_size(void) { return ARENA_SIZE; }
 
-static uint8_t expected[1024];
-static uint64_t layer_ticks[1024];
+// FW_CAPACITY: a board with little RAM (microbit: 16 KB) sets a smaller capacity for these measurement buffers.
+#ifndef FW_CAPACITY
+#define FW_CAPACITY 1024
+#endif
+static uint8_t expected[FW_CAPACITY];
+static uint64_t layer_ticks[FW_CAPACITY];
 uint8_t *fw_expected(void) { return expected; }
 uint32_t fw_expected_capacity(void) { return sizeof expected; }
 uint64_t *fw_layer_ticks(void) { return layer_ticks; }
@@ -113,7 +117,7 @@ uint32_t fw_ns_per_tick_x1000(void) { return ns_per_tick_x1000; }
 
 // A loop of exactly 2 instructions per round (subs, bne), timed to find the instructions per SysTick tick.
 static void busy(uint32_t rounds) {
-    __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(rounds) : : "cc");
+    __asm__ volatile(".syntax unified\n1: subs %0, %0, #1\n bne 1b" : "+l"(rounds) : : "cc");
 }
 
 static void start_clock(void) {
@@ -160,16 +164,19 @@ __attribute__((used, noreturn)) void fault_report(const uint32_t *frame, uint32_
     fw_write_int(exception);
     fw_write(") pc ");
     write_hex(frame[6]);
+#if __ARM_ARCH_ISA_THUMB >= 2 // ARMv6-M has no configurable fault status registers
     fw_write(" CFSR ");
     write_hex(SCB_CFSR);
     fw_write(" HFSR ");
     write_hex(SCB_HFSR);
+#endif
     fw_write("\n");
     fw_exit(70);
 }
 
 // Every fault vector: passes the stacked exception frame (MSP or PSP, from EXC_RETURN) and the IPSR number.
 __attribute__((naked)) void Fault_Handler(void) {
+#if __ARM_ARCH_ISA_THUMB >= 2
     __asm__ volatile(
         "tst lr, #4\n"
         "ite eq\n"
@@ -177,15 +184,34 @@ __attribute__((naked)) void Fault_Handler(void) {
         "mrsne r0, psp\n"
         "mrs r1, ipsr\n"
         "b fault_report\n");
+#else // ARMv6-M: no IT blocks, no TST with an immediate
+    __asm__ volatile(
+        "movs r0, #4\n"
+        "mov r1, lr\n"
+        "tst r0, r1\n"
+        "bne 1f\n"
+        "mrs r0, msp\n"
+        "b 2f\n"
+        "1: mrs r0, psp\n"
+        "2: mrs r1, ipsr\n"
+        "ldr r2, =fault_report\n"
+        "bx r2\n");
+#endif
 }
 
 #ifdef FW_FAULT_TEST
 // Firmware-Sim/run --check-faults builds the firmware with FW_FAULT_TEST set to an exception number to prove
 // that each fault reaches Fault_Handler and is reported: 3 HardFault (an undefined instruction before the
 // configurable faults are enabled, so it escalates), 4 MemManage (executing from the never-executable system
-// region), 5 BusFault (reading an address no device answers), 6 UsageFault (an undefined instruction).
+// region), 5 BusFault (reading an address no device answers), 6 UsageFault (an undefined instruction); on
+// ARMv6-M (HardFault only) also 7, a word load from an odd address, which that architecture always faults on.
 static void trigger_fault(int which) {
     if (which == 3 || which == 6) __asm__ volatile("udf #0");
+    if (which == 7) {
+        uint32_t value, address = (uint32_t)(uintptr_t)&__stack_limit + 1;
+        __asm__ volatile("ldr %0, [%1]" : "=l"(value) : "l"(address) : "memory");
+        (void)value;
+    }
     if (which == 4) ((void (*)(void))0xE0000001u)();
     if (which == 5) (void)*(volatile uint32_t *)0xF0000000u;
     fw_write("FAULT TEST: no fault was raised\n");
@@ -208,9 +234,11 @@ void Reset_Handler(void) {
 #endif
     // MemManage, BusFault and UsageFault get their own vectors (else they escalate to HardFault), and an
     // integer division by zero faults instead of giving 0.
+#if __ARM_ARCH_ISA_THUMB >= 2 // ARMv6-M has neither: every fault is a HardFault, and it has no divide instruction
     SCB_SHCSR |= (1u << 16) | (1u << 17) | (1u << 18);
     SCB_CCR |= 1u << 4;
     __asm__ volatile("dsb\n isb");
+#endif
 #ifdef FW_FAULT_TEST
     trigger_fault(FW_FAULT_TEST);
 #endif

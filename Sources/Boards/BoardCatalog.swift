@@ -31,23 +31,7 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
             throw BoardError(file: path, "not a board catalog (\(Self.reason(error)))")
         }
         for (name, core) in catalog.cores {
-            guard core.cyclesPerInstruction > 0, core.cyclesPerInstruction.isFinite else {
-                throw BoardError(file: path, "core '\(name)' needs a positive cycles_per_instruction")
-            }
-            for kind in CoreModel.opKinds {
-                guard let cost = core.instructions[kind] else {
-                    throw BoardError(file: path, "core '\(name)' has no instructions for '\(kind)'")
-                }
-                guard [cost.perWork, cost.perOutput, cost.perOp].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-                    throw BoardError(file: path, "core '\(name)': instructions for '\(kind)' must be finite and not negative")
-                }
-            }
-            for kernels in KernelPath.allCases {
-                let measured = core.footprint[kernels]
-                guard measured.runtimeCodeBytes > 0, measured.stackBytes > 0, measured.staticSRAMBytes >= 0 else {
-                    throw BoardError(file: path, "core '\(name)': the \(kernels.rawValue) footprint needs positive runtime code and stack bytes")
-                }
-            }
+            try check(core: core, named: name, file: path)
         }
         for board in catalog.boards {
             guard catalog.cores[board.core] != nil else {
@@ -60,17 +44,42 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
         return catalog
     }
 
-    /// Whether a model of `modelBytes` with an arena of `arenaBytes` fits `board`, with the runtime's measured
-    /// footprint on the board's core and kernel path.
-    public func verdict(_ board: Board, modelBytes: Int, arenaBytes: Int, kernels: KernelPath = .fast) -> BudgetVerdict {
-        BudgetVerdict(board: board, modelBytes: modelBytes, arenaBytes: arenaBytes, runtime: runtime(on: board, kernels: kernels), kernels: kernels)
+    /// The bill for a model of `modelBytes` with an arena of `arenaBytes` (scratch included) on `core`, judged
+    /// against `board` when given: every line item and the fit verdict (`DeploymentBill`). The emit step writes it into
+    /// the README and refuses when `fits == false`. Throws when the core is unknown or the board has another core
+    /// (cortex-m0 and cortex-m0plus run the same ARMv6-M library).
+    public func deploymentBill(modelBytes: Int, arenaBytes: Int, core: String, board: Board? = nil) throws(BoardError) -> DeploymentBill {
+        guard let model = cores[core] else {
+            throw BoardError("unknown core '\(core)' (known: \(cores.keys.sorted().joined(separator: ", ")))")
+        }
+        if let board, board.core != core, !(Self.armv6m.contains(board.core) && Self.armv6m.contains(core)) {
+            throw BoardError("board '\(board.name)' has a \(board.core), not a \(core)")
+        }
+        return DeploymentBill(core: core, board: board, modelBytes: modelBytes, arenaBytes: arenaBytes, measured: model.measured)
     }
 
-    /// The runtime's measured footprint on `board`'s core.
-    public func runtime(on board: Board, kernels: KernelPath = .fast) -> RuntimeFootprint {
+    /// The bill against `board` on its own core (`quantize --board`, `edge-sim run`).
+    public func verdict(_ board: Board, modelBytes: Int, arenaBytes: Int) -> DeploymentBill {
         // The loader guarantees every board's core is in the catalog.
-        cores[board.core]?.footprint[kernels] ?? RuntimeFootprint(runtimeCodeBytes: 0, staticSRAMBytes: 0, stackBytes: 0)
+        DeploymentBill(core: board.core, board: board, modelBytes: modelBytes, arenaBytes: arenaBytes, measured: cores[board.core]?.measured)
     }
+
+    /// The stack an inference needs on `board`'s core (what the simulated board enforces), or an error when it is not
+    /// measured there.
+    public func stackBudget(on board: Board) throws(BoardError) -> Int {
+        guard let measured = cores[board.core]?.measured else {
+            throw BoardError("board '\(board.name)': the library's stack on \(board.core) is not measured yet (Tools/bench/footprint.sh --write)")
+        }
+        return measured.stackBytes
+    }
+
+    /// The cost model of `board`'s core, nil when the core has none (then no latency is estimated).
+    public func costs(on board: Board) -> CoreModel? {
+        guard let core = cores[board.core], core.isPriced else { return nil }
+        return core
+    }
+
+    static let armv6m: Set<String> = ["cortex-m0", "cortex-m0plus"]
 
     /// The board called `name` (case-insensitive), or an error listing the known ones.
     public func board(named name: String) throws(BoardError) -> Board {
@@ -78,6 +87,42 @@ public struct BoardCatalog: Codable, Equatable, Sendable {
             throw BoardError("unknown board '\(name)' (known: \(boards.map(\.name).joined(separator: ", ")))")
         }
         return board
+    }
+
+    private static func check(core: CoreModel, named name: String, file path: String) throws(BoardError) {
+        switch (core.cyclesPerInstruction, core.instructions, core.source) {
+        case (nil, nil, nil): break
+        case let (cpi?, instructions?, _?):
+            guard cpi > 0, cpi.isFinite else {
+                throw BoardError(file: path, "core '\(name)' needs a positive cycles_per_instruction")
+            }
+            for kind in CoreModel.opKinds {
+                guard let cost = instructions[kind] else {
+                    throw BoardError(file: path, "core '\(name)' has no instructions for '\(kind)'")
+                }
+                guard [cost.perWork, cost.perOutput, cost.perOp].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                    throw BoardError(file: path, "core '\(name)': instructions for '\(kind)' must be finite and not negative")
+                }
+            }
+        default:
+            throw BoardError(file: path, "core '\(name)': a cost model needs cycles_per_instruction, instructions and source (or none of them)")
+        }
+        if let library = core.library {
+            guard library.codeBytes > 0, library.stackBytes > 0, library.staticSRAMBytes >= 0 else {
+                throw BoardError(file: path, "core '\(name)': the library footprint needs positive code and stack bytes")
+            }
+            guard !library.commit.isEmpty, !library.machine.isEmpty, !library.models.isEmpty else {
+                throw BoardError(file: path, "core '\(name)': the library footprint must name its machine, commit and models")
+            }
+        }
+        if let footprint = core.footprint {
+            for kernels in KernelPath.allCases {
+                let measured = footprint[kernels]
+                guard measured.runtimeCodeBytes > 0, measured.stackBytes > 0, measured.staticSRAMBytes >= 0 else {
+                    throw BoardError(file: path, "core '\(name)': the \(kernels.rawValue) footprint needs positive runtime code and stack bytes")
+                }
+            }
+        }
     }
 
     private static func reason(_ error: any Error) -> String {

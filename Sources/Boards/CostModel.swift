@@ -12,14 +12,16 @@ public struct CostEstimate: Equatable, Sendable {
     public var cycles: Double { instructions * cyclesPerInstruction }
     public var milliseconds: Double { cycles / (clockMHz * 1000) }
 
-    public init(model: Q8Model, core: CoreModel, clockMHz: Double) {
+    /// nil when the core has no cost model (no latency is estimated for it: say so where it would be printed).
+    public init?(model: Q8Model, core: CoreModel, clockMHz: Double) {
+        guard let cyclesPerInstruction = core.cyclesPerInstruction, let instructions = core.instructions else { return nil }
         self.clockMHz = clockMHz
-        cyclesPerInstruction = core.cyclesPerInstruction
+        self.cyclesPerInstruction = cyclesPerInstruction
         layerInstructions = (0..<model.opCount).map { step in
-            // The catalog loader guarantees every kind is priced. Work and outputs are Int8Runtime's (Q8OpWork),
+            // The catalog loader guarantees a priced core prices every kind. Work and outputs are Int8Runtime's (Q8OpWork),
             // the figures Firmware-Sim's runs were fitted against; a validated model always has them (the loader
             // bounds its work), so the infinite estimate is never reached.
-            let cost = core.instructions[Self.kind(model.op(step).opcode)] ?? OpCost(perWork: 0, perOutput: 0, perOp: 0)
+            let cost = instructions[Self.kind(model.op(step).opcode)] ?? OpCost(perWork: 0, perOutput: 0, perOp: 0)
             guard let work = model.work(step) else { return .infinity }
             return Self.instructions(cost, work: work.work, outputs: work.outputs)
         }

@@ -59,7 +59,7 @@ public struct Demo {
             let verdict = catalog.verdict(board, modelBytes: conversion.bytes.count, arenaBytes: conversion.plan.arenaSize)
             emit("   \(pad(name, 14)) .q8 \(pad("\(ByteCount(conversion.bytes.count))", 10)) arena \(pad("\(ByteCount(conversion.plan.arenaSize))", 9))"
                 + " (TFLM-style plan \(ByteCount(conversion.tflmPlan.arenaSize)), lower bound \(ByteCount(conversion.plan.lowerBound)))"
-                + "  \(String(format: "%.2f", Double(conversion.program.macs) / 1e6)) M MACs  \(verdict.fits ? "fits" : "DOES NOT FIT")")
+                + "  \(String(format: "%.2f", Double(conversion.program.macs) / 1e6)) M MACs  \(verdict.fits == true ? "fits" : verdict.fits == false ? "DOES NOT FIT" : "fit unknown (library not measured on \(board.core))")")
             converted.append(conversion.bytes)
         }
 
@@ -74,11 +74,13 @@ public struct Demo {
         for sample in samples { images.append((sample, try DigitInput.load(path: sample, raw: false))) }
         var rows = images.map { "   " + URL(fileURLWithPath: $0.0).lastPathComponent.padding(toLength: width, withPad: " ", startingAt: 0) }
         var highWater = [Int](repeating: 0, count: names.count), planned = highWater
-        var estimates: [CostEstimate] = []
+        var estimates: [CostEstimate?] = []
+        let stackBudget: Int
+        do { stackBudget = try catalog.stackBudget(on: board) } catch { throw EdgeSimError(error.description) }
         for (m, bytes) in converted.enumerated() {
-            let int8 = try Int8Classifier(bytes: bytes, file: names[m], stackBudget: catalog.runtime(on: board).stackBytes)
+            let int8 = try Int8Classifier(bytes: bytes, file: names[m], stackBudget: stackBudget)
             planned[m] = int8.model.arenaSize
-            estimates.append(CostEstimate(model: int8.model, core: catalog.cores[board.core]!, clockMHz: board.clockMHz))
+            estimates.append(catalog.costs(on: board).flatMap { CostEstimate(model: int8.model, core: $0, clockMHz: board.clockMHz) })
             for (k, (path, image)) in images.enumerated() {
                 let label = SampleDigits.label(of: path)
                 let input = DigitInput.tensor(image)
@@ -95,10 +97,12 @@ public struct Demo {
         rows.forEach(emit)
         emit("   " + "correct".padding(toLength: width, withPad: " ", startingAt: 0) + right.map { pad("\($0)/\(samples.count)", 22) }.joined())
         for (m, name) in names.enumerated() {
-            emit("   \(name): arena high-water \(highWater[m]) B of \(planned[m]) B planned; "
-                + String(format: "estimated %.1f ms per image on %@ (%.2f M instructions from costs fitted to Firmware-Sim, "
-                    + "x %.2f cycles/instruction assumed; not measured on hardware)", estimates[m].milliseconds, board.name,
-                    estimates[m].instructions / 1e6, estimates[m].cyclesPerInstruction))
+            let latency = estimates[m].map {
+                String(format: "estimated %.1f ms per image on %@ (%.2f M instructions from costs fitted to Firmware-Sim, "
+                    + "x %.2f cycles/instruction assumed; not measured on hardware)", $0.milliseconds, board.name,
+                    $0.instructions / 1e6, $0.cyclesPerInstruction)
+            } ?? "no latency estimate on \(board.name): its core \(board.core) has no cost model"
+            emit("   \(name): arena high-water \(highWater[m]) B of \(planned[m]) B planned; " + latency)
         }
 
         emit("")

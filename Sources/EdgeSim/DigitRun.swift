@@ -65,9 +65,10 @@ public struct DigitRun {
             return RunReport(predictions: predictions, board: nil, memory: nil, estimate: nil, trace: nil)
         case let .int8(loaded):
             let verdict = catalog.verdict(board, modelBytes: loaded.bytes.count, arenaBytes: loaded.model.arenaSize)
-            // The simulator enforces the budget: a model that does not fit does not run.
-            guard verdict.fits else { throw EdgeSimError(file: modelPath, verdict.summary) }
-            let classifier = try Int8Classifier(loaded, stackBudget: verdict.runtime.stackBytes)
+            // The simulator enforces the budget: a model that does not fit, or cannot be judged, does not run.
+            guard verdict.fits == true, let measured = verdict.measured, let flashNeeded = verdict.flashNeeded,
+                  let sramNeeded = verdict.sramNeeded else { throw EdgeSimError(file: modelPath, verdict.summary) }
+            let classifier = try Int8Classifier(loaded, stackBudget: measured.stackBytes)
             let model = classifier.model
             var predictions: [Prediction] = [], traces: [[TraceEntry]] = [], highWater = 0, stackUsed = 0
             for input in inputs {
@@ -81,15 +82,17 @@ public struct DigitRun {
                                saturated: layer.saturated, count: layer.count)
                 })
             }
-            let estimate = CostEstimate(model: model, core: catalog.cores[board.core]!, clockMHz: board.clockMHz)
+            let estimate = catalog.costs(on: board).flatMap { CostEstimate(model: model, core: $0, clockMHz: board.clockMHz) }
             return RunReport(
                 predictions: predictions, board: board.name,
                 memory: MemoryReport(flashBytes: model.bytes.count, arenaBytes: model.arenaSize, arenaHighWaterBytes: highWater,
-                                     sramBytes: board.sramBytes, fits: verdict.fits, flashNeededBytes: verdict.flashNeeded,
-                                     sramNeededBytes: verdict.sramNeeded, stackBudgetBytes: verdict.runtime.stackBytes,
+                                     sramBytes: board.sramBytes, fits: true, flashNeededBytes: flashNeeded,
+                                     sramNeededBytes: sramNeeded, stackBudgetBytes: measured.stackBytes,
+                                     footprintSource: measured.origin.rawValue,
                                      hostStackBytes: classifier.stackBytes, hostStackUsedBytes: stackUsed),
-                estimate: EstimateReport(instructions: Int(estimate.instructions.rounded()), cycles: Int(estimate.cycles.rounded()),
-                                         latencyMS: estimate.milliseconds),
+                estimate: estimate.map {
+                    EstimateReport(instructions: Int($0.instructions.rounded()), cycles: Int($0.cycles.rounded()), latencyMS: $0.milliseconds)
+                },
                 trace: trace ? traces : nil)
         }
     }

@@ -8,8 +8,10 @@ public struct MemoryReport: Encodable, Equatable, Sendable {
     /// The verdict's needs: the model plus the runtime's measured code; the arena plus its static SRAM and stack.
     public var flashNeededBytes: Int
     public var sramNeededBytes: Int
-    /// The runtime's stack high-water measured by Firmware-Sim on the board's core (fast kernels).
+    /// The library's stack high-water measured on the board's core (docs/boards.md).
     public var stackBudgetBytes: Int
+    /// Where the footprint figures come from: `c-library` (the example firmware) or `firmware-sim` (before that).
+    public var footprintSource: String
     /// The guarded thread stack inference ran on (the budget in whole pages plus the host's allowance) and how
     /// much of it the host's code used (x86-64 or arm64 code, so not the board's figure).
     public var hostStackBytes: Int
@@ -24,6 +26,7 @@ public struct MemoryReport: Encodable, Equatable, Sendable {
         case flashNeededBytes = "flash_needed_bytes"
         case sramNeededBytes = "sram_needed_bytes"
         case stackBudgetBytes = "stack_budget_bytes"
+        case footprintSource = "footprint_source"
         case hostStackBytes = "host_stack_bytes"
         case hostStackUsedBytes = "host_stack_used_bytes"
     }

@@ -10,8 +10,10 @@ public enum Q8Layout {
     public static let maxTensors = 1024
     public static let maxOps = 1024
     /// The most work (multiply-accumulates, or values read by pools and adds) a model may ask for per
-    /// inference: 2^32, seconds on a host, so no file can make a run effectively hang.
-    public static let maxWork: UInt64 = 1 << 32
+    /// inference: 2^32, seconds on a host, so no file can make a run effectively hang. (A literal, not `1 << 32`:
+    /// on 32-bit ARMv6-M the shift is not folded, the global gets a lazy initializer, and its swift_once needs
+    /// __atomic_* library calls that ARMv6-M cannot provide.)
+    public static let maxWork: UInt64 = 0x1_0000_0000
     /// Marks an absent tensor index (u16) or array offset (u32).
     public static let noTensor: UInt16 = 0xFFFF
     public static let noOffset: UInt32 = 0xFFFF_FFFF

@@ -53,15 +53,20 @@ struct RunCommand: ParsableCommand {
                 print("  layer \(layer.layer) \(layer.op): int8 range [\(layer.minimum), \(layer.maximum)], \(layer.saturated)/\(layer.count) saturated")
             }
         }
-        if let memory = report.memory, let estimate = report.estimate, let board = report.board {
+        if let memory = report.memory, let board = report.board {
+            let measuredIn = memory.footprintSource == "c-library" ? "the C library in the example firmware" : "Firmware-Sim's Swift firmware"
             print("board \(board): flash \(memory.flashBytes) B (model), arena \(memory.arenaBytes) B planned, "
-                + "\(memory.arenaHighWaterBytes) B high-water, SRAM \(memory.sramBytes) B; with the runtime's measured code and "
+                + "\(memory.arenaHighWaterBytes) B high-water, SRAM \(memory.sramBytes) B; with the library's measured code, statics and "
                 + "stack: flash \(memory.flashNeededBytes) B, SRAM \(memory.sramNeededBytes) B needed")
-            print("stack: budget \(memory.stackBudgetBytes) B (measured by Firmware-Sim on the board's core); inference ran on a "
+            print("stack: budget \(memory.stackBudgetBytes) B (measured on the board's core in \(measuredIn)); inference ran on a "
                 + "guarded \(memory.hostStackBytes) B thread stack, using \(memory.hostStackUsedBytes) B of it in host code")
-            print(String(format: "estimated latency %.2f ms (%.2f M instructions from costs fitted to Firmware-Sim, %d cycles at an "
-                + "assumed cycles/instruction; an estimate, not measured on hardware)", estimate.latencyMS,
-                Double(estimate.instructions) / 1e6, estimate.cycles))
+            if let estimate = report.estimate {
+                print(String(format: "estimated latency %.2f ms (%.2f M instructions from costs fitted to Firmware-Sim, %d cycles at an "
+                    + "assumed cycles/instruction; an estimate, not measured on hardware)", estimate.latencyMS,
+                    Double(estimate.instructions) / 1e6, estimate.cycles))
+            } else {
+                print("no latency estimate: the board's core has no cost model (docs/boards.md)")
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ import Quantizer
 /// is (its own scales and zero points: TFLiteInt8Import), planned and written, and the report adds what the same
 /// model costs under TFLite Micro.
 extension QuantizeCommand {
-    func runImported(_ imported: TFLiteInt8Import.Result, catalog: BoardCatalog, target: Board?, destination: String) throws {
+    func runImported(_ imported: TFLiteInt8Import.Result, catalog: BoardCatalog, target: Board?, destination: String, emitPlan: EmitOptions.Plan?) throws {
         // Nothing is calibrated or re-quantized: options that would do so do not apply.
         if calibration != nil {
             throw CommandLineError("--calibration does not apply: \(model) is an int8 model already quantized by its producer (its own scales are kept)")
@@ -25,6 +25,7 @@ extension QuantizeCommand {
         let verdicts = verdict.map { [$0] } ?? catalog.boards.map {
             catalog.verdict($0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes)
         }
+        let bill = try deploy.write(emitPlan, q8: conversion.bytes, model: model, board: target, catalog: catalog)
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
         let comparison = TFLMComparison(conversion: conversion, tfliteBytes: fileBytes, board: target, catalog: catalog)
         do {
@@ -40,6 +41,7 @@ extension QuantizeCommand {
             text += "\n" + imported.notes.map { "note: " + $0 }.joined(separator: "\n") + (imported.notes.isEmpty ? "" : "\n")
             text += comparison.lines.joined(separator: "\n")
             text += "\n" + verdicts.map(\.summary).joined(separator: "\n")
+            if let bill, let emitPlan { text += "\n" + EmitOptions.summary(bill, directory: emitPlan.directory) }
             print(text)
         }
     }
@@ -67,17 +69,17 @@ struct TFLMComparison: Encodable {
         self.board = board?.name
         var unpriced: [String] = []
         instructions_estimate = nil
-        if let board, let core = catalog.cores[board.core] {
+        if let board, let core = catalog.costs(on: board), let prices = core.instructions {
             let loaded = conversion.bytes.withUnsafeBytes { raw -> Double? in
                 // The .q8 is validated by the runtime's loader before it is priced (16-byte aligned copy).
                 let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: raw.count, alignment: 16)
                 defer { copy.deallocate() }
                 copy.copyMemory(from: raw)
                 guard let q8 = try? Q8Model(validating: UnsafeRawBufferPointer(copy)) else { return nil }
-                for step in 0..<q8.opCount where core.instructions[CostEstimate.kind(q8.op(step).opcode)] == nil {
+                for step in 0..<q8.opCount where prices[CostEstimate.kind(q8.op(step).opcode)] == nil {
                     unpriced.append(CostEstimate.kind(q8.op(step).opcode))
                 }
-                return CostEstimate(model: q8, core: core, clockMHz: board.clockMHz).instructions
+                return CostEstimate(model: q8, core: core, clockMHz: board.clockMHz)?.instructions
             }
             instructions_estimate = loaded
         }
@@ -93,6 +95,8 @@ struct TFLMComparison: Encodable {
             out.append("  instructions on \(board): EdgeQuant ~\(Int(instructions.rounded())) per inference (estimate: cost model fitted to Firmware-Sim"
                 + (unpriced_ops.isEmpty ? ")" : "; not priced: \(unpriced_ops.joined(separator: ", ")))")
                 + "; TFLite Micro: not estimated (the cost model prices EdgeQuant's kernels only)")
+        } else if let board {
+            out.append("  instructions on \(board): no estimate (its core has no cost model; docs/boards.md)")
         } else {
             out.append("  instructions: name --board for EdgeQuant's cost-model estimate (TFLite Micro's are not estimated)")
         }

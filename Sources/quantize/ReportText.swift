@@ -4,7 +4,7 @@ import Quantizer
 
 /// The human-readable converter report.
 enum ReportText {
-    static func render(_ report: QuantizationReport, model: String, output: String, verdicts: [BudgetVerdict]) -> String {
+    static func render(_ report: QuantizationReport, model: String, output: String, verdicts: [DeploymentBill]) -> String {
         var lines = ["\(model) -> \(output)", "calibration: \(report.calibration)", ""]
         let header = ["layer", "op", "output", "MACs", "params", "bytes", "in scale", "out scale", "SQNR dB"]
         var rows = [header]

@@ -103,7 +103,7 @@ struct SimulatedBoardTests {
     @Test func aModelRunsOnTheBoardsMeasuredStack() throws {
         let catalog = try BoardCatalog.shipped()
         let board = try catalog.board(named: BoardCatalog.defaultBoard)
-        let budget = catalog.runtime(on: board).stackBytes
+        let budget = try catalog.stackBudget(on: board)
         let graph = try ModelFile.load(path: CommandLineRun.repository.appendingPathComponent("Models/vgg-mnist.bin").path)
         let classifier = try Int8Classifier(bytes: try Conversion(graph: graph, calibration: .dataFree).bytes, file: "vgg", stackBudget: budget)
         let outcome = try classifier.classify([Float](repeating: 0, count: 784))

@@ -1,107 +1,132 @@
 #!/usr/bin/env python3
-"""What the runtime costs a board besides the model and its arena, from Firmware-Sim runs (Tools/bench/footprint.sh):
-per core and kernel path, the runtime's code (flash), its static SRAM and the stack high-water of an inference.
+"""What the emitted C library costs each core, from the example firmwares (Tools/bench/footprint.sh): per core, the
+library's code (flash), its static SRAM and the stack high-water of an inference, recorded in boards.json.
 
-    footprint.py RUN.json... [--catalog boards.json --write]
+    footprint.py RUN.json... --commit C [--command CMD] [--catalog boards.json] [--write]
 
-Each RUN.json is `Firmware-Sim/run --json` output for one model, board and kernel path (`--kernels fast` or
-`reference`); its "elf" names the firmware, whose symbols (llvm-nm) separate the runtime from the rest:
-  runtime code  = the firmware's flash (text + data) minus the model's bytes (model.S, eq_model_start..end), minus
-                  the symbols of startup.c (vector table, reset, semihosting, SysTick clock, stack painting and the
-                  memcpy/memset stand-ins a libc would supply) and of main.swift (the test harness: firmwareMain,
-                  write, fw_main). What remains is Int8Runtime with its kernels (the CInt8DSP paths inlined) and the
-                  Embedded Swift standard library code they pull in, plus alignment padding between them.
-  static SRAM   = data + bss minus the arena and the harness's buffers (expected outputs, per-layer ticks).
-  stack         = the high-water mark of the painted 8 KB stack over every image (main.swift's frame included).
-A core's figure is the largest over the models run (the code is the same for every model; the stack may differ)."""
-import argparse, json, os, shutil, subprocess, sys, tempfile
+Each RUN.json is `Firmware-Sim/examples/run --json` output for one machine and model (the contract of issue 13,
+docs/boards.md): {"machine", "core", "library_code_bytes", "library_static_sram_bytes", "model_bytes", "arena_bytes",
+"stack_bytes", "firmware_text_bytes", "firmware_data_bytes", "firmware_bss_bytes", "instructions_per_inference",
+"samples", "bit_exact"} (bit_exact: true or the count of matching samples; "ok", "libgcc_bytes" when the runner
+gives them). The model's name is the JSON file's base name (footprint.sh writes MACHINE/MODEL.json). The runner counts them: library code and statics = the sections of libedgequant.a's members
+in the linked ELF (its map file); stack = the example's painted-stack high-water over every sample (main.c's frame
+included). This script only checks, groups and records them:
+  - a run that is not bit-exact, or has a missing or non-integer figure, is refused (nothing is written);
+  - a core's figures are the largest over its runs (the code is the same for every model; the stack may differ);
+    runs of one core on two machines are refused (one machine measures a core);
+  - cortex-m0plus, when not run itself, records cortex-m0's figures (the same ARMv6-M library), marked measured_as;
+  - recording a core's library removes its older Firmware-Sim `footprint` (one set of figures per core)."""
+import argparse, json, os, sys, tempfile
 
-BOARD_CORE = {  # Firmware-Sim board -> the catalog core it measures
-    "mps2-an386": ("cortex-m4f", "mps2-an386 (Cortex-M4F)"),
-    "mps2-an500": ("cortex-m7", "mps2-an500 (Cortex-M7)"),
-    # QEMU has no MPS2 Cortex-M0+ board; the Cortex-M3 build (no DSP extension, portable C paths) stands in.
-    "mps2-an385": ("cortex-m0plus", "mps2-an385 (Cortex-M3, standing in for the Cortex-M0+: QEMU has no M0+ MPS2 board)"),
-}
-HARNESS_SWIFT = ("$e8Firmware12firmwareMain", "$e8Firmware5write")
-RAM_ORIGIN = 0x20000000
+FIGURES = ("library_code_bytes", "library_static_sram_bytes", "stack_bytes")
+REQUIRED = ("machine", "core", "model_bytes", "arena_bytes", "instructions_per_inference", "samples", "bit_exact") + FIGURES
+# A core that runs another core's library unchanged (H1's DeployTarget: cortex-m0 and cortex-m0plus are both armv6m).
+SAME_LIBRARY = {"cortex-m0plus": "cortex-m0"}
 
 
-def nm(path):
-    tool = shutil.which("llvm-nm") or "/opt/swift/usr/bin/llvm-nm"
-    out = subprocess.run([tool, "-S", "--defined-only", path], capture_output=True, text=True, check=True).stdout
-    symbols = []
-    for line in out.splitlines():
-        fields = line.split()
-        if len(fields) == 4:
-            symbols.append((int(fields[0], 16), int(fields[1], 16), fields[2], fields[3]))
-        elif len(fields) == 3:
-            symbols.append((int(fields[0], 16), 0, fields[1], fields[2]))
-    return symbols
+def check_run(path, run):
+    """The run's problem in one line, or None."""
+    if not isinstance(run, dict):
+        return "not a JSON object"
+    for key in REQUIRED:
+        if key not in run:
+            return f"missing '{key}'"
+    for key in FIGURES + ("model_bytes", "arena_bytes", "samples"):
+        if not isinstance(run[key], int) or isinstance(run[key], bool) or run[key] < 0:
+            return f"'{key}' must be a non-negative integer, got {run[key]!r}"
+    if run["library_code_bytes"] <= 0 or run["stack_bytes"] <= 0:
+        return "library_code_bytes and stack_bytes must be positive"
+    if run["samples"] <= 0:
+        return "no samples were run"
+    exact = run["bit_exact"]
+    # The contract names the key; accept true or the count of bit-exact samples.
+    if exact is not True and not (isinstance(exact, int) and not isinstance(exact, bool) and exact == run["samples"]):
+        return f"not bit-exact ({exact!r} of {run['samples']} samples)"
+    if run.get("ok", True) is not True:
+        return "the runner reported a failure (ok false: a mismatch or a non-zero firmware exit status)"
+    return None
 
 
-def measure(run):
-    elf = run["elf"]
-    folder = os.path.dirname(elf)
-    symbols = nm(elf)
-    address = {name: addr for addr, _, _, name in symbols}
-    model = address["eq_model_end"] - address["eq_model_start"]
-    startup_names = {name for _, _, _, name in nm(os.path.join(folder, "startup.o"))}
-    startup = sum(size for addr, size, _, name in symbols if addr < RAM_ORIGIN and name in startup_names)
-    harness = sum(size for addr, size, _, name in symbols
-                  if addr < RAM_ORIGIN and (name.startswith(HARNESS_SWIFT) or name == "fw_main"))
-    m = run["memory"]
-    return {"runtime_code_bytes": m["flash"] - model - startup - harness,
-            "static_sram_bytes": m["data"] + m["bss"] - m["arena"] - m["harness"],
-            "stack_bytes": run["stack_used"],
-            "model_bytes": model, "startup_bytes": startup, "harness_code_bytes": harness}
+def model_name(run, path):
+    return os.path.splitext(os.path.basename(run.get("model") or path))[0]
+
+
+def measure(runs, commit, command):
+    """{core: library entry} from the runs (list of (path, run))."""
+    by_core = {}
+    for path, run in runs:
+        by_core.setdefault(run["core"], []).append((path, run))
+    entries = {}
+    for core, rows in sorted(by_core.items()):
+        machines = sorted({run["machine"] for _, run in rows})
+        if len(machines) != 1:
+            sys.exit(f"footprint: core {core} was run on {', '.join(machines)}; one machine measures a core")
+        entries[core] = {key: max(run[key] for _, run in rows) for key in FIGURES}
+        entries[core].update({
+            "machine": machines[0], "commit": commit, "command": command,
+            "models": sorted({model_name(run, path) for path, run in rows}),
+            "runs": [{"model": model_name(run, path), **{key: run[key] for key in FIGURES},
+                      "model_bytes": run["model_bytes"], "arena_bytes": run["arena_bytes"],
+                      "instructions_per_inference": run["instructions_per_inference"], "samples": run["samples"],
+                      **({"libgcc_bytes": run["libgcc_bytes"]} if "libgcc_bytes" in run else {})}
+                     for path, run in sorted(rows, key=lambda r: model_name(r[1], r[0]))],
+        })
+    for core, source in SAME_LIBRARY.items():
+        if core not in entries and source in entries:
+            entries[core] = dict(entries[source], measured_as=source)
+    return entries
 
 
 def main(argv):
-    parser = argparse.ArgumentParser(description="Runtime footprint per core and kernel path from Firmware-Sim runs.")
+    parser = argparse.ArgumentParser(description="The C library's footprint per core from the example runner's JSON.")
     parser.add_argument("runs", nargs="+", metavar="RUN.json")
     parser.add_argument("--catalog", default=os.path.join(os.path.dirname(__file__), "..", "..", "Sources", "Boards",
                                                           "Resources", "boards.json"))
-    parser.add_argument("--commit", default="unknown", help="the commit the firmware was built from")
+    parser.add_argument("--commit", required=True, help="the commit the library and examples were built from")
+    parser.add_argument("--command", default="Tools/bench/footprint.sh --write", help="the command that measured them")
     parser.add_argument("--write", action="store_true", help="record the figures in the catalog's cores")
     args = parser.parse_args(argv)
-    figures = {}  # (board, kernels) -> list of (model, measured)
+    runs = []
     for path in args.runs:
-        with open(path) as f:
-            run = json.load(f)
-        if run["bit_exact"] != run["images"]:
-            sys.exit(f"{path}: not bit-exact ({run['bit_exact']}/{run['images']}); refusing to record it")
-        kernels = list(run["passes"])
-        if len(kernels) != 1:
-            sys.exit(f"{path}: one kernel path per run (--kernels fast or reference), found {kernels}")
-        if run["board"] not in BOARD_CORE:
-            sys.exit(f"{path}: board {run['board']} measures no catalog core")
-        figures.setdefault((run["board"], kernels[0]), []).append((os.path.basename(run["model"]), measure(run)))
+        try:
+            with open(path) as f:
+                run = json.load(f)
+        except (OSError, ValueError) as error:
+            sys.exit(f"{path}: cannot be read as JSON ({error})")
+        problem = check_run(path, run)
+        if problem:
+            sys.exit(f"{path}: {problem}; refusing to record it")
+        runs.append((path, run))
+    entries = measure(runs, args.commit, args.command)
 
-    print("| board | kernels | model | runtime code | static SRAM | stack high-water | model | startup.c | main.swift |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for (board, kernels), rows in sorted(figures.items()):
-        for model, f in rows:
-            print(f"| {board} | {kernels} | {model} | {f['runtime_code_bytes']:,} | {f['static_sram_bytes']:,} | "
-                  f"{f['stack_bytes']:,} | {f['model_bytes']:,} | {f['startup_bytes']:,} | {f['harness_code_bytes']:,} |")
+    print("| core | machine | model | library code | library statics | stack high-water | model | arena | instructions/inference |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    for core, entry in sorted(entries.items()):
+        if "measured_as" in entry:
+            print(f"| {core} | (the {entry['measured_as']} library) | | {entry['library_code_bytes']:,} | "
+                  f"{entry['library_static_sram_bytes']:,} | {entry['stack_bytes']:,} | | | |")
+            continue
+        for row in entry["runs"]:
+            print(f"| {core} | {entry['machine']} | {row['model']} | {row['library_code_bytes']:,} | "
+                  f"{row['library_static_sram_bytes']:,} | {row['stack_bytes']:,} | {row['model_bytes']:,} | "
+                  f"{row['arena_bytes']:,} | {row['instructions_per_inference']:,} |")
+
     with open(args.catalog) as f:
         catalog = json.load(f)
-    for (board, kernels), rows in sorted(figures.items()):
-        core, measured_on = BOARD_CORE[board]
+    for core, entry in entries.items():
         if core not in catalog["cores"]:
-            sys.exit(f"{args.catalog}: no core {core} to record {board} in")
-        entry = catalog["cores"][core].setdefault("footprint", {})
-        entry[kernels] = {key: max(f[key] for _, f in rows)
-                          for key in ("runtime_code_bytes", "static_sram_bytes", "stack_bytes")}
-        entry["source"] = (f"measured by Tools/bench/footprint.sh on {measured_on}, Firmware-Sim at commit {args.commit} "
-                           f"({', '.join(sorted({m for rows in figures.values() for m, _ in rows}))}, "
-                           f"Samples/digits; largest over the models)")
-    print(json.dumps({core: catalog["cores"][core]["footprint"] for core in {BOARD_CORE[b][0] for b, _ in figures}},
-                     indent=1, sort_keys=True))
+            sys.exit(f"{args.catalog}: no core {core} to record {entry['machine']} in")
+        catalog["cores"][core]["library"] = entry
+        catalog["cores"][core].pop("footprint", None)
+    unmeasured = sorted(core for core, model in catalog["cores"].items() if "library" not in model)
+    if unmeasured:
+        print(f"not measured from the C library: {', '.join(unmeasured)}")
     if args.write:
         folder = os.path.dirname(os.path.abspath(args.catalog))
         with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
             json.dump(catalog, f, indent=2)
             f.write("\n")
+        os.chmod(f.name, 0o644)
         os.replace(f.name, args.catalog)
         print(f"wrote {args.catalog}")
 

@@ -8,6 +8,8 @@ Architectures:
   resnet    stem Conv+BN+ReLU, max pool, basic residual blocks (identity or 1x1 strided projection), GAP, Dense
   vgg16     VGG16's 13 convs (with BN) in 5 blocks, adapted to 28x28x1; for converter scale tests (--epochs 0)
   resnet18  ResNet18's 4 stages [64,128,256,512] x 2 basic blocks, adapted to 28x28x1; for scale tests
+  tiny      VGG-style 8 | 16 | 32 channels, one 3x3 Conv+BN+ReLU and 2x2 max pooling each, flatten, Dense: small
+            enough for a Cortex-M0 with 16 KB SRAM (micro:bit)
 
 After training it saves the .keras model beside the export, writes model.bin (export.py), reads the file back
 with the independent numpy reader (modelbin.py) and checks its logits against Keras, optionally writes the logits
@@ -115,6 +117,20 @@ def build_resnet(inputs):
     return head(x, "resnet")
 
 
+def build_tiny(inputs):
+    # One conv per block and few channels: the int8 activation peak (28x28x8 written while the 28x28x1 input is
+    # live) stays near 7 KB, so arena + stack fit a 16 KB SRAM with room for the user's firmware.
+    x = conv_bn_relu(inputs, 8, "block1_conv")
+    x = layers.MaxPooling2D(2, name="block1_pool")(x)  # 14x14x8
+    x = conv_bn_relu(x, 16, "block2_conv")
+    x = layers.MaxPooling2D(2, name="block2_pool")(x)  # 7x7x16
+    x = conv_bn_relu(x, 32, "block3_conv")
+    x = layers.MaxPooling2D(2, name="block3_pool")(x)  # 3x3x32
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(0.1, name="dropout")(x)
+    return head(x, "tiny")
+
+
 def build_vgg16(inputs):
     x = inputs
     for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
@@ -143,7 +159,8 @@ def build_resnet18(inputs):
     return head(x, "resnet18")
 
 
-ARCHS = {"vgg": build_vgg, "resnet": build_resnet, "vgg16": build_vgg16, "resnet18": build_resnet18}
+ARCHS = {"vgg": build_vgg, "resnet": build_resnet, "tiny": build_tiny, "vgg16": build_vgg16,
+         "resnet18": build_resnet18}
 
 
 def build(arch):
@@ -249,7 +266,7 @@ def main():
     parser.add_argument("--check-images", type=int, default=16, help="test images for the numpy check")
     args = parser.parse_args()
     if args.epochs is None:
-        args.epochs = 25 if args.arch in ("vgg", "resnet") else 0
+        args.epochs = 25 if args.arch in ("vgg", "resnet", "tiny") else 0
 
     keras.utils.set_random_seed(args.seed)
     train_set, test_set = load_mnist(args.data)
@@ -263,7 +280,7 @@ def main():
         print(f"training: {args.epochs} epochs in {seconds:.0f} s ({seconds / args.epochs:.1f} s/epoch)", flush=True)
 
     # The scale-test architectures are not trained by default: for them, only score what the check and fixture need.
-    evaluated = len(x_test) if args.epochs > 0 or args.arch in ("vgg", "resnet") else max(100, args.check_images)
+    evaluated = len(x_test) if args.epochs > 0 or args.arch in ("vgg", "resnet", "tiny") else max(100, args.check_images)
     start = time.time()
     test_logits = logits_model.predict(x_test[:evaluated], batch_size=500, verbose=0)
     y_eval = y_test[:evaluated]

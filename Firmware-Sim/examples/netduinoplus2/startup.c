@@ -1,0 +1,31 @@
+// netduinoplus2 (QEMU): STM32F405RG, Cortex-M4F. Reset fetches the vector table from 0x00000000, where the
+// STM32 aliases its boot flash (0x08000000, link.ld): no VTOR set-up needed. Clock: SysTick on the processor clock
+// (QEMU feeds it the 168 MHz SYSCLK), calibrated at boot in instructions under -icount shift=0 (common/board.c).
+#include <stdint.h>
+#include "board.h"
+
+extern uint32_t __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
+int main(void);
+
+void Reset_Handler(void) {
+    uint32_t *from = &__data_load;
+    for (uint32_t *to = &__data_start; to < &__data_end;) *to++ = *from++;
+    for (uint32_t *to = &__bss_start; to < &__bss_end;) *to++ = 0;
+    *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; // CPACR: CP10/CP11 full access (the FPv4-SP FPU; hard-float ABI)
+    // MemManage, BusFault and UsageFault get their own vectors (SHCSR), integer division by zero faults (CCR).
+    *(volatile uint32_t *)0xE000ED24 |= (1u << 16) | (1u << 17) | (1u << 18);
+    *(volatile uint32_t *)0xE000ED14 |= 1u << 4;
+    __asm__ volatile("dsb\n isb");
+    board_paint_stack();
+    board_start_clock();
+    board_exit(main());
+}
+
+__attribute__((section(".vectors"), used))
+void (*const vector_table[16])(void) = {
+    (void (*)(void))&__stack_top, Reset_Handler,
+    Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // NMI, HardFault, MemManage, BusFault, UsageFault
+    Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler,                 // reserved
+    Fault_Handler /* SVCall */, Fault_Handler /* DebugMonitor */, Fault_Handler /* reserved */, Fault_Handler /* PendSV */,
+    SysTick_Handler,
+};
