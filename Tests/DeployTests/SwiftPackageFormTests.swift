@@ -156,6 +156,24 @@ struct SwiftPackageFormTests {
                                        cpuFlags: Self.m4Flags, sources: noSources)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: emit.url.path).sorted() == ["include", "model"])
+        // A file that cannot be read mid-copy (a dangling link among the runtime sources): the error names the
+        // package folder and the half-copied temporary folder is gone.
+        let broken = emit.url.appendingPathComponent("broken")
+        for module in ["Int8Runtime", "CInt8DSP"] {
+            try FileManager.default.createDirectory(at: broken.appendingPathComponent(module), withIntermediateDirectories: true)
+        }
+        try Data("let x = 1\n".utf8).write(to: broken.appendingPathComponent("Int8Runtime/A.swift"))
+        try FileManager.default.createSymbolicLink(atPath: broken.appendingPathComponent("Int8Runtime/B.swift").path,
+                                                   withDestinationPath: "/nonexistent/B.swift")
+        do {
+            try SwiftPackageForm.write(into: emit.url, core: "cortex-m4f", triple: "armv7em-none-none-eabi",
+                                       cpuFlags: Self.m4Flags, sources: broken)
+            Issue.record("a source that cannot be read was accepted")
+        } catch {
+            #expect(error.message.hasPrefix("\(emit.package.path): cannot write the package form ("), "\(error)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: emit.url.path).sorted() == ["broken", "include", "model"])
+        try FileManager.default.removeItem(at: broken)
         try SwiftPackageForm.write(into: emit.url, core: "cortex-m4f", triple: "armv7em-none-none-eabi", cpuFlags: Self.m4Flags)
         #expect(throws: SwiftPackageFormError(file: emit.package.path, "already exists (the package form is written once)")) {
             try SwiftPackageForm.write(into: emit.url, core: "cortex-m4f", triple: "armv7em-none-none-eabi", cpuFlags: Self.m4Flags)
