@@ -47,9 +47,14 @@ let package = Package(
         // The quantize command: the converter, with its report and board verdicts (never the simulator).
         .executableTarget(
             name: "quantize",
-            dependencies: ["Boards", "Quantizer", "ModelFormat", "ModelImport", "DigitImage", "CommandLineSupport",
+            dependencies: ["Boards", "Quantizer", "ModelFormat", "ModelImport", "DigitImage", "CommandLineSupport", "Deploy",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The C API of libedgequant.a (edgequant.h) over Int8Runtime, for host tests; `quantize --emit` compiles the same
+        // file with the runtime sources as one Embedded Swift module (Deploy's LibraryBuilder, docs/deploy.md).
+        .target(name: "EdgeQuantC", dependencies: ["Int8Runtime"], exclude: ["edgequant.h", "atomics_armv6m.S"]),
+        // `quantize --emit`: libedgequant.a per core (DeployTarget), the emitted folder and its memory bill.
+        .target(name: "Deploy", dependencies: ["Int8Runtime", "Boards", "DigitImage", "EdgeSim", "OneLineError"]),
 
         // Implementation details.
         // The one wording of every tool error: a line naming the file, flag or board and the problem.
@@ -96,5 +101,7 @@ let package = Package(
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "Quantizer", "Int8Runtime", "DigitImage", "TestSupport",
                                                         .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // The C API over real models, the library build and `quantize --emit`.
+        .testTarget(name: "DeployTests", dependencies: ["EdgeQuantC", "Deploy", "Int8Runtime", "Boards", "EdgeSim", "TestSupport", "ModelFormat", "Quantizer"]),
     ]
 )

@@ -54,6 +54,8 @@ struct QuantizeCommand: ParsableCommand {
 
     @OptionGroup var format: OutputOptions
 
+    @OptionGroup var deploy: EmitOptions
+
     func validate() throws {
         guard calibrationCount >= 1 else { throw ValidationError("--calibration-count must be at least 1") }
         guard !biasCorrection || calibration != nil else { throw ValidationError("--bias-correction needs --calibration (it measures errors on the calibration images)") }
@@ -63,6 +65,7 @@ struct QuantizeCommand: ParsableCommand {
     func run() throws {
         let catalog = try boards.catalog()
         let target = try boards.board.map { try catalog.board(named: $0) }
+        let emitPlan = try deploy.plan(board: target)
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // A full-integer .tflite keeps its producer's quantization: imported as it is, not converted.
         let imported: TFLiteInt8Import.Result?
@@ -74,7 +77,7 @@ struct QuantizeCommand: ParsableCommand {
             } catch {
                 throw CommandLineError(error.description)
             }
-            return try runImported(imported, catalog: catalog, target: target, destination: destination)
+            return try runImported(imported, catalog: catalog, target: target, destination: destination, emitPlan: emitPlan)
         }
         let graph: FloatGraph
         do { graph = try ModelImporter.floatGraph(path: model, options: normalization.importOptions) } catch { throw CommandLineError(error.description) }
@@ -113,6 +116,7 @@ struct QuantizeCommand: ParsableCommand {
             catalog.verdict($0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes)
         }
 
+        let bill = try deploy.write(emitPlan, q8: conversion.bytes, model: model, board: target, catalog: catalog)
         do {
             // Both files or neither.
             try ModelFile.writeAllAtomically([(conversion.bytes, destination)]
@@ -124,6 +128,7 @@ struct QuantizeCommand: ParsableCommand {
             print(try ReportJSON.render(report, output: destination, verdict: verdict))
         } else {
             print(ReportText.render(report, model: model, output: destination, verdicts: verdicts))
+            if let bill, let emitPlan { print(EmitOptions.summary(bill, directory: emitPlan.directory)) }
         }
     }
 }

@@ -10,7 +10,7 @@ import Quantizer
 /// is (its own scales and zero points: TFLiteInt8Import), planned and written, and the report adds what the same
 /// model costs under TFLite Micro.
 extension QuantizeCommand {
-    func runImported(_ imported: TFLiteInt8Import.Result, catalog: BoardCatalog, target: Board?, destination: String) throws {
+    func runImported(_ imported: TFLiteInt8Import.Result, catalog: BoardCatalog, target: Board?, destination: String, emitPlan: EmitOptions.Plan?) throws {
         // Nothing is calibrated or re-quantized: options that would do so do not apply.
         if calibration != nil {
             throw CommandLineError("--calibration does not apply: \(model) is an int8 model already quantized by its producer (its own scales are kept)")
@@ -25,6 +25,7 @@ extension QuantizeCommand {
         let verdicts = verdict.map { [$0] } ?? catalog.boards.map {
             catalog.verdict($0, modelBytes: report.flashBytes, arenaBytes: report.arenaBytes)
         }
+        let bill = try deploy.write(emitPlan, q8: conversion.bytes, model: model, board: target, catalog: catalog)
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
         let comparison = TFLMComparison(conversion: conversion, tfliteBytes: fileBytes, board: target, catalog: catalog)
         do {
@@ -40,6 +41,7 @@ extension QuantizeCommand {
             text += "\n" + imported.notes.map { "note: " + $0 }.joined(separator: "\n") + (imported.notes.isEmpty ? "" : "\n")
             text += comparison.lines.joined(separator: "\n")
             text += "\n" + verdicts.map(\.summary).joined(separator: "\n")
+            if let bill, let emitPlan { text += "\n" + EmitOptions.summary(bill, directory: emitPlan.directory) }
             print(text)
         }
     }
