@@ -73,8 +73,6 @@ let package = Package(
         .target(name: "CInt8Host"),
         // The C host kernels as Int8Runtime kernel overrides, with their per-model plans (docs/host-kernels.md).
         .target(name: "HostKernels", dependencies: ["CInt8Host", "Int8Runtime"]),
-        // The emitted deployment folder (quantize --emit): here, the SwiftPM package form for Embedded Swift firmware.
-        .target(name: "Deploy", dependencies: ["OneLineError"]),
         // What both command-line tools share: one-line errors, the progress line, the options defined once.
         .target(name: "CommandLineSupport", dependencies: ["Boards", "OneLineError", "ModelFormat", "ModelImport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -95,8 +93,6 @@ let package = Package(
         .testTarget(name: "DigitImageTests", dependencies: ["DigitImage"]),
         // The command lines, boards and cost model, the simulated board, the host kernels.
         .testTarget(name: "EdgeSimTests", dependencies: ["EdgeSim", "Boards", "HostKernels", "DigitImage", "ModelFormat", "CInt8Host", "TestSupport"]),
-        // The emitted folder's SwiftPM package form: its files, its manifest (swift package describe), its build.
-        .testTarget(name: "DeployTests", dependencies: ["Deploy"]),
         // Index-ordered parallel work.
         .testTarget(name: "ParallelTests", dependencies: ["Parallel"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "Quantizer", "Int8Runtime", "DigitImage", "TestSupport",

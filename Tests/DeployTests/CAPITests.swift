@@ -26,8 +26,8 @@ struct CAPITests {
             arenaStorage = .allocate(byteCount: arenaSize + 16, alignment: 16)
             model = modelStorage.baseAddress! + modelOffset
             arena = arenaStorage.baseAddress! + arenaOffset
-            bytes.withUnsafeBytes { model.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             modelSize = bytes.count
+            bytes.withUnsafeBytes { model.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
 
         deinit {
