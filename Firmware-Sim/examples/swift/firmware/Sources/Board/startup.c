@@ -117,8 +117,10 @@ __attribute__((used, noreturn)) void fault_report(const uint32_t *frame, uint32_
     board_exit(70);
 }
 
+// The stacked frame (MSP or PSP, from EXC_RETURN bit 2) and the exception number; no IT blocks (ARMv6-M has none).
 __attribute__((naked)) void Fault_Handler(void) {
-    __asm__ volatile("tst lr, #4\n ite eq\n mrseq r0, msp\n mrsne r0, psp\n mrs r1, ipsr\n b fault_report\n");
+    __asm__ volatile("movs r0, #4\n mov r1, lr\n tst r0, r1\n bne 1f\n mrs r0, msp\n b 2f\n"
+                     "1: mrs r0, psp\n 2: mrs r1, ipsr\n ldr r2, =fault_report\n bx r2\n");
 }
 
 // MARK: reset
@@ -131,8 +133,10 @@ void Reset_Handler(void) {
     *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; // CPACR: the FPU
     __asm__ volatile("dsb\n isb");
 #endif
+#if __ARM_ARCH >= 7
     *(volatile uint32_t *)0xE000ED24 |= (1u << 16) | (1u << 17) | (1u << 18); // SHCSR: own fault vectors
     *(volatile uint32_t *)0xE000ED14 |= 1u << 4;                              // CCR: divide by zero traps
+#endif
     paint_stack();
     start_clock();
     board_exit(firmware_main());
