@@ -1,6 +1,7 @@
 // The Swift example's board support for QEMU netduinoplus2 (STM32F405, Cortex-M4F, flash at 0x08000000, SRAM at
-// 0x20000000): vector table, reset, semihosting, SysTick as an instruction clock, stack painting, fault reports,
-// and the few memory functions compilers call. No libc is linked: any heap use is a link error.
+// 0x20000000) and, built with EDGEQUANT_EXAMPLE_MICROBIT, QEMU microbit (nRF51822, Cortex-M0, flash at 0, 16 KB of
+// SRAM at 0x20000000): vector table, reset, semihosting, an instruction clock, stack painting, fault reports, and
+// the few memory functions compilers call. No libc is linked: any heap use is a link error.
 #include <stddef.h>
 #include <stdint.h>
 #include "board.h"
@@ -56,13 +57,38 @@ void board_exit(int32_t status) {
     for (;;) {}
 }
 
-// MARK: SysTick as an instruction clock: under -icount shift=0 one guest instruction is 1 ns of virtual time
+// MARK: an instruction clock: under -icount shift=0 one guest instruction is 1 ns of virtual time; the clock's
+// ticks per instruction are calibrated at boot against a loop of known length
 
+static uint32_t instructions_per_tick_x1000;
+
+#if defined(EDGEQUANT_EXAMPLE_MICROBIT)
+// The nRF51's Cortex-M0 has no SysTick: TIMER0, 32 bits at 16 MHz (nRF51 Series Reference Manual, TIMER).
+#define TIMER0(offset) (*(volatile uint32_t *)(0x40008000u + (offset)))
+static uint32_t last_capture, timer_wraps;
+
+static uint64_t ticks(void) {
+    TIMER0(0x040) = 1; // TASKS_CAPTURE[0]
+    uint32_t now = TIMER0(0x540); // CC[0]
+    if (now < last_capture) timer_wraps++;
+    last_capture = now;
+    return ((uint64_t)timer_wraps << 32) | now;
+}
+
+static void start_ticks(void) {
+    TIMER0(0x504) = 0; // MODE: timer
+    TIMER0(0x508) = 3; // BITMODE: 32 bits
+    TIMER0(0x510) = 0; // PRESCALER: 16 MHz
+    TIMER0(0x00C) = 1; // TASKS_CLEAR
+    TIMER0(0x000) = 1; // TASKS_START
+}
+
+void SysTick_Handler(void) {}
+#else
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018)
 static volatile uint32_t systick_wraps;
-static uint32_t instructions_per_tick_x1000;
 
 void SysTick_Handler(void) { systick_wraps++; }
 
@@ -75,16 +101,21 @@ static uint64_t ticks(void) {
     return ((uint64_t)wraps << 24) + (0xFFFFFFu - value);
 }
 
+static void start_ticks(void) {
+    SYST_RVR = 0xFFFFFF;
+    SYST_CVR = 0;
+    SYST_CSR = 7; // processor clock, interrupt on wrap, enabled
+}
+#endif
+
 uint64_t board_instructions(void) { return ticks() * instructions_per_tick_x1000 / 1000u; }
 
 // Exactly 2 instructions per round (subs, bne).
 static void busy(uint32_t rounds) { __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(rounds) : : "cc"); }
 
 static void start_clock(void) {
-    SYST_RVR = 0xFFFFFF;
-    SYST_CVR = 0;
-    SYST_CSR = 7; // processor clock, interrupt on wrap, enabled
-    busy(1000);   // past the first reload
+    start_ticks();
+    busy(1000); // past SysTick's first reload
     uint64_t t0 = ticks();
     busy(4000000); // 8,000,000 instructions
     uint32_t elapsed = (uint32_t)(ticks() - t0);
