@@ -220,3 +220,40 @@ struct SwiftPackageFormTests {
         #expect(defined.count == (dsp ? 0 : 3), "\(core): atomics defined: \(defined) \(symbols.output)")
     }
 }
+
+/// The Embedded Swift example (Firmware-Sim/examples/swift) built by SwiftPM from a folder `quantize --emit` wrote,
+/// run on QEMU, every output byte equal to `edge-sim run`'s: resnet on netduinoplus2 (Cortex-M4F), and tiny-mnist on
+/// microbit (Cortex-M0) when Models/tiny-mnist.bin is present. Tens of seconds each: only with EDGEQUANT_FIRMWARE=1.
+@Suite("Swift example firmware")
+struct SwiftExampleFirmwareTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test(arguments: [("Models/resnet-mnist.bin", "cortex-m4f", "netduinoplus2"), ("Models/tiny-mnist.bin", "cortex-m0", "microbit")])
+    func matchesEdgeSim(model: String, target: String, machine: String) throws {
+        guard ProcessInfo.processInfo.environment["EDGEQUANT_FIRMWARE"] == "1",
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-system-arm") else {
+            print("skipped: Swift example firmware on \(machine) (set EDGEQUANT_FIRMWARE=1, needs qemu-system-arm)")
+            return
+        }
+        guard FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent(model).path) else {
+            print("skipped: Swift example firmware on \(machine) (no \(model))")
+            return
+        }
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("swift-example-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let emit = work.appendingPathComponent("out").path
+        let quantize = try SwiftPackageFormTests.run([products.appendingPathComponent("quantize").path, model, "-o",
+                                                      work.appendingPathComponent("m.q8").path, "--emit", emit, "--target", target],
+                                                     in: Self.repository)
+        #expect(quantize.status == 0, "\(quantize.output)")
+        let run = try SwiftPackageFormTests.run(["env", "EDGE_SIM=\(products.appendingPathComponent("edge-sim").path)", "python3",
+                                                 "Firmware-Sim/examples/swift/run", "--emit", emit, "--machine", machine, "--quiet"],
+                                                in: Self.repository)
+        print("Swift example on \(machine): " + (run.output.split(separator: "\n").last.map(String.init) ?? ""))
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("bit-exact 14/14,"), "\(run.output)")
+    }
+}
