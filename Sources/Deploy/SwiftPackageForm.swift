@@ -13,8 +13,9 @@ import OneLineError
 /// DIR/swift/Sources/EdgeQuantAtomics  Sources/EdgeQuantC/atomics_armv6m.S inside #if __ARM_ARCH_6M__: the three
 ///                                32-bit atomics Embedded Swift calls on ARMv6-M (empty on every other core)
 /// DIR/swift/Sources/EdgeQuantModel  the emitted edgequant_model.c and .h, and EdgeQuantModel.h (the module's
-///                                umbrella: edgequant_model_bytes(), since Swift does not import a C array of
-///                                more than a few thousand elements)
+///                                umbrella: edgequant_model_bytes(), since Swift imports a C array as a tuple
+///                                and rejects one of a model's size: resnet's 90,028 bytes are an "invalid
+///                                declaration")
 /// ```
 /// Built with `swift build -c release --triple TRIPLE --toolset toolset.json` (docs/deploy.md, "Embedded Swift
 /// (SwiftPM package form)"). The runtime is copied, not rewritten: what runs on the board is the code the host
@@ -161,8 +162,8 @@ public enum SwiftPackageForm {
     /// The model module's umbrella header: the emitted constants, and the array's address as a function.
     static let modelUmbrellaHeader = """
         // The EdgeQuantModel module (written by quantize --emit): edgequant_model.h's constants and array, and the
-        // array's address as a function (Swift imports a C array as a tuple, and not at all past a few thousand
-        // elements). In Swift:
+        // array's address as a function (Swift imports a C array as a tuple, and one of a model's size not at all).
+        // In Swift:
         //   UnsafeRawBufferPointer(start: edgequant_model_bytes(), count: Int(EDGEQUANT_MODEL_SIZE))
         #ifndef EDGEQUANT_MODEL_MODULE_H
         #define EDGEQUANT_MODEL_MODULE_H
