@@ -229,7 +229,7 @@ public enum SwiftPackageForm {
         `swift/` is a Swift package with the runtime (`Int8Runtime`, the sources EdgeQuant tests, unchanged), its
         DSP header (`CInt8DSP`) and this model (`EdgeQuantModel`). `swift/toolset.json` holds the \(core) flags
         (Embedded Swift, whole-module, `-mcpu`, float ABI, `-fno-pic`, no stack protector). Build it with
-        Swift 6.3 or later (its Embedded standard library for `\(triple)`):
+        Swift 6.3 (checked with 6.3.1; its Embedded standard library for `\(triple)`):
 
         ```
         cd swift && \(buildCommand(triple: triple))
