@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "ModelFormat", "FloatEngine", "Quantizer", "Int8Runtime", "DigitImage", "TestSupport",
                                                         .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The C API over real models, the library build and `quantize --emit`.
-        .testTarget(name: "DeployTests", dependencies: ["EdgeQuantC", "Deploy", "Int8Runtime", "Boards", "EdgeSim", "TestSupport", "ModelFormat", "Quantizer"]),
+        .testTarget(name: "DeployTests", dependencies: ["EdgeQuantC", "Deploy", "Int8Runtime", "Boards", "EdgeSim", "TestSupport", "ModelFormat", "Quantizer"],
+                    exclude: ["Smoke"]),
     ]
 )

@@ -25,9 +25,13 @@ public struct LibraryBuilder: Sendable {
         "eq_output", "eq_output_size", "eq_invoke", "eq_invoke_with_hook",
     ]
 
-    /// -Osize: measured on Cortex-M4F (docs/deploy.md, "Optimization"): the code is about a third smaller than -O for
-    /// a few percent more instructions per inference.
-    public static let optimization = "-Osize"
+    /// -Osize: measured on Cortex-M4F (docs/deploy.md, "Optimization"): the library's code is about a third smaller
+    /// than with -O for about 2% more instructions per inference. EDGEQUANT_LIBRARY_OPTIMIZATION=-O overrides it (to
+    /// repeat that measurement); the flag is part of the cache key.
+    public static var optimization: String {
+        let asked = ProcessInfo.processInfo.environment["EDGEQUANT_LIBRARY_OPTIMIZATION"] ?? ""
+        return ["-O", "-Osize"].contains(asked) ? asked : "-Osize"
+    }
 
     public let sources: SourceTree
     public let toolchain: Toolchain
@@ -43,6 +47,10 @@ public struct LibraryBuilder: Sendable {
     public static func standard() throws(DeployError) -> LibraryBuilder {
         LibraryBuilder(sources: try SourceTree.locate(), toolchain: try Toolchain.locate())
     }
+
+    /// ld.lld's flags (step 2) and llvm-objcopy's (step 3): part of the cache key like the Swift flags.
+    static var linkFlags: [String] { ["-r", "--gc-sections"] + apiSymbols.flatMap { ["-u", $0] } }
+    static var localizeFlags: [String] { apiSymbols.map { "--keep-global-symbol=\($0)" } }
 
     /// Swift flags for `target` (without the sources and output).
     public static func swiftFlags(_ target: DeployTarget, sources: SourceTree) -> [String] {
@@ -62,6 +70,8 @@ public struct LibraryBuilder: Sendable {
         var key = StableHash()
         key.add(target.name)
         key.add(Self.swiftFlags(target, sources: sources).joined(separator: " "))
+        key.add(Self.linkFlags.joined(separator: " "))
+        key.add(Self.localizeFlags.joined(separator: " "))
         key.add(toolchain.version)
         for file in inputs {
             key.add(file.lastPathComponent)
@@ -95,10 +105,10 @@ public struct LibraryBuilder: Sendable {
             objects.append(atomics.path)
         }
         let linked = work.appendingPathComponent("edgequant_linked.o")
-        try toolchain.run(toolchain.ldLLD, ["-r", "--gc-sections"] + Self.apiSymbols.flatMap { ["-u", $0] } + objects + ["-o", linked.path],
+        try toolchain.run(toolchain.ldLLD, Self.linkFlags + objects + ["-o", linked.path],
                           what: "ld.lld -r (libedgequant.a for \(target.name))", in: work)
         let object = work.appendingPathComponent(BuiltLibrary.objectName)
-        try toolchain.run(toolchain.objcopy, Self.apiSymbols.map { "--keep-global-symbol=\($0)" } + [linked.path, object.path],
+        try toolchain.run(toolchain.objcopy, Self.localizeFlags + [linked.path, object.path],
                           what: "llvm-objcopy (libedgequant.a for \(target.name))", in: work)
         let undefined = try toolchain.run(toolchain.nm, ["-u", "--just-symbol-name", object.path], what: "llvm-nm", in: work)
             .split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

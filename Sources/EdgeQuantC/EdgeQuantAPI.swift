@@ -26,7 +26,7 @@ public let eqModelAlignment = 4
 
 /// The caller-owned `eq_model` (`uint32_t opaque[8]`: 32 bytes, 4-aligned) holds, at byte offsets:
 /// 0 a check word, 4 the last eq_init error's detail, 8 the validated `Q8Model` bitwise (2 words), then the arena
-/// base. The check word is a hash of the fields after it: a never-initialized or garbage struct fails it (answered
+/// base. The check word is a hash of the bytes after it: a never-initialized or garbage struct fails it (answered
 /// with EQ_NOT_INITIALIZED), so nothing is read through its pointers. 20 bytes on a 32-bit core, 32 on a 64-bit host.
 /// Accessed bytewise (loadUnaligned, copyMemory): the C struct is only 4-aligned, the host's pointers need 8.
 enum ModelStorage {
@@ -39,10 +39,10 @@ enum ModelStorage {
     /// The check word of a struct that went through a failed eq_init (its detail is readable, nothing else).
     static let failedMark: UInt32 = 0x4551_46A1
 
-    /// A hash of the bytes after the detail (the model view and the arena base), never 0 nor `failedMark`.
+    /// A hash of every byte after it (the detail, the model view, the arena base), never 0 nor `failedMark`.
     static func check(_ m: UnsafeRawPointer) -> UInt32 {
         var h: UInt32 = 0x4551_3801
-        var at = modelOffset
+        var at = detailOffset
         while at < used {
             h = (h ^ m.loadUnaligned(fromByteOffset: at, as: UInt32.self)) &* 0x0100_0193
             h ^= h >> 15

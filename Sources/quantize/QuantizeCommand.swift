@@ -16,7 +16,8 @@ struct QuantizeCommand: ParsableCommand {
         discussion: """
         Folds BatchNorm, fuses ReLU/ReLU6, calibrates activation ranges, quantizes weights per output channel, \
         plans the arena statically and writes the .q8. Without --calibration the ranges come from the BatchNorm \
-        statistics (data-free).
+        statistics (data-free). With --emit DIR --target CORE it also writes the C library folder for a firmware \
+        (docs/deploy.md); an existing .q8 given with --emit is emitted as it is.
         """
     )
 
@@ -66,6 +67,19 @@ struct QuantizeCommand: ParsableCommand {
         let catalog = try boards.catalog()
         let target = try boards.board.map { try catalog.board(named: $0) }
         let emitPlan = try deploy.plan(board: target)
+        // An int8 .q8 has nothing to convert: with --emit it becomes the library folder as it is.
+        if let bytes = try? ModelFile.readBytes(path: model), ModelFileFormat.detect(bytes) == .q8 {
+            guard let emitPlan else {
+                throw CommandLineError(file: model, "already an int8 .q8: nothing to convert (pass --emit DIR to make a firmware library of it)")
+            }
+            guard calibration == nil, !biasCorrection, output == nil, planSVG == nil else {
+                throw CommandLineError(file: model, "already an int8 .q8: --calibration, --bias-correction, -o and --plan-svg do not apply")
+            }
+            if let bill = try deploy.write(emitPlan, q8: bytes, model: model, board: target, catalog: catalog) {
+                print(EmitOptions.summary(bill, directory: emitPlan.directory))
+            }
+            return
+        }
         let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // A full-integer .tflite keeps its producer's quantization: imported as it is, not converted.
         let imported: TFLiteInt8Import.Result?

@@ -22,12 +22,13 @@ struct CAPITests {
         let modelSize: Int
 
         init(_ bytes: [UInt8], arenaSize: Int, modelOffset: Int = 0, arenaOffset: Int = 0) {
-            modelStorage = .allocate(byteCount: bytes.count + 16, alignment: 16)
-            arenaStorage = .allocate(byteCount: arenaSize + 16, alignment: 16)
-            model = modelStorage.baseAddress! + modelOffset
+            let modelStorage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count + 16, alignment: 16)
+            let arenaStorage = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaSize + 16, alignment: 16)
+            let model = modelStorage.baseAddress! + modelOffset
+            bytes.withUnsafeBytes { model.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            (self.modelStorage, self.arenaStorage, self.model) = (modelStorage, arenaStorage, model)
             arena = arenaStorage.baseAddress! + arenaOffset
             modelSize = bytes.count
-            bytes.withUnsafeBytes { model.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
 
         deinit {
@@ -43,7 +44,10 @@ struct CAPITests {
         deinit { pointer.deallocate() }
     }
 
-    func arenaSize(_ bytes: [UInt8]) throws -> Int { try LoadedQ8(bytes).model.arenaSize }
+    func arenaSize(_ bytes: [UInt8]) throws -> Int {
+        let loaded = try LoadedQ8(bytes)
+        return withExtendedLifetime(loaded) { loaded.model.arenaSize }
+    }
 
     @Test func outputEqualsInterpreter() throws {
         let bytes = Self.resnet
