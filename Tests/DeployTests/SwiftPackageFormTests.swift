@@ -250,7 +250,8 @@ struct SwiftExampleFirmwareTests {
                                                      in: Self.repository)
         #expect(quantize.status == 0, "\(quantize.output)")
         let run = try SwiftPackageFormTests.run(["env", "EDGE_SIM=\(products.appendingPathComponent("edge-sim").path)", "python3",
-                                                 "Firmware-Sim/examples/swift/run", "--emit", emit, "--machine", machine, "--quiet"],
+                                                 "Firmware-Sim/examples/swift/run", "--emit", emit, "--machine", machine, "--quiet",
+                                                 "--build-dir", work.appendingPathComponent("build").path],
                                                 in: Self.repository)
         print("Swift example on \(machine): " + (run.output.split(separator: "\n").last.map(String.init) ?? ""))
         #expect(run.status == 0, "\(run.output)")
