@@ -141,11 +141,16 @@ public enum Emitter {
             try write("test/edgequant_test_vectors.h", CSources.testVectorsHeader(count: vectors.names.count))
             try write("test/edgequant_test_vectors.c", CSources.testVectorsSource(vectors))
         }
-        try write("README.md", EmitReadme.render(request: request, info: info, bill: bill, testVectors: vectors?.names ?? []))
-        // ==== SwiftPM package form (H5) ====
-        // The lead wires H5's writer here when merging: it fills `staging.appendingPathComponent("swift")` (DIR/swift/)
-        // before the rename below, so the package form is as atomic as the rest. Nothing else writes DIR/swift/.
-        // ====
+        try write("README.md", EmitReadme.render(request: request, info: info, bill: bill, testVectors: vectors?.names ?? [])
+                  + "\n" + SwiftPackageForm.readmeSection(core: request.target.name, triple: request.target.swiftTarget))
+        // DIR/swift/: the SwiftPM package form, from the model files just written and the runtime sources the
+        // library was built from; in the staging folder, so it is as atomic as the rest.
+        do {
+            try SwiftPackageForm.write(into: staging, core: request.target.name, triple: request.target.swiftTarget,
+                                       cpuFlags: request.target.gccFlags, sources: builder.sources.root.appendingPathComponent("Sources"))
+        } catch {
+            throw DeployError(file: destination.appendingPathComponent(SwiftPackageForm.folderName).path, "cannot be written (\(error.message))")
+        }
 
         // Into place: an old DIR (empty, or replaced with --force) is moved aside first and removed after.
         var old: URL?

@@ -44,10 +44,13 @@ struct EmitTests {
         let q8 = CAPITests.resnet
         try #require(!q8.isEmpty)
         let bill = try Emitter.emit(Self.request(dir, vectors: Array(try Self.samples().prefix(2))), builder: try LibraryBuilder.standard())
-        #expect(Self.files(under: dir) == [
+        let written = Self.files(under: dir)
+        #expect(written.filter { !$0.hasPrefix("swift/") } == [
             "README.md", "edgequant.mk", "include/edgequant.h", "include/edgequant_model.h", "lib/libedgequant.a",
             "model/edgequant_model.c", "model/model.q8", "test/edgequant_test_vectors.c", "test/edgequant_test_vectors.h",
         ])
+        // The SwiftPM package form (its content: SwiftPackageFormTests).
+        #expect(["swift/Package.swift", "swift/README.md", "swift/toolset.json"].allSatisfy(written.contains), "\(written)")
         // Only DIR in its parent: the staging folder is gone.
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["emitted"])
         #expect(Array(try Data(contentsOf: dir.appendingPathComponent("model/model.q8"))) == q8)

@@ -1,0 +1,29 @@
+// swift-tools-version: 6.0
+// The Swift example firmware: depends on the package form `quantize --emit DIR` writes to DIR/swift.
+// Built by ./run (EDGEQUANT_EMIT=DIR selects the emitted folder; see README.md).
+import PackageDescription
+
+let emitted = Context.environment["EDGEQUANT_EMIT"] ?? "../../../../out"
+
+let package = Package(
+    name: "SwiftExample",
+    products: [
+        // Everything the firmware needs but startup's link: the Swift main, the board support, the runtime and model.
+        .library(name: "Firmware", type: .static, targets: ["Firmware"]),
+    ],
+    dependencies: [
+        .package(path: "\(emitted)/swift"),
+    ],
+    targets: [
+        .target(name: "Firmware", dependencies: [
+            "Board",
+            .product(name: "Int8Runtime", package: "swift"),
+            .product(name: "EdgeQuantModel", package: "swift"),
+        ]),
+        // startup.c: vectors, reset, semihosting, the instruction clock and the arena (sized by edgequant_model.h).
+        // -ffreestanding on this target only: its memcpy and memset must not compile into calls to themselves (in the
+        // toolset it would also reach Swift's Clang importer and slow the kernels, see SwiftPackageForm.cFlags).
+        .target(name: "Board", dependencies: [.product(name: "EdgeQuantModel", package: "swift")],
+                cSettings: [.unsafeFlags(["-ffreestanding"])]),
+    ]
+)
