@@ -94,6 +94,15 @@ Firmware-Sim/run --check-faults --board microbit
 Firmware-Sim/run --expect-refused --quiet --board microbit --manifest Tests/Fixtures/hostile/manifest.json \
     --model Tests/Fixtures/hostile/*.q8
 
+echo "== C example on QEMU netduinoplus2 (STM32F405, Cortex-M4F): quantize --emit --target cortex-m4f, both shipped models"
+# The issue's own command (resnet calibrated on MNIST when present), then vgg, then the checks that can fail: a changed
+# output, input or model byte must each be caught (--self-check).
+calibration=()
+[ ${#mnist_args[@]} -gt 0 ] && calibration=(--calibration "$mnist")
+Firmware-Sim/examples/run --machine netduinoplus2 --model Models/resnet-mnist.bin "${calibration[@]}" --quiet
+Firmware-Sim/examples/run --machine netduinoplus2 --model Models/vgg-mnist.bin --quiet
+Firmware-Sim/examples/run --machine netduinoplus2 --model Models/vgg-mnist.bin --self-check --quiet
+
 echo "== C example on QEMU microbit: quantize --emit --target cortex-m0, libedgequant.a linked unchanged by arm-none-eabi-gcc"
 Firmware-Sim/examples/run --machine microbit --model Models/tiny-mnist.bin --quiet
 
