@@ -41,3 +41,6 @@ for (name, insns, cycles), a, b in zip(expected, totals, totals[1:]):
 print(f"cycles check (Cortex-M4 table, estimate, zero wait states): {len(expected) - bad}/{len(expected)} blocks as hand-counted")
 sys.exit(1 if bad else 0)
 EOF
+# The decoder's classes against llvm-objdump's mnemonics on the same program (on a firmware ELF:
+# Firmware-Sim/cycles/check-decode.py ELF...).
+python3 "$here/check-decode.py" "$out/check.elf"
