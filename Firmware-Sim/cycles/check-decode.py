@@ -57,7 +57,8 @@ def main():
     objdump = shutil.which("llvm-objdump") or "/opt/swift/usr/bin/llvm-objdump"
     with tempfile.TemporaryDirectory() as tmp:
         tool = os.path.join(tmp, "decode")
-        subprocess.run(["cc", "-O1", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections",
+        compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang") or sys.exit("no host C compiler")
+        subprocess.run([compiler, "-O1", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections",
                         "-DCYCLES_DECODE_TOOL", "-o", tool, os.path.join(HERE, "cycles.c")], check=True)
         wrong = collections.Counter()
         total = 0
