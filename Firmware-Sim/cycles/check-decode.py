@@ -54,7 +54,10 @@ def expected_class(mnemonic, operands):
 def main():
     if len(sys.argv) < 2:
         sys.exit("usage: check-decode.py ELF [ELF...]")
-    objdump = shutil.which("llvm-objdump") or "/opt/swift/usr/bin/llvm-objdump"
+    # The Swift toolchain's LLVM tools (beside swiftc): another llvm-objdump on the PATH (Debian's llvm) prints a
+    # listing this parser does not read, which once made the check pass on 0 instructions.
+    swift_bin = os.path.dirname(os.path.realpath(shutil.which("swiftc") or "/opt/swift/usr/bin/swiftc"))
+    objdump = os.path.join(swift_bin, "llvm-objdump")
     with tempfile.TemporaryDirectory() as tmp:
         tool = os.path.join(tmp, "decode")
         compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang") or sys.exit("no host C compiler")
@@ -66,7 +69,7 @@ def main():
             listing = subprocess.run([objdump, "-d", elf], capture_output=True, text=True, check=True).stdout
             # Only code: the ranges of function symbols (the model and constants share .text and would
             # disassemble as noise).
-            nm = shutil.which("llvm-nm") or "/opt/swift/usr/bin/llvm-nm"
+            nm = os.path.join(swift_bin, "llvm-nm")
             functions = []
             for row in subprocess.run([nm, "-S", "--defined-only", elf], capture_output=True, text=True,
                                       check=True).stdout.splitlines():
@@ -96,6 +99,9 @@ def main():
         for (mnemonic, want, got), n in sorted(wrong.items(), key=lambda kv: -kv[1]):
             print(f"  {mnemonic:<12} expected {want:<7} decoded {got:<7} x{n}")
         print(f"check-decode: {total - sum(wrong.values())}/{total} instructions decoded into their mnemonic's class")
+        if total == 0:
+            print("check-decode: no instruction read from the listing (wrong llvm-objdump?): FAILED")
+            return 1
         return 1 if wrong else 0
 
 
