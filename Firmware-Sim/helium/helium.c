@@ -1,0 +1,208 @@
+// Helium (MVE) int8 kernels: see include/cint8helium.h. Every result equals Int8Runtime's reference byte for
+// byte (FixedPoint.swift's double rounding reproduced exactly, below); Firmware-Sim/helium/run-check.sh runs
+// them against plain C on QEMU mps3-an547 and Firmware-Sim/run --board mps3-an547 against the host runtime.
+#include <arm_mve.h>
+#include "cint8helium.h"
+
+// MARK: requantization, four lanes at a time
+
+// multiplyByQuantizedMultiplier(x, m, s) of FixedPoint.swift for four lanes (s in -31...30, m >= 0, as the loader
+// checks):
+// - x · 2^left wraps (left = max(s, 0)), as the reference's &*;
+// - VQRDMULH is saturatingRoundingDoublingHighMul exactly: both round a·b/2^31 half up (the reference's nudge of
+//   1 - 2^30 for a negative product, then truncation toward zero, sends a negative tie up too) and saturate the
+//   one overflow, min·min;
+// - the rounding divide by 2^right (right = max(-s, 0)) is VRSHL's half-up rounding after subtracting 1 from a
+//   negative value (saturating: min stays min, which gives the same quotient), which makes it half away from zero.
+static inline int32x4_t requantize4(int32x4_t x, int32x4_t m, int32x4_t s) {
+    int32x4_t zero = vdupq_n_s32(0);
+    int32x4_t left = vmaxq_s32(s, zero), right = vmaxq_s32(vnegq_s32(s), zero);
+    x = vshlq_s32(x, left);
+    int32x4_t high = vqrdmulhq_s32(x, m);
+    mve_pred16_t fix = vcmpltq_n_s32(high, 0) & vcmpgtq_n_s32(right, 0);
+    high = vqsubq_m_n_s32(high, high, 1, fix);
+    return vrshlq_s32(high, vnegq_s32(right));
+}
+
+// MARK: Conv2D
+
+// The column of one output position: the kh·kw·cin input values its window reads (in the weights' order), with
+// the input zero point where the window leaves the input, so that (value + input_offset) is 0 there as the
+// reference skips it.
+static void fill_column(const eqh_conv_params *p, int8_t *column, int32_t oy, int32_t ox, int8_t pad) {
+    const int32_t cin = p->cin, kw = p->kw, row = kw * cin;
+    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
+    for (int32_t ky = 0; ky < p->kh; ky++) {
+        int8_t *to = column + ky * row;
+        const int32_t iy = iy0 + ky;
+        if (iy < 0 || iy >= p->in_h) {
+            for (int32_t n = row; n > 0; n -= 16, to += 16) vstrbq_p_s8(to, vdupq_n_s8(pad), vctp8q(n));
+            continue;
+        }
+        const int8_t *line = p->x + (int32_t)iy * p->in_w * cin;
+        if (ix0 >= 0 && ix0 + kw <= p->in_w) { // the whole kernel row inside: one contiguous run
+            const int8_t *from = line + ix0 * cin;
+            for (int32_t n = row; n > 0; n -= 16, to += 16, from += 16) {
+                mve_pred16_t q = vctp8q(n);
+                vstrbq_p_s8(to, vldrbq_z_s8(from, q), q);
+            }
+            continue;
+        }
+        for (int32_t kx = 0; kx < kw; kx++, to += cin) {
+            const int32_t ix = ix0 + kx;
+            const int inside = ix >= 0 && ix < p->in_w;
+            const int8_t *from = line + ix * cin;
+            for (int32_t n = cin, at = 0; n > 0; n -= 16, at += 16) {
+                mve_pred16_t q = vctp8q(n);
+                vstrbq_p_s8(to + at, inside ? vldrbq_z_s8(from + at, q) : vdupq_n_s8(pad), q);
+            }
+        }
+    }
+}
+
+// Four output channels' dot products with one column: each loaded column vector feeds four VMLADAVs (16 MACs each).
+static inline int32x4_t dot4(const int8_t *column, const int8_t *w, int32_t k) {
+    const int8_t *w0 = w, *w1 = w + k, *w2 = w + 2 * k, *w3 = w + 3 * k;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int32_t n = k; n > 0; n -= 16) {
+        mve_pred16_t q = vctp8q(n);
+        int8x16_t c = vldrbq_z_s8(column, q);
+        a0 = vmladavaq_s8(a0, c, vldrbq_z_s8(w0, q));
+        a1 = vmladavaq_s8(a1, c, vldrbq_z_s8(w1, q));
+        a2 = vmladavaq_s8(a2, c, vldrbq_z_s8(w2, q));
+        a3 = vmladavaq_s8(a3, c, vldrbq_z_s8(w3, q));
+        column += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
+    }
+    int32x4_t r = vdupq_n_s32(a0);
+    r = vsetq_lane_s32(a1, r, 1);
+    r = vsetq_lane_s32(a2, r, 2);
+    return vsetq_lane_s32(a3, r, 3);
+}
+
+static inline int32_t dot1(const int8_t *column, const int8_t *w, int32_t k) {
+    int32_t a = 0;
+    for (int32_t n = k; n > 0; n -= 16, column += 16, w += 16) {
+        mve_pred16_t q = vctp8q(n);
+        a = vmladavaq_s8(a, vldrbq_z_s8(column, q), vldrbq_z_s8(w, q));
+    }
+    return a;
+}
+
+static inline int32_t weight_sum(const int8_t *w, int32_t k) {
+    int32_t a = 0;
+    for (int32_t n = k; n > 0; n -= 16, w += 16) a = vaddvaq_s8(a, vldrbq_z_s8(w, vctp8q(n)));
+    return a;
+}
+
+// All output channels at one position from its column: accumulators plus the folded constants (bias and
+// input_offset·Σw: Σw·(x + offset) = Σw·x + offset·Σw, exactly, in wrapping int32), requantized, offset,
+// clamped; stored, or (pooling) kept where larger than what `y` holds.
+static void conv_position(const eqh_conv_params *p, const int8_t *column, const int32_t *folded, int8_t *y, int pool) {
+    const int32_t k = p->kh * p->kw * p->cin, cout = p->cout;
+    int32_t oc = 0;
+    for (; oc < cout; oc += 4) {
+        int32x4_t acc;
+        if (oc + 4 <= cout) {
+            acc = dot4(column, p->w + oc * k, k);
+        } else {
+            acc = vdupq_n_s32(0);
+            for (int32_t lane = 0; lane < cout - oc; lane++) {
+                int32_t a = dot1(column, p->w + (oc + lane) * k, k);
+                acc = lane == 0 ? vsetq_lane_s32(a, acc, 0) : lane == 1 ? vsetq_lane_s32(a, acc, 1)
+                    : vsetq_lane_s32(a, acc, 2);
+            }
+        }
+        mve_pred16_t q = vctp32q(cout - oc);
+        acc = vaddq_s32(acc, vldrwq_z_s32(folded + oc, q));
+        int32x4_t v = requantize4(acc, vldrwq_z_s32(p->multipliers + oc, q), vldrwq_z_s32(p->shifts + oc, q));
+        v = vaddq_n_s32(v, p->output_offset);
+        v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(p->act_min)), vdupq_n_s32(p->act_max));
+        if (pool) v = vmaxq_s32(v, vldrbq_z_s32(y + oc, q));
+        vstrbq_p_s32(y + oc, v, q);
+    }
+}
+
+int32_t eqh_conv(const eqh_conv_params *p) {
+    const int32_t k = p->kh * p->kw * p->cin, cout = p->cout;
+    if (k <= 0 || k > EQH_MAX_K || cout <= 0 || cout > EQH_MAX_CHANNELS) return 1;
+    if (p->input_offset < -127 || p->input_offset > 128) return 1; // the padding value must be an int8
+    const int8_t pad = (int8_t)(-p->input_offset);
+    int8_t column[EQH_MAX_K] __attribute__((aligned(16)));
+    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
+    for (int32_t oc = 0; oc < cout; oc++) {
+        folded[oc] = (int32_t)((uint32_t)(p->bias ? p->bias[oc] : 0)
+                               + (uint32_t)p->input_offset * (uint32_t)weight_sum(p->w + oc * k, k));
+    }
+    if (p->pool_h == 0) {
+        int8_t *y = p->y;
+        for (int32_t oy = 0; oy < p->out_h; oy++) {
+            for (int32_t ox = 0; ox < p->out_w; ox++, y += cout) {
+                fill_column(p, column, oy, ox, pad);
+                conv_position(p, column, folded, y, 0);
+            }
+        }
+        return 0;
+    }
+    // Fused 'valid' max pooling: out_h x out_w are the pooled positions; each takes the largest conv output of its
+    // window (the conv outputs are computed where needed, as ConvInt8.withMaxPool does).
+    int8_t *y = p->y;
+    for (int32_t py = 0; py < p->out_h; py++) {
+        for (int32_t px = 0; px < p->out_w; px++, y += cout) {
+            for (int32_t n = cout, at = 0; n > 0; n -= 16, at += 16) vstrbq_p_s8(y + at, vdupq_n_s8(-128), vctp8q(n));
+            for (int32_t dy = 0; dy < p->pool_h; dy++) {
+                for (int32_t dx = 0; dx < p->pool_w; dx++) {
+                    fill_column(p, column, py * p->pool_stride_y + dy, px * p->pool_stride_x + dx, pad);
+                    conv_position(p, column, folded, y, 1);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+// MARK: Add
+
+// AddInt8.reference four elements at a time: both inputs shifted to the common scale, rescaled, summed, requantized.
+int32_t eqh_add(const eqh_add_params *p) {
+    // (1 << left_shift) as Swift computes it (a negative amount shifts right: 0); the loader allows -31...30.
+    const int32_t factor = p->left_shift >= 0 ? (int32_t)(1u << p->left_shift) : 0;
+    const int32x4_t m1 = vdupq_n_s32(p->multiplier1), m2 = vdupq_n_s32(p->multiplier2);
+    const int32x4_t s1 = vdupq_n_s32(p->shift1), s2 = vdupq_n_s32(p->shift2);
+    const int32x4_t mo = vdupq_n_s32(p->output_multiplier), so = vdupq_n_s32(p->output_shift);
+    const int32x4_t low = vdupq_n_s32(p->act_min), high = vdupq_n_s32(p->act_max);
+    const int8_t *x = p->x, *z = p->z;
+    int8_t *y = p->y;
+    for (int32_t n = p->count; n > 0; n -= 4, x += 4, z += 4, y += 4) {
+        mve_pred16_t q = vctp32q(n);
+        int32x4_t a = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(x, q), p->offset1), factor);
+        int32x4_t b = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(z, q), p->offset2), factor);
+        int32x4_t sum = vaddq_s32(requantize4(a, m1, s1), requantize4(b, m2, s2));
+        int32x4_t v = vaddq_n_s32(requantize4(sum, mo, so), p->output_offset);
+        vstrbq_p_s32(y, vminq_s32(vmaxq_s32(v, low), high), q);
+    }
+    return 0;
+}
+
+// MARK: FullyConnected
+
+// Four outputs at a time: each loaded input vector feeds four VMLADAVs; the weight sums fold the input offset.
+int32_t eqh_fully_connected(const eqh_fc_params *p) {
+    const int32_t n = p->n;
+    if (n <= 0 || p->m <= 0) return 1;
+    for (int32_t o = 0; o < p->m; o += 4) {
+        const int32_t lanes = p->m - o < 4 ? p->m - o : 4;
+        int32_t acc[4] = {0, 0, 0, 0};
+        for (int32_t lane = 0; lane < lanes; lane++) {
+            const int8_t *row = p->w + (o + lane) * n;
+            acc[lane] = (int32_t)((uint32_t)dot1(p->x, row, n)
+                                  + (uint32_t)p->input_offset * (uint32_t)weight_sum(row, n)
+                                  + (uint32_t)(p->bias ? p->bias[o + lane] : 0));
+        }
+        mve_pred16_t q = vctp32q(lanes);
+        int32x4_t v = requantize4(vldrwq_z_s32(acc, q), vldrwq_z_s32(p->multipliers + o, q), vldrwq_z_s32(p->shifts + o, q));
+        v = vaddq_n_s32(v, p->output_offset);
+        v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(p->act_min)), vdupq_n_s32(p->act_max));
+        vstrbq_p_s32(p->y + o, v, q);
+    }
+    return 0;
+}
