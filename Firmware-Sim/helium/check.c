@@ -118,6 +118,7 @@ static void check_conv(int round) {
     for (int32_t i = 0; i < c.in_h * c.in_w * c.cin; i++) x[i] = (int8_t)rnd();
     for (int32_t i = 0; i < c.cout * k; i++) w[i] = rnd() % 4 == 0 ? (int8_t)range(-128, -120) : (int8_t)rnd();
     for (int32_t i = 0; i < c.cout; i++) { bias[i] = rnd() % 2 ? range(-100000, 100000) : (int32_t)rnd(); mults[i] = multiplier(); shifts[i] = shift(); }
+    if (rnd() % 2) for (int32_t i = 0; i < c.cout; i++) shifts[i] = range(-12, -1); // the kernel's all-negative path
     c.x = x; c.w = w; c.bias = rnd() % 5 ? bias : 0; c.multipliers = mults; c.shifts = shifts;
     c.input_offset = range(-127, 128); c.output_offset = range(-128, 127);
     c.act_min = rnd() % 2 ? -128 : range(-128, 0); c.act_max = rnd() % 2 ? 127 : range(c.act_min, 127);

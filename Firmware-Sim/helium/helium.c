@@ -42,6 +42,11 @@ static void fill_column(const eqh_conv_params *p, int8_t *column, int32_t oy, in
         const int8_t *line = p->x + (int32_t)iy * p->in_w * cin;
         if (ix0 >= 0 && ix0 + kw <= p->in_w) { // the whole kernel row inside: one contiguous run
             const int8_t *from = line + ix0 * cin;
+            if (row <= 16) { // the stems' short rows (3x3 of 1 or 3 channels): one predicated copy, no loop
+                mve_pred16_t q = vctp8q(row);
+                vstrbq_p_s8(to, vldrbq_z_s8(from, q), q);
+                continue;
+            }
             for (int32_t n = row; n > 0; n -= 16, to += 16, from += 16) {
                 mve_pred16_t q = vctp8q(n);
                 vstrbq_p_s8(to, vldrbq_z_s8(from, q), q);
@@ -60,8 +65,9 @@ static void fill_column(const eqh_conv_params *p, int8_t *column, int32_t oy, in
     }
 }
 
-// Four output channels' dot products with one column: each loaded column vector feeds four VMLADAVs (16 MACs each).
-static inline int32x4_t dot4(const int8_t *column, const int8_t *w, int32_t k) {
+// Four output channels' dot products with one column: each loaded column vector feeds four VMLADAVs (16 MACs
+// each); clang makes the loop a tail-predicated low-overhead loop (DLSTP/LETP, 10 instructions per 64 MACs).
+static inline void dot4(const int8_t *column, const int8_t *w, int32_t k, int32_t *acc) {
     const int8_t *w0 = w, *w1 = w + k, *w2 = w + 2 * k, *w3 = w + 3 * k;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (int32_t n = k; n > 0; n -= 16) {
@@ -73,10 +79,7 @@ static inline int32x4_t dot4(const int8_t *column, const int8_t *w, int32_t k) {
         a3 = vmladavaq_s8(a3, c, vldrbq_z_s8(w3, q));
         column += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
     }
-    int32x4_t r = vdupq_n_s32(a0);
-    r = vsetq_lane_s32(a1, r, 1);
-    r = vsetq_lane_s32(a2, r, 2);
-    return vsetq_lane_s32(a3, r, 3);
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
 static inline int32_t dot1(const int8_t *column, const int8_t *w, int32_t k) {
@@ -94,32 +97,45 @@ static inline int32_t weight_sum(const int8_t *w, int32_t k) {
     return a;
 }
 
-// All output channels at one position from its column: accumulators plus the folded constants (bias and
-// input_offset·Σw: Σw·(x + offset) = Σw·x + offset·Σw, exactly, in wrapping int32), requantized, offset,
-// clamped; stored, or (pooling) kept where larger than what `y` holds.
-static void conv_position(const eqh_conv_params *p, const int8_t *column, const int32_t *folded, int8_t *y, int pool) {
+// The output values of `count` channels from their accumulators plus the folded constants (bias and
+// input_offset·Σw: Σw·(x + offset) = Σw·x + offset·Σw, exactly, in wrapping int32): requantized, offset, clamped;
+// stored, or (pooling) kept where larger than what `y` holds. `negative`: every shift is negative (the usual
+// case), so there is no left shift and every lane takes the rounding fix-up: fewer instructions per lane.
+static void requantize_outputs(const eqh_conv_params *p, const int32_t *acc, const int32_t *folded, int32_t count,
+                               int8_t *y, int pool, int negative) {
+    const int32_t *m = p->multipliers, *s = p->shifts;
+    const int32x4_t low = vdupq_n_s32(p->act_min), high = vdupq_n_s32(p->act_max);
+    for (int32_t n = count; n > 0; n -= 4, acc += 4, folded += 4, m += 4, s += 4, y += 4) {
+        mve_pred16_t q = vctp32q(n);
+        int32x4_t a = vaddq_s32(vldrwq_z_s32(acc, q), vldrwq_z_s32(folded, q)), v;
+        if (negative) { // requantize4 with left = 0 and right = -s > 0
+            int32x4_t shift = vldrwq_z_s32(s, q);
+            v = vqrdmulhq_s32(a, vldrwq_z_s32(m, q));
+            v = vqaddq_s32(v, vshrq_n_s32(v, 31));
+            v = vrshlq_s32(v, shift);
+        } else {
+            v = requantize4(a, vldrwq_z_s32(m, q), vldrwq_z_s32(s, q));
+        }
+        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, p->output_offset), low), high);
+        if (pool) v = vmaxq_s32(v, vldrbq_z_s32(y, q));
+        vstrbq_p_s32(y, v, q);
+    }
+}
+
+// All output channels at one position from its column.
+static void conv_position(const eqh_conv_params *p, const int8_t *column, const int32_t *folded, int32_t *acc,
+                          int8_t *y, int pool, int negative) {
     const int32_t k = p->kh * p->kw * p->cin, cout = p->cout;
     int32_t oc = 0;
-    for (; oc < cout; oc += 4) {
-        int32x4_t acc;
-        if (oc + 4 <= cout) {
-            acc = dot4(column, p->w + oc * k, k);
-        } else {
-            acc = vdupq_n_s32(0);
-            for (int32_t lane = 0; lane < cout - oc; lane++) {
-                int32_t a = dot1(column, p->w + (oc + lane) * k, k);
-                acc = lane == 0 ? vsetq_lane_s32(a, acc, 0) : lane == 1 ? vsetq_lane_s32(a, acc, 1)
-                    : vsetq_lane_s32(a, acc, 2);
-            }
-        }
-        mve_pred16_t q = vctp32q(cout - oc);
-        acc = vaddq_s32(acc, vldrwq_z_s32(folded + oc, q));
-        int32x4_t v = requantize4(acc, vldrwq_z_s32(p->multipliers + oc, q), vldrwq_z_s32(p->shifts + oc, q));
-        v = vaddq_n_s32(v, p->output_offset);
-        v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(p->act_min)), vdupq_n_s32(p->act_max));
-        if (pool) v = vmaxq_s32(v, vldrbq_z_s32(y + oc, q));
-        vstrbq_p_s32(y + oc, v, q);
+    if (k <= 16) { // one column vector for every channel: a load and a VMLADAV per channel
+        mve_pred16_t q = vctp8q(k);
+        int8x16_t c = vldrbq_z_s8(column, q);
+        const int8_t *w = p->w;
+        for (; oc < cout; oc++, w += k) acc[oc] = vmladavq_s8(c, vldrbq_z_s8(w, q));
     }
+    for (; oc + 4 <= cout; oc += 4) dot4(column, p->w + oc * k, k, acc + oc);
+    for (; oc < cout; oc++) acc[oc] = dot1(column, p->w + oc * k, k);
+    requantize_outputs(p, acc, folded, cout, y, pool, negative);
 }
 
 int32_t eqh_conv(const eqh_conv_params *p) {
@@ -128,8 +144,10 @@ int32_t eqh_conv(const eqh_conv_params *p) {
     if (p->input_offset < -127 || p->input_offset > 128) return 1; // the padding value must be an int8
     const int8_t pad = (int8_t)(-p->input_offset);
     int8_t column[EQH_MAX_K] __attribute__((aligned(16)));
-    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
+    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16))), acc[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
+    int negative = 1;
     for (int32_t oc = 0; oc < cout; oc++) {
+        negative &= p->shifts[oc] < 0;
         folded[oc] = (int32_t)((uint32_t)(p->bias ? p->bias[oc] : 0)
                                + (uint32_t)p->input_offset * (uint32_t)weight_sum(p->w + oc * k, k));
     }
@@ -138,7 +156,7 @@ int32_t eqh_conv(const eqh_conv_params *p) {
         for (int32_t oy = 0; oy < p->out_h; oy++) {
             for (int32_t ox = 0; ox < p->out_w; ox++, y += cout) {
                 fill_column(p, column, oy, ox, pad);
-                conv_position(p, column, folded, y, 0);
+                conv_position(p, column, folded, acc, y, 0, negative);
             }
         }
         return 0;
@@ -152,7 +170,7 @@ int32_t eqh_conv(const eqh_conv_params *p) {
             for (int32_t dy = 0; dy < p->pool_h; dy++) {
                 for (int32_t dx = 0; dx < p->pool_w; dx++) {
                     fill_column(p, column, py * p->pool_stride_y + dy, px * p->pool_stride_x + dx, pad);
-                    conv_position(p, column, folded, y, 1);
+                    conv_position(p, column, folded, acc, y, 1, negative);
                 }
             }
         }
