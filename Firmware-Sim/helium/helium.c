@@ -65,6 +65,20 @@ static void fill_column(const eqh_conv_params *p, int8_t *column, int32_t oy, in
     }
 }
 
+// The column at (oy, ox): one gather when `gather` (see eqh_conv) and the window lies inside the input, else
+// fill_column.
+static inline void gather_column(const eqh_conv_params *p, int8_t *column, int32_t oy, int32_t ox, int8_t pad,
+                                 int gather, uint8x16_t offsets) {
+    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
+    if (gather && iy0 >= 0 && iy0 + p->kh <= p->in_h && ix0 >= 0 && ix0 + p->kw <= p->in_w) {
+        const int32_t k = p->kh * p->kw * p->cin;
+        const int8_t *base = p->x + (iy0 * p->in_w + ix0) * p->cin;
+        vstrbq_s8(column, vldrbq_gather_offset_z_s8(base, offsets, vctp8q(k)));
+        return;
+    }
+    fill_column(p, column, oy, ox, pad);
+}
+
 // Four output channels' dot products with one column: each loaded column vector feeds four VMLADAVs (16 MACs
 // each); clang makes the loop a tail-predicated low-overhead loop (DLSTP/LETP, 10 instructions per 64 MACs).
 static inline void dot4(const int8_t *column, const int8_t *w, int32_t k, int32_t *acc) {
@@ -151,11 +165,20 @@ int32_t eqh_conv(const eqh_conv_params *p) {
         folded[oc] = (int32_t)((uint32_t)(p->bias ? p->bias[oc] : 0)
                                + (uint32_t)p->input_offset * (uint32_t)weight_sum(p->w + oc * k, k));
     }
+    // A column of at most 16 values whose window spans at most 256 input bytes (the stems: 3x3 of 1 or 3 channels)
+    // is one VLDRB gather at positions where the window lies inside the input.
+    uint8_t spots[16] __attribute__((aligned(16))) = {0};
+    int gather = k <= 16 && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
+    for (int32_t i = 0; gather && i < k; i++) {
+        const int32_t ky = i / (p->kw * p->cin), kx = i / p->cin % p->kw, ic = i % p->cin;
+        spots[i] = (uint8_t)((ky * p->in_w + kx) * p->cin + ic);
+    }
+    const uint8x16_t offsets = vldrbq_u8(spots);
     if (p->pool_h == 0) {
         int8_t *y = p->y;
         for (int32_t oy = 0; oy < p->out_h; oy++) {
             for (int32_t ox = 0; ox < p->out_w; ox++, y += cout) {
-                fill_column(p, column, oy, ox, pad);
+                gather_column(p, column, oy, ox, pad, gather, offsets);
                 conv_position(p, column, folded, acc, y, 0, negative);
             }
         }
@@ -169,7 +192,8 @@ int32_t eqh_conv(const eqh_conv_params *p) {
             for (int32_t n = cout, at = 0; n > 0; n -= 16, at += 16) vstrbq_p_s8(y + at, vdupq_n_s8(-128), vctp8q(n));
             for (int32_t dy = 0; dy < p->pool_h; dy++) {
                 for (int32_t dx = 0; dx < p->pool_w; dx++) {
-                    fill_column(p, column, py * p->pool_stride_y + dy, px * p->pool_stride_x + dx, pad);
+                    gather_column(p, column, py * p->pool_stride_y + dy, px * p->pool_stride_x + dx, pad, gather,
+                                  offsets);
                     conv_position(p, column, folded, acc, y, 1, negative);
                 }
             }
