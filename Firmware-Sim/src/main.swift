@@ -12,6 +12,13 @@ func write(_ text: StaticString) {
 
 func write(_ value: Int) { fw_write_int(Int64(value)) }
 
+#if EDGEQUANT_HELIUM
+/// The Cortex-M55 firmware's Conv2D, Add and FullyConnected: the Helium kernels (Firmware-Sim/helium).
+typealias FirmwareKernels = HeliumKernels
+#else
+typealias FirmwareKernels = ReferenceKernels
+#endif
+
 @_cdecl("fw_main")
 func firmwareMain() {
     let modelBytes = UnsafeRawBufferPointer(start: fw_model(), count: Int(fw_model_size()))
@@ -64,7 +71,7 @@ func firmwareMain() {
         var last = fw_ticks()
         let start = last
         do {
-            try Int8Interpreter.invoke(model, arena: arena) { step in
+            try Int8Interpreter.invoke(model, arena: arena, kernels: FirmwareKernels.self) { step in
                 let now = fw_ticks()
                 layerTicks[step] &+= now &- last
                 last = now

@@ -222,13 +222,15 @@ static void trigger_fault(int which) {
 // MARK: startup
 
 void Reset_Handler(void) {
+#if defined(__ARM_FP)
+    // CPACR: full access to CP10/CP11 (the FPU, and on the Cortex-M55 also MVE), first: for an MVE core the
+    // compiler vectorizes the copy loops below.
+    *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20;
+    __asm__ volatile("dsb\n isb");
+#endif
     uint32_t *from = &__data_load;
     for (uint32_t *to = &__data_start; to < &__data_end;) *to++ = *from++;
     for (uint32_t *to = &__bss_start; to < &__bss_end;) *to++ = 0;
-#if defined(__ARM_FP)
-    *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; // CPACR: full access to CP10/CP11 (the FPU)
-    __asm__ volatile("dsb\n isb");
-#endif
 #if defined(FW_FAULT_TEST) && FW_FAULT_TEST == 3
     trigger_fault(3);
 #endif

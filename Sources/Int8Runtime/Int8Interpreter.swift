@@ -19,7 +19,7 @@ public enum Int8Interpreter {
         try invoke(model, arena: arena, kernels: ReferenceKernels.self, afterEach: afterEach)
     }
 
-    /// Runs every op in order, offering each Conv2D and Add to `kernels` first (the reference runs when they
+    /// Runs every op in order, offering each Conv2D, Add and FullyConnected to `kernels` first (the reference runs when they
     /// decline). Each kernel gets its op's scratch region of the arena (the plan places it where no tensor alive at
     /// that step lives).
     public static func invoke<Kernels: KernelOverrides>(
@@ -37,6 +37,7 @@ public enum Int8Interpreter {
             switch op.opcode {
             case .conv2D where Kernels.convolution(context.convolutionCall): break
             case .conv2D: ConvInt8.run(context)
+            case .fullyConnected where Kernels.fullyConnected(context.fullyConnectedCall): break
             case .fullyConnected: FullyConnectedInt8.reference(context)
             case .maxPool2D: PoolInt8.max(context)
             case .averagePool2D: PoolInt8.average(context)

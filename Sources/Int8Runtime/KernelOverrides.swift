@@ -34,11 +34,32 @@ public struct AddCall {
     public var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 }
 
+/// The inputs of one FullyConnected op: weights `[outputs][inputs]`, per-output requantization.
+public struct FullyConnectedCall {
+    public var x: UnsafePointer<Int8>
+    public var inputs: Int
+    public var inputOffset: Int32
+    public var weights: UnsafePointer<Int8>
+    public var bias: UnsafePointer<Int32>?
+    public var multipliers: UnsafePointer<Int32>
+    public var shifts: UnsafePointer<Int32>
+    public var y: UnsafeMutablePointer<Int8>
+    public var outputs: Int
+    public var outputOffset: Int32
+    public var activationMin, activationMax: Int32
+}
+
 /// Kernels that may take over from the reference ones, for example host SIMD kernels. Each must produce
 /// exactly the reference's bytes, or return false to let the reference run.
 public protocol KernelOverrides {
     static func convolution(_ call: ConvolutionCall) -> Bool
     static func add(_ call: AddCall) -> Bool
+    static func fullyConnected(_ call: FullyConnectedCall) -> Bool
+}
+
+extension KernelOverrides {
+    /// Kernels that do not replace FullyConnected leave it to the reference.
+    public static func fullyConnected(_ call: FullyConnectedCall) -> Bool { false }
 }
 
 /// No replacement: every op runs the reference kernel (what firmware uses).
@@ -61,6 +82,13 @@ extension KernelContext {
 }
 
 extension KernelContext {
+    var fullyConnectedCall: FullyConnectedCall {
+        FullyConnectedCall(
+            x: x, inputs: input.size, inputOffset: inputOffset, weights: weights, bias: bias, multipliers: multipliers,
+            shifts: shifts, y: y, outputs: output.channels, outputOffset: output.zeroPoint,
+            activationMin: op.activationMin, activationMax: op.activationMax)
+    }
+
     func addCall(second: Q8Tensor, z: UnsafePointer<Int8>) -> AddCall {
         let p = op.parameters
         let shifts = UInt32(bitPattern: p.3)
