@@ -55,6 +55,9 @@ Tools/import-fixtures/accuracy.sh .build/release
 echo "== Firmware-Sim: the DSP assembly kernels against plain C on QEMU Cortex-M4 and M7"
 Firmware-Sim/dsp-check/run.sh
 
+echo "== Firmware-Sim: the Helium (MVE) kernels against plain C on QEMU Cortex-M55 (mps3-an547)"
+Firmware-Sim/helium/run-check.sh
+
 echo "== Firmware-Sim: the cycle-estimate plugin against hand-counted instruction sequences (QEMU Cortex-M4)"
 Firmware-Sim/cycles/check.sh
 
