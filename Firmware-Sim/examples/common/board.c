@@ -97,6 +97,28 @@ uint32_t board_stack_used(void) {
     return (uint32_t)((uint8_t *)&__stack_top - (uint8_t *)p);
 }
 
+// MARK: reset
+
+extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end;
+int main(void);
+
+void board_run(void) {
+    uint32_t *from = &__data_load;
+    for (uint32_t *to = &__data_start; to < &__data_end;) *to++ = *from++;
+    for (uint32_t *to = &__bss_start; to < &__bss_end;) *to++ = 0;
+    board_paint_stack();
+    board_start_clock();
+    board_exit(main());
+}
+
+#if !defined(__ARM_ARCH_6M__)
+void board_enable_fault_vectors(void) {
+    *(volatile uint32_t *)0xE000ED24 |= (1u << 16) | (1u << 17) | (1u << 18); // SHCSR: MEMFAULTENA, BUSFAULTENA, USGFAULTENA
+    *(volatile uint32_t *)0xE000ED14 |= 1u << 4;                              // CCR: DIV_0_TRP
+    __asm__ volatile("dsb\n isb");
+}
+#endif
+
 // MARK: faults
 
 static void write_hex(uint32_t value) {

@@ -24,6 +24,13 @@ uint32_t board_instructions_per_tick_x1000(void);
 void board_paint_stack(void);
 uint32_t board_stack_used(void);
 
+/// What every machine's Reset_Handler ends with, after its own core set-up: .data copied from flash, .bss zeroed,
+/// the stack painted, the clock started, then main's return value is the exit status.
+void board_run(void) __attribute__((noreturn));
+/// ARMv7-M and ARMv8-M Mainline: MemManage, BusFault and UsageFault get their own vectors (SHCSR) and an integer
+/// division by zero faults (CCR.DIV_0_TRP). ARMv6-M has neither register: every fault is a HardFault there.
+void board_enable_fault_vectors(void);
+
 /// Every fault vector: one line naming the exception, the faulting PC and the fault status, then exit 70.
 void Fault_Handler(void);
 /// `run --check-faults`: raises exception `which` (3 HardFault, 4 MemManage, 5 BusFault, 6 UsageFault; on ARMv6-M

@@ -11,8 +11,7 @@
 #include <stdint.h>
 #include "board.h"
 
-extern uint32_t __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
-int main(void);
+extern uint32_t __stack_top;
 
 // MARK: TIMER0 (nRF51 Series Reference Manual, TIMER: registers at 0x40008000)
 
@@ -68,12 +67,7 @@ void board_start_clock(void) {
 // MARK: reset
 
 void Reset_Handler(void) {
-    uint32_t *from = &__data_load;
-    for (uint32_t *to = &__data_start; to < &__data_end;) *to++ = *from++;
-    for (uint32_t *to = &__bss_start; to < &__bss_end;) *to++ = 0;
-    board_paint_stack();
-    board_start_clock();
-    board_exit(main());
+    board_run();
 }
 
 // The 16 system vectors (the nRF51's 26 peripheral interrupts stay disabled: none is enabled, none is listed).

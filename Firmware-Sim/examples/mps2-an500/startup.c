@@ -5,21 +5,12 @@
 #include <stdint.h>
 #include "board.h"
 
-extern uint32_t __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
-int main(void);
+extern uint32_t __stack_top;
 
 void Reset_Handler(void) {
-    uint32_t *from = &__data_load;
-    for (uint32_t *to = &__data_start; to < &__data_end;) *to++ = *from++;
-    for (uint32_t *to = &__bss_start; to < &__bss_end;) *to++ = 0;
     *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; // CPACR: CP10/CP11 full access (the FPv5-D16 FPU; hard-float ABI)
-    // MemManage, BusFault and UsageFault get their own vectors (SHCSR), integer division by zero faults (CCR).
-    *(volatile uint32_t *)0xE000ED24 |= (1u << 16) | (1u << 17) | (1u << 18);
-    *(volatile uint32_t *)0xE000ED14 |= 1u << 4;
-    __asm__ volatile("dsb\n isb");
-    board_paint_stack();
-    board_start_clock();
-    board_exit(main());
+    board_enable_fault_vectors();
+    board_run();
 }
 
 __attribute__((section(".vectors"), used))

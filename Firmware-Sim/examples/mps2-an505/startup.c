@@ -7,24 +7,16 @@
 #include <stdint.h>
 #include "board.h"
 
-extern uint32_t __stack_limit, __stack_top, __data_load, __data_start, __data_end, __bss_start, __bss_end;
-int main(void);
+extern uint32_t __stack_limit, __stack_top;
 
 void Reset_Handler(void) {
-    uint32_t *from = &__data_load;
-    for (uint32_t *to = &__data_start; to < &__data_end;) *to++ = *from++;
-    for (uint32_t *to = &__bss_start; to < &__bss_end;) *to++ = 0;
     *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; // CPACR: CP10/CP11 full access (the FPv5-SP FPU; hard-float ABI)
-    // MemManage, BusFault, UsageFault and SecureFault get their own vectors (SHCSR), integer division by zero
-    // faults (CCR), and a stack overflow past the stack's end faults (MSPLIM, an ARMv8-M register) instead of
-    // silently overwriting .bss.
-    *(volatile uint32_t *)0xE000ED24 |= (1u << 16) | (1u << 17) | (1u << 18) | (1u << 19);
+    // SecureFault gets its own vector too (SHCSR.SECUREFAULTENA), and a stack overflow past the stack's end
+    // faults (MSPLIM, an ARMv8-M register) instead of silently overwriting .bss.
+    *(volatile uint32_t *)0xE000ED24 |= 1u << 19;
     __asm__ volatile("msr msplim, %0" : : "r"(&__stack_limit));
-    *(volatile uint32_t *)0xE000ED14 |= 1u << 4;
-    __asm__ volatile("dsb\n isb");
-    board_paint_stack();
-    board_start_clock();
-    board_exit(main());
+    board_enable_fault_vectors();
+    board_run();
 }
 
 __attribute__((section(".vectors"), used))
