@@ -48,6 +48,9 @@ public struct LibraryBuilder: Sendable {
         LibraryBuilder(sources: try SourceTree.locate(), toolchain: try Toolchain.locate())
     }
 
+    /// Part of the cache key: bump it when the steps below change in a way their flags do not show.
+    static let recipeVersion = 1
+
     /// ld.lld's flags (step 2) and llvm-objcopy's (step 3): part of the cache key like the Swift flags.
     static var linkFlags: [String] { ["-r", "--gc-sections"] + apiSymbols.flatMap { ["-u", $0] } }
     static var localizeFlags: [String] { apiSymbols.map { "--keep-global-symbol=\($0)" } }
@@ -68,6 +71,7 @@ public struct LibraryBuilder: Sendable {
     public func build(_ target: DeployTarget) throws(DeployError) -> BuiltLibrary {
         let inputs = try sources.inputs(for: target)
         var key = StableHash()
+        key.add("recipe \(Self.recipeVersion)")
         key.add(target.name)
         key.add(Self.swiftFlags(target, sources: sources).joined(separator: " "))
         key.add(Self.linkFlags.joined(separator: " "))
