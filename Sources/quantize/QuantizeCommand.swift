@@ -28,7 +28,7 @@ struct QuantizeCommand: ParsableCommand {
 
     @OptionGroup var normalization: InputNormalizationOptions
 
-    @Option(name: [.short, .long], help: "Where to write the .q8 (default: the model's name with .q8).")
+    @Option(name: [.short, .long], help: "Where to write the .q8 (default: the model's name with .q8; with --emit only DIR/model/model.q8 unless -o is given).")
     var output: String?
 
     @Option(name: .long, help: "MNIST IDX folder (training images) or a folder of PNG digits, brought to the model's input shape (padded or resized).")
@@ -80,24 +80,28 @@ struct QuantizeCommand: ParsableCommand {
             }
             return
         }
-        let destination = output ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
+        // With --emit the folder holds the .q8 (DIR/model/model.q8): a copy beside the model only when -o asks for it.
+        let writesQ8 = output != nil || emitPlan == nil
+        let destination = output
+            ?? emitPlan.map { URL(fileURLWithPath: $0.directory).appendingPathComponent("model/model.q8").path }
+            ?? URL(fileURLWithPath: model).deletingPathExtension().appendingPathExtension("q8").path
         // A full-integer .tflite keeps its producer's quantization: imported as it is, not converted.
         let imported: TFLiteInt8Import.Result?
         do { imported = try ModelImporter.int8Program(path: model, options: normalization.importOptions) } catch { throw CommandLineError(error.description) }
         if let imported {
             do {
-                try ModelFile.checkWritable(destination)
+                if writesQ8 { try ModelFile.checkWritable(destination) }
                 if let planSVG { try ModelFile.checkWritable(planSVG) }
             } catch {
                 throw CommandLineError(error.description)
             }
-            return try runImported(imported, catalog: catalog, target: target, destination: destination, emitPlan: emitPlan)
+            return try runImported(imported, catalog: catalog, target: target, destination: destination, writesQ8: writesQ8, emitPlan: emitPlan)
         }
         let graph: FloatGraph
         do { graph = try ModelImporter.floatGraph(path: model, options: normalization.importOptions) } catch { throw CommandLineError(error.description) }
         // Fail before the work, not after it, when an output cannot be written.
         do {
-            try ModelFile.checkWritable(destination)
+            if writesQ8 { try ModelFile.checkWritable(destination) }
             if let planSVG { try ModelFile.checkWritable(planSVG) }
         } catch {
             throw CommandLineError(error.description)
@@ -133,7 +137,7 @@ struct QuantizeCommand: ParsableCommand {
         let bill = try deploy.write(emitPlan, q8: conversion.bytes, model: model, board: target, catalog: catalog)
         do {
             // Both files or neither.
-            try ModelFile.writeAllAtomically([(conversion.bytes, destination)]
+            try ModelFile.writeAllAtomically((writesQ8 ? [(conversion.bytes, destination)] : [])
                 + (planSVG.map { [(Array(PlanSVG.render(conversion.program, plan: conversion.plan).utf8), $0)] } ?? []))
         } catch {
             throw CommandLineError(error.description)

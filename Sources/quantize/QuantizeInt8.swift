@@ -10,7 +10,7 @@ import Quantizer
 /// is (its own scales and zero points: TFLiteInt8Import), planned and written, and the report adds what the same
 /// model costs under TFLite Micro.
 extension QuantizeCommand {
-    func runImported(_ imported: TFLiteInt8Import.Result, catalog: BoardCatalog, target: Board?, destination: String, emitPlan: EmitOptions.Plan?) throws {
+    func runImported(_ imported: TFLiteInt8Import.Result, catalog: BoardCatalog, target: Board?, destination: String, writesQ8: Bool, emitPlan: EmitOptions.Plan?) throws {
         // Nothing is calibrated or re-quantized: options that would do so do not apply.
         if calibration != nil {
             throw CommandLineError("--calibration does not apply: \(model) is an int8 model already quantized by its producer (its own scales are kept)")
@@ -29,7 +29,7 @@ extension QuantizeCommand {
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
         let comparison = TFLMComparison(conversion: conversion, tfliteBytes: fileBytes, board: target, catalog: catalog)
         do {
-            try ModelFile.writeAllAtomically([(conversion.bytes, destination)]
+            try ModelFile.writeAllAtomically((writesQ8 ? [(conversion.bytes, destination)] : [])
                 + (planSVG.map { [(Array(PlanSVG.render(conversion.program, plan: conversion.plan).utf8), $0)] } ?? []))
         } catch {
             throw CommandLineError(error.description)

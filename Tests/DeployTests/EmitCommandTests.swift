@@ -69,4 +69,15 @@ struct EmitCommandTests {
         #expect(!FileManager.default.fileExists(atPath: q8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["boards.json"])
     }
+
+    /// Without -o, --emit writes the .q8 only inside the folder: nothing lands beside the user's model.
+    @Test func emitWithoutOutputWritesNothingBesideTheModel() throws {
+        let (parent, dir) = try EmitTests.destination()
+        let model = parent.appendingPathComponent("vgg.bin")
+        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("Models/vgg-mnist.bin"), to: model)
+        let run = try Self.quantize([model.path, "--emit", dir.path, "--target", "cortex-m4f"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("model/model.q8").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == [dir.lastPathComponent, "vgg.bin"].sorted())
+    }
 }
