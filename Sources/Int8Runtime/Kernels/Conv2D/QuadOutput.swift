@@ -13,16 +13,15 @@ extension ConvInt8 {
     }
 
     /// The same for a channel with multiplier `m` and `shift`, and the op's output `offset` and activation range
-    /// given (the small path holds them across its channels). Shifts <= -2 with a multiplier >= 0 (every conv of
-    /// the shipped models) use the five-instruction form (SMLAL, `DSP.requantizeNegativeShift`), exactly TFLite
+    /// given (the small path holds them across its channels). Shifts <= -1 with a multiplier >= 0 (every conv of
+    /// the shipped models and ResNet-8) use the five-instruction form (SMLAL, `DSP.requantizeNegativeShift`), exactly TFLite
     /// Micro's double rounding; other shifts `DSP.requantize`.
     @inline(__always)
     static func withRequantizer<Range: QuadRange>(_ range: Range.Type, _ m: Int32, _ shift: Int32, _ offset: Int32,
                                                   _ low: Int32, _ high: Int32,
                                                   _ emit: (_ value: (Int32) -> Int8, _ monotone: Bool) -> Void) {
-        if shift < -1 && m >= 0 {
-            // Shifts <= -2 (rsh >= 1): the rounding constant's low word is 2^30, its high word 2^(rsh - 1).
-            let rsh = ~shift, round = (UInt32(0x4000_0000), Int32(1) &<< (rsh &- 1))
+        if shift < 0 && m >= 0 {
+            let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
             emit({ clamp(Range.self, DSP.requantizeNegativeShift($0, m, round, rsh) &+ offset, low, high) }, true)
         } else {
             emit({ clamp(Range.self, DSP.requantize($0, m, shift) &+ offset, low, high) }, false)
