@@ -55,6 +55,9 @@ Tools/import-fixtures/accuracy.sh .build/release
 echo "== Firmware-Sim: the DSP assembly kernels against plain C on QEMU Cortex-M4 and M7"
 Firmware-Sim/dsp-check/run.sh
 
+echo "== Firmware-Sim: the cycle-estimate plugin against hand-counted instruction sequences (QEMU Cortex-M4)"
+Firmware-Sim/cycles/check.sh
+
 echo "== Firmware-Sim: firmware on QEMU Cortex-M4 (mps2-an386) against the host runtime, byte for byte"
 # Both shipped models, quantized with the defaults; 20 MNIST test images plus the project's sample digits.
 mnist="${EDGEQUANT_MNIST:-../shared/data/mnist}"
