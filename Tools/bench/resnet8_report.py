@@ -34,8 +34,8 @@ PUBLISHED = [
 
 
 def cycles_of(entry):
-    """Estimated cycles of a layer or pass, or None when the run has no cycle estimate."""
-    value = entry.get("cycles")
+    """Estimated cycles of a layer (`cycles`) or a pass (`cycles_per_inference`), None when the run has none."""
+    value = entry.get("cycles_per_inference", entry.get("cycles"))
     return float(value) if isinstance(value, (int, float)) else None
 
 
@@ -66,8 +66,8 @@ def main(argv):
 
     print("Per core (fast kernels; every output byte compared with the host runtime):")
     print("| board (core) | inputs bit-exact | instructions | MACs/instruction | estimated cycles (zero wait states) "
-          "| cycles/instruction | MACs/estimated cycle | estimated ms at the MLPerf board's clock | flash | SRAM | arena |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|")
+          "| cycles/instruction | MACs/estimated cycle | estimated ms at the MLPerf board's clock | cycle table | flash | SRAM | arena |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
     for run in runs:
         fast = run["passes"]["fast"]
         ins = fast["instructions_per_inference"]
@@ -75,12 +75,17 @@ def main(argv):
         board = MLPERF_BOARD.get(run["core"])
         ms = f"{cyc / (board[1] * 1000):.1f} ms ({board[0]}, {board[1]} MHz)" if cyc and board else "-"
         m = run["memory"]
+        table = "-"
+        if cyc:
+            table = f"{fast.get('cycles_table')}" + (f" (standing in for {fast.get('cycles_core')}: no published table)"
+                                                   if fast.get("cycles_table") != fast.get("cycles_core") else "")
         print(f"| {run['board']} ({run['core']}) | {run['bit_exact']}/{run['images']} | {ins:,.0f} | {macs / ins:.3f} | "
               + (f"{cyc:,.0f} | {cyc / ins:.3f} | {macs / cyc:.3f} | " if cyc else "- | - | - | ")
-              + f"{ms} | {m['flash']:,} | {m['sram']:,} | {m['arena']:,} |")
+              + f"{ms} | {table} | {m['flash']:,} | {m['sram']:,} | {m['arena']:,} |")
     for refusal in args.refused:
         board, _, reason = refusal.partition("=")
-        print(f"| {board} | does not run: {reason} | | | | | | | | | |")
+        reason = reason.split("error: ")[-1].rstrip(")")  # the linker's or Firmware-Sim's own words
+        print(f"| {board} | does not run: {reason} | | | | | | | | | | |")
     print()
 
     print("Per layer (instructions; estimated cycles in brackets where the run has them):")
@@ -94,6 +99,19 @@ def main(argv):
             cells.append(f"{l['instructions']:,.0f}" + (f" ({cyc:,.0f})" if cyc else ""))
         print(f"| {layer['step']} | {layer['op']} | {layer['macs']:,} | " + " | ".join(cells) + " |")
     print()
+
+    for run in cycled:
+        layers = run["passes"]["fast"]["layers"]
+        groups = list(layers[0].get("cycle_shares", {}))
+        print(f"{run['board']} ({run['core']}) per layer: estimated cycles (zero wait states), cycles per instruction, "
+              f"MACs per estimated cycle, share of the layer's estimated cycles per instruction class:")
+        print("| step | op | estimated cycles | CPI | MACs/cycle | " + " | ".join(groups) + " |")
+        print("|---:|---|---:|---:|---:|" + "---:|" * len(groups))
+        for l in layers:
+            per_cycle = f"{l['macs'] / l['cycles']:.3f}" if l["macs"] else ""
+            print(f"| {l['step']} | {l['op']} | {l['cycles']:,.0f} | {l['cycles_per_instruction']:.2f} | {per_cycle} | "
+                  + " | ".join(f"{l['cycle_shares'][g]:.0f}%" for g in groups) + " |")
+        print()
 
     print("MLPerf Tiny's published image-classification results (hardware: real boards, wait states included), "
           "beside ours (estimate):")
