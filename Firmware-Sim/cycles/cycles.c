@@ -384,3 +384,25 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     qemu_plugin_register_atexit_cb(id, at_exit, NULL);
     return 0;
 }
+
+#ifdef CYCLES_DECODE_TOOL
+// A host tool over the same decoder (check-decode.py): reads lines "ADDRESS HEX" (the instruction's bytes in
+// memory order) and prints "ADDRESS CLASS COST FLAGS" for each, for the cortex-m4 table.
+int main(void) {
+    core = &core_tables[0];
+    refill = core->refill;
+    char line[256];
+    while (fgets(line, sizeof line, stdin)) {
+        unsigned long address;
+        char hex[64];
+        if (sscanf(line, "%lx %63s", &address, hex) != 2) continue;
+        size_t size = strlen(hex) / 2;
+        if (size != 2 && size != 4) continue;
+        uint8_t bytes[4] = {0};
+        for (size_t k = 0; k < size; k++) sscanf(hex + 2 * k, "%2hhx", &bytes[k]);
+        const struct insn *i = lookup((uint32_t)address, bytes, size);
+        printf("%lx %s %d %d\n", address, class_names[i->cls], i->cost, i->flags);
+    }
+    return 0;
+}
+#endif
