@@ -227,6 +227,7 @@ def main(argv):
         print()
         entry = catalog["cores"].setdefault(core, {"cycles_per_instruction": 1.0})
         entry["instructions"] = {k: {n: round(v, 4) + 0.0 for n, v in costs[k].items()} for k in KINDS.values()}
+        was_estimated = "estimated cycles" in entry.get("source", "")
         entry["source"] = (f"fitted by Tools/bench/cost-model.sh to Firmware-Sim instruction counts on {boards} "
                            f"({', '.join(sorted(fit_models))}; pool and Mean layers also from "
                            f"{', '.join(sorted(pool_models)) or 'none'})")
@@ -234,7 +235,7 @@ def main(argv):
             entry["cycles_per_instruction"] = round(cpi, 4)
             entry["source"] += (f"; cycles_per_instruction: estimated cycles per instruction of those models' "
                                 f"inferences (Firmware-Sim --cycles, {cycle_table}; {CYCLES_NOTE})")
-        elif "estimated cycles" in entry.get("source", ""):
+        elif args.write and was_estimated:
             sys.exit(f"Error: {core}: the catalog's cycles_per_instruction is an estimate but these runs have no "
                      f"cycle estimate (run Firmware-Sim with --cycles)")
 
