@@ -1,11 +1,16 @@
+import Foundation
 import Int8Runtime
 
 /// Estimated instructions, cycles and milliseconds per layer on a board's core, from the core's per-op costs
-/// (fitted to Firmware-Sim's instruction counts, docs/boards.md). An estimate, and labelled as such wherever it is
-/// printed: Firmware-Sim measures instructions on the emulated core; cycles on a real core are not measured.
+/// (fitted to Firmware-Sim's instruction counts, docs/boards.md) and its cycles per instruction (Firmware-Sim's
+/// cycle estimate, zero wait states, when the catalog's `source` says so; else an assumption). An estimate, and
+/// labelled as such wherever it is printed: no one here measures cycles on a real core.
 public struct CostEstimate: Equatable, Sendable {
     public var layerInstructions: [Double]
     public var cyclesPerInstruction: Double
+    /// Whether `cyclesPerInstruction` comes from Firmware-Sim's cycle estimate (Tools/bench/cost-model.sh writes
+    /// "estimated cycles" into the core's `source` when it fits it) rather than an assumption.
+    public var cyclesAreEstimated: Bool
     public var clockMHz: Double
 
     public var instructions: Double { layerInstructions.reduce(0, +) }
@@ -17,6 +22,7 @@ public struct CostEstimate: Equatable, Sendable {
         guard let cyclesPerInstruction = core.cyclesPerInstruction, let instructions = core.instructions else { return nil }
         self.clockMHz = clockMHz
         self.cyclesPerInstruction = cyclesPerInstruction
+        cyclesAreEstimated = core.source?.contains("estimated cycles") ?? false
         layerInstructions = (0..<model.opCount).map { step in
             // The catalog loader guarantees a priced core prices every kind. Work and outputs are Int8Runtime's (Q8OpWork),
             // the figures Firmware-Sim's runs were fitted against; a validated model always has them (the loader
@@ -25,6 +31,14 @@ public struct CostEstimate: Equatable, Sendable {
             guard let work = model.work(step) else { return .infinity }
             return Self.instructions(cost, work: work.work, outputs: work.outputs)
         }
+    }
+
+    /// How the cycles follow from the instructions, in the words every printed estimate uses.
+    public var cyclesBasis: String {
+        cyclesAreEstimated
+            ? String(format: "x %.3f cycles/instruction from Firmware-Sim's cycle estimate (the core's TRM timing): "
+                     + "estimated cycles, zero wait states", cyclesPerInstruction)
+            : String(format: "x %.2f cycles/instruction assumed", cyclesPerInstruction)
     }
 
     /// The op kind's key in a core's `instructions`.

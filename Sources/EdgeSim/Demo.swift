@@ -99,8 +99,8 @@ public struct Demo {
         for (m, name) in names.enumerated() {
             let latency = estimates[m].map {
                 String(format: "estimated %.1f ms per image on %@ (%.2f M instructions from costs fitted to Firmware-Sim, "
-                    + "x %.2f cycles/instruction assumed; not measured on hardware)", $0.milliseconds, board.name,
-                    $0.instructions / 1e6, $0.cyclesPerInstruction)
+                    + "%@; not measured on hardware)", $0.milliseconds, board.name,
+                    $0.instructions / 1e6, $0.cyclesBasis)
             } ?? "no latency estimate on \(board.name): its core \(board.core) has no cost model"
             emit("   \(name): arena high-water \(highWater[m]) B of \(planned[m]) B planned; " + latency)
         }

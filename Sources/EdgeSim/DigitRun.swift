@@ -91,7 +91,8 @@ public struct DigitRun {
                                      footprintSource: measured.origin.rawValue,
                                      hostStackBytes: classifier.stackBytes, hostStackUsedBytes: stackUsed),
                 estimate: estimate.map {
-                    EstimateReport(instructions: Int($0.instructions.rounded()), cycles: Int($0.cycles.rounded()), latencyMS: $0.milliseconds)
+                    EstimateReport(instructions: Int($0.instructions.rounded()), cycles: Int($0.cycles.rounded()), latencyMS: $0.milliseconds,
+                                   cyclesBasis: $0.cyclesBasis)
                 },
                 trace: trace ? traces : nil)
         }

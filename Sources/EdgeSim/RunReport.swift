@@ -36,15 +36,18 @@ public struct MemoryReport: Encodable, Equatable, Sendable {
 public struct EstimateReport: Encodable, Equatable, Sendable {
     /// Instructions from the core's per-op costs, fitted to Firmware-Sim's counts on the emulated core.
     public var instructions: Int
-    /// Instructions times the core's assumed cycles per instruction.
+    /// Instructions times the core's cycles per instruction (`cyclesBasis` says whether estimated or assumed).
     public var cycles: Int
     public var latencyMS: Double
+    /// `CostEstimate.cyclesBasis`: where the cycles per instruction come from.
+    public var cyclesBasis: String
     /// Always true: the simulator estimates; Firmware-Sim measures instructions, and no one here measures cycles.
     public var isEstimate = true
 
     enum CodingKeys: String, CodingKey {
         case instructions, cycles
         case latencyMS = "latency_ms"
+        case cyclesBasis = "cycles_basis"
         case isEstimate = "is_estimate"
     }
 }

@@ -61,9 +61,9 @@ struct RunCommand: ParsableCommand {
             print("stack: budget \(memory.stackBudgetBytes) B (measured on the board's core in \(measuredIn)); inference ran on a "
                 + "guarded \(memory.hostStackBytes) B thread stack, using \(memory.hostStackUsedBytes) B of it in host code")
             if let estimate = report.estimate {
-                print(String(format: "estimated latency %.2f ms (%.2f M instructions from costs fitted to Firmware-Sim, %d cycles at an "
-                    + "assumed cycles/instruction; an estimate, not measured on hardware)", estimate.latencyMS,
-                    Double(estimate.instructions) / 1e6, estimate.cycles))
+                print(String(format: "estimated latency %.2f ms (%.2f M instructions from costs fitted to Firmware-Sim, %d cycles: "
+                    + "%@; an estimate, not measured on hardware)", estimate.latencyMS,
+                    Double(estimate.instructions) / 1e6, estimate.cycles, estimate.cyclesBasis))
             } else {
                 print("no latency estimate: the board's core has no cost model (docs/boards.md)")
             }

@@ -58,6 +58,9 @@ struct TFLMComparison: Encodable {
     var board: String?
     /// EdgeQuant's instructions per inference on the board's core from the cost model (an estimate).
     var instructions_estimate: Double?
+    /// The same at the board's clock: milliseconds, and where the cycles per instruction come from.
+    var latency_ms_estimate: Double?
+    var cycles_basis: String?
     /// Ops the cost model does not price (their instructions are not in the estimate).
     var unpriced_ops: [String]
 
@@ -69,8 +72,9 @@ struct TFLMComparison: Encodable {
         self.board = board?.name
         var unpriced: [String] = []
         instructions_estimate = nil
+        var estimate: CostEstimate?
         if let board, let core = catalog.costs(on: board), let prices = core.instructions {
-            let loaded = conversion.bytes.withUnsafeBytes { raw -> Double? in
+            let loaded = conversion.bytes.withUnsafeBytes { raw -> CostEstimate? in
                 // The .q8 is validated by the runtime's loader before it is priced (16-byte aligned copy).
                 let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: raw.count, alignment: 16)
                 defer { copy.deallocate() }
@@ -79,10 +83,13 @@ struct TFLMComparison: Encodable {
                 for step in 0..<q8.opCount where prices[CostEstimate.kind(q8.op(step).opcode)] == nil {
                     unpriced.append(CostEstimate.kind(q8.op(step).opcode))
                 }
-                return CostEstimate(model: q8, core: core, clockMHz: board.clockMHz)?.instructions
+                return CostEstimate(model: q8, core: core, clockMHz: board.clockMHz)
             }
-            instructions_estimate = loaded
+            estimate = loaded
         }
+        instructions_estimate = estimate?.instructions
+        latency_ms_estimate = estimate?.milliseconds
+        cycles_basis = estimate?.cyclesBasis
         unpriced_ops = Array(Set(unpriced)).sorted()
     }
 
@@ -95,6 +102,9 @@ struct TFLMComparison: Encodable {
             out.append("  instructions on \(board): EdgeQuant ~\(Int(instructions.rounded())) per inference (estimate: cost model fitted to Firmware-Sim"
                 + (unpriced_ops.isEmpty ? ")" : "; not priced: \(unpriced_ops.joined(separator: ", ")))")
                 + "; TFLite Micro: not estimated (the cost model prices EdgeQuant's kernels only)")
+            if let ms = latency_ms_estimate, let basis = cycles_basis {
+                out.append(String(format: "  latency on %@: EdgeQuant ~%.2f ms per inference at the board's clock (%@)", board, ms, basis))
+            }
         } else if let board {
             out.append("  instructions on \(board): no estimate (its core has no cost model; docs/boards.md)")
         } else {

@@ -42,7 +42,7 @@ if [ -z "$reuse" ]; then
         for model in "${shipped[@]}" "${extra[@]}"; do
             case " ${shipped[*]} " in *" $model "*) inputs=(Samples/digits/*.png) ;; *) inputs=(--random 4 --seed 1) ;; esac
             EDGE_SIM=.build/release/edge-sim nice Firmware-Sim/run --model "$work/$model.q8" --board "$board" --quiet \
-                --json "$runs/$model-$board.json" "${inputs[@]}" | tail -n 1 | sed "s/^/$model $board: /"
+                --cycles --json "$runs/$model-$board.json" "${inputs[@]}" | tail -n 1 | sed "s/^/$model $board: /"
         done
     done
     echo

@@ -14,7 +14,13 @@ another kind. Coefficients that come out negative are dropped and the rest refit
 sample: its layers and totals are predicted with the fitted figures and compared with the measurement. Prints the
 fit per core, then one table of out-of-sample errors across cores; with --write replaces those cores'
 `instructions` and `source` in the catalog, and writes the measured layers of every run to the test fixture
-Tests/Fixtures/cost-model-runs.json."""
+Tests/Fixtures/cost-model-runs.json.
+
+Cycles: when every run has Firmware-Sim's cycle estimate (`Firmware-Sim/run --cycles`: each executed instruction
+charged by the core's TRM timing table, zero wait states), each core's `cycles_per_instruction` is fitted too: the
+estimated cycles of the --fit models' inferences over their instructions (as the plugin counts both). Every other
+run is its out-of-sample check (fitted instructions x that ratio against the run's estimated cycles); --write
+replaces `cycles_per_instruction` and says so in `source`. Runs without the estimate leave the figure as it is."""
 import argparse, json, os, re, sys, tempfile
 
 KINDS = {"Conv2D": "conv2d", "FullyConnected": "fully_connected", "MaxPool2D": "max_pool2d",
@@ -90,6 +96,31 @@ def load_runs(files):
     return runs
 
 
+CYCLES_NOTE = "estimate, zero wait states"
+
+
+def cycles_fit(core, runs, fit_models):
+    """(estimated cycles per instruction over the fit models' inferences, the timing table's description), or
+    (None, None) when no run has a cycle estimate. Mixed runs (some with, some without) are an error."""
+    have = [r for r in runs if "cycles_per_inference" in r["passes"]["fast"]]
+    if not have:
+        return None, None
+    if len(have) != len(runs):
+        sys.exit(f"Error: {core}: only {len(have)} of {len(runs)} runs have a cycle estimate (run all with --cycles)")
+    fits = [r["passes"]["fast"] for r in runs if name(r) in fit_models]
+    tables = {(p["cycles_table"], p["cycles_core"], p["cycles_source"]) for p in (r["passes"]["fast"] for r in runs)}
+    if len(tables) != 1:
+        sys.exit(f"Error: {core}: the runs used different cycle tables ({sorted(tables)})")
+    table, table_core, source = tables.pop()
+    cycles = sum(p["cycles_per_inference"] for p in fits)
+    instructions = sum(p["cycle_instructions_per_inference"] for p in fits)
+    # The table stands in for another core when Firmware-Sim has no table of the emulated core (M7: the M4's) or
+    # the catalog core is not the emulated one (cortex-m0plus is priced on mps2-an385's Cortex-M3).
+    stand_in = table_core if table != table_core else core if not core.startswith(table) else None
+    described = f"{table} timing table" + (f" standing in for {stand_in}" if stand_in else "")
+    return cycles / instructions, f"{described}: {source}"
+
+
 def fit_core(core, runs, fit_models, pool_models):
     """The six kinds' coefficients from the fit runs' layers (pool runs: pool and Mean layers only)."""
     by_kind = {}
@@ -139,6 +170,7 @@ def main(argv):
                "layer_fields": ["step", "op", "work", "outputs", "instructions"], "cores": {}}
     checks = {}  # (model, step) -> per core (measured, fitted); and model totals
     totals = {}
+    cycle_totals = {}  # model -> per core (estimated cycles, fitted instructions x fitted cycles per instruction)
     for core, runs in specs:
         seen = {name(r) for r in runs}
         absent = (fit_models | pool_models) - seen
@@ -146,6 +178,7 @@ def main(argv):
             sys.exit(f"Error: {core}: no run of {', '.join(sorted(absent))}")
         costs, by_kind = fit_core(core, runs, fit_models, pool_models)
         boards = ", ".join(sorted({r["board"] for r in runs}))
+        cpi, cycle_table = cycles_fit(core, runs, fit_models)
         print(f"## {core} ({boards}): fit on {', '.join(sorted(fit_models))}"
               + (f"; pools and Mean also on {', '.join(sorted(pool_models))}" if pool_models else ""))
         print("| kind | per_work | per_output | per_op | fit layers |")
@@ -175,6 +208,16 @@ def main(argv):
                 "layers": [[l["step"], l["op"], l["work"], l["outputs"], round(l["instructions"])] for l in layers]}
             print(f"{model} on {run['board']} ({role}): measured {measured:.0f} instructions per inference, "
                   f"predicted {fitted:.0f} ({error(fitted, measured):+.1f}%)")
+            if cpi is not None:
+                fast = run["passes"]["fast"]
+                est = fast["cycles_per_inference"]
+                fixture["cores"][core]["models"][model].update(
+                    estimated_cycles_per_inference=round(est),
+                    cycle_instructions_per_inference=round(fast["cycle_instructions_per_inference"]))
+                print(f"  estimated cycles ({CYCLES_NOTE}): {est:.0f}, predicted {fitted * cpi:.0f} "
+                      f"({error(fitted * cpi, est):+.1f}%)")
+                if model not in fit_models and model not in pool_models:
+                    cycle_totals.setdefault(model, {})[core] = (est, fitted * cpi)
             if model in fit_models or model in pool_models:
                 continue
             totals.setdefault(model, {})[core] = (measured, fitted)
@@ -184,9 +227,17 @@ def main(argv):
         print()
         entry = catalog["cores"].setdefault(core, {"cycles_per_instruction": 1.0})
         entry["instructions"] = {k: {n: round(v, 4) + 0.0 for n, v in costs[k].items()} for k in KINDS.values()}
+        was_estimated = "estimated cycles" in entry.get("source", "")
         entry["source"] = (f"fitted by Tools/bench/cost-model.sh to Firmware-Sim instruction counts on {boards} "
                            f"({', '.join(sorted(fit_models))}; pool and Mean layers also from "
                            f"{', '.join(sorted(pool_models)) or 'none'})")
+        if cpi is not None:
+            entry["cycles_per_instruction"] = round(cpi, 4)
+            entry["source"] += (f"; cycles_per_instruction: estimated cycles per instruction of those models' "
+                                f"inferences (Firmware-Sim --cycles, {cycle_table}; {CYCLES_NOTE})")
+        elif args.write and was_estimated:
+            sys.exit(f"Error: {core}: the catalog's cycles_per_instruction is an estimate but these runs have no "
+                     f"cycle estimate (run Firmware-Sim with --cycles)")
 
     cores = [core for core, _ in specs]
     labels = [f"{core} ({', '.join(sorted({r['board'] for r in runs}))})" for core, runs in specs]
@@ -205,7 +256,18 @@ def main(argv):
                      for c in cores]
             print(f"| **{model}** | | **total** | | | " + " | ".join(cells) + " |")
         print()
-    print(json.dumps({core: catalog["cores"][core] for core in cores}, indent=1))
+    if cycle_totals:
+        print(f"## Out of sample: error of the predicted cycles (fitted instructions x fitted cycles per instruction) "
+              f"against the estimated cycles in brackets ({CYCLES_NOTE})")
+        print("| model | " + " | ".join(labels) + " |")
+        print("|---|" + "---:|" * len(cores))
+        for model, per_core in sorted(cycle_totals.items()):
+            cells = [f"{error(per_core[c][1], per_core[c][0]):+.1f}% ({per_core[c][0]:,.0f})" if c in per_core else "-"
+                     for c in cores]
+            print(f"| {model} | " + " | ".join(cells) + " |")
+        print()
+    print(json.dumps({core: {k: v for k, v in catalog["cores"][core].items() if k not in ("footprint", "library")}
+                      for core in cores}, indent=1))
     if args.write:
         # The fixture keeps each layer on one line: innermost lists of plain values are collapsed.
         compact = re.sub(r"\[\s*([^\[\]{}]*?)\s*\]", lambda m: "[" + " ".join(m.group(1).split()) + "]",

@@ -2,13 +2,16 @@
 """Writes the cost model's extra models as model.bin files (docs/model-format.md), with seeded, reproducible
 random weights: their accuracy is irrelevant, only their shapes (and so their instruction counts) matter.
 
-    make_models.py OUT_DIR [--seed 1]
+    make_models.py OUT_DIR [--seed 1] [--only NAME[,NAME...]]
 
 - keras-convnet.bin: keras.io's "Simple MNIST convnet" (28x28x1: Conv2D 32 3x3 relu, MaxPool 2x2, Conv2D 64 3x3
   relu, MaxPool 2x2, Flatten, Dropout 0.5, Dense 10 softmax).
 - resnet8.bin: MLPerf Tiny's image-classification ResNet-8 at 32x32x3 (Conv 16 3x3 + BN + ReLU; stack 1: two 3x3
   16-filter convs with BN, identity add, ReLU; stacks 2 and 3: 3x3 stride-2 then 3x3 convs of 32 and 64 filters
-  with BN and a 1x1 stride-2 projection shortcut; AveragePooling 8x8, Flatten, Dense 10 softmax).
+  with BN and a 1x1 stride-2 projection shortcut; AveragePooling 8x8, Flatten, Dense 10 softmax): layer for layer
+  `resnet_v1_eembc()` of mlcommons/tiny benchmark/training/image_classification/keras_model.py (commit bceb91c5ad2e,
+  num_filters 16/32/64, 'same' padding throughout, add([shortcut, y]) then ReLU). 12,501,632 MACs; 78,666
+  parameters (78,186 trainable: BatchNorm's moving mean and variance are not). `--summary` prints both.
 - pool-bench-a.bin, pool-bench-b.bin: pools and Mean that stand alone (no conv feeds a max pool that could fuse
   into it), at several sizes, so the fit prices max_pool2d, average_pool2d and mean from their own measurements.
 
@@ -85,6 +88,28 @@ class Graph:
         bias = self.constant("dense/bias", [classes], (self.rng.gauss(0, 0.05) for _ in range(classes)))
         logits = self.node("logits", "Dense", [x, kernel, bias], [1, classes])
         return self.node("softmax", "Softmax", [logits], [1, classes])
+
+    def summary(self):
+        """(MACs, parameters, trainable parameters) as Keras counts them: Conv2D and Dense multiply-accumulates per
+        output element times outputs; every constant tensor is a parameter, BatchNorm's moving statistics untrainable."""
+        macs = 0
+        for _, op, inputs, outputs, _ in self.nodes:
+            if op in ("Conv2D", "Dense"):
+                kernel = self.shape(inputs[1])
+                per_output = kernel[0] if op == "Dense" else kernel[0] * kernel[1] * kernel[2]
+                out = self.shape(outputs[0])
+                count = 1
+                for d in out:
+                    count *= d
+                macs += per_output * count
+        parameters = trainable = 0
+        for name, shape, data in self.tensors:
+            if data is None:
+                continue
+            parameters += len(data)
+            if not name.endswith(("/moving_mean", "/moving_variance")):
+                trainable += len(data)
+        return macs, parameters, trainable
 
     def serialize(self, output):
         def string(s):
@@ -170,16 +195,27 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", help="folder to write <name>.bin into")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", default="", help="comma-separated model names to write (default: all)")
+    parser.add_argument("--summary", action="store_true",
+                        help="also print each model's MACs (Conv2D and Dense multiply-accumulates) and parameters")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.out):
         sys.exit(f"Error: {args.out}: no such folder")
-    for name, build in MODELS.items():
+    names = [n for n in args.only.split(",") if n] or list(MODELS)
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        sys.exit(f"Error: --only {','.join(unknown)}: unknown model (known: {', '.join(MODELS)})")
+    for name in names:
+        build = MODELS[name]
         graph, output = build(args.seed)
         path = os.path.join(args.out, f"{name}.bin")
         with tempfile.NamedTemporaryFile("wb", dir=args.out, delete=False, suffix=".tmp") as f:
             f.write(graph.serialize(output))
         os.replace(f.name, path)
         print(path)
+        if args.summary:
+            macs, parameters, trainable = graph.summary()
+            print(f"{name}: {macs:,} MACs, {parameters:,} parameters ({trainable:,} trainable)")
 
 
 if __name__ == "__main__":
