@@ -52,7 +52,7 @@ let package = Package(
         ),
         // The C API of libedgequant.a (edgequant.h) over Int8Runtime, for host tests; `quantize --emit` compiles the same
         // file with the runtime sources as one Embedded Swift module (Deploy's LibraryBuilder, docs/deploy.md).
-        .target(name: "EdgeQuantC", dependencies: ["Int8Runtime"], exclude: ["edgequant.h", "atomics_armv6m.S"]),
+        .target(name: "EdgeQuantC", dependencies: ["Int8Runtime"], exclude: ["edgequant.h"]),
         // `quantize --emit`: libedgequant.a per core (DeployTarget), the emitted folder and its memory bill.
         .target(name: "Deploy", dependencies: ["Int8Runtime", "Boards", "DigitImage", "EdgeSim", "OneLineError"]),
 

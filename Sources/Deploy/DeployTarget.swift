@@ -55,6 +55,4 @@ public struct DeployTarget: Equatable, Sendable {
     }
 
     public static var names: String { all.map(\.name).joined(separator: ", ") }
-    /// Whether this is an ARMv6-M core (no LDREX/STREX: the library carries its own 32-bit atomics).
-    public var isARMv6M: Bool { swiftTarget.hasPrefix("armv6m") }
 }

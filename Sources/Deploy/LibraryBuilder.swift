@@ -8,12 +8,13 @@ import Foundation
 ///    (one module: the runtime's constants are not duplicated across a module boundary, the C API inlines into it).
 /// 2. `ld.lld -r --gc-sections -u eq_...`: a relocatable object rooted at the eq_* symbols. The plain object also holds
 ///    the Embedded stdlib's allocation and hashing code (undefined free, posix_memalign, arc4random_buf); none of it is
-///    reachable from the API, so none is left. On ARMv6-M, atomics_armv6m.S joins here (the once-initialized globals
-///    call __atomic_*_4, which bare-metal toolchains do not ship).
+///    reachable from the API, so none is left.
 /// 3. `llvm-objcopy --keep-global-symbol=eq_...`: every other symbol made local (no clash with a firmware's own
-///    Swift or atomics).
+///    Swift).
 /// 4. `llvm-nm -u`: the build fails unless every undefined symbol is memcpy/memmove/memset (or an __aeabi_ form) or a
-///    compiler helper libgcc provides (__aeabi_l*, __aeabi_idiv, __clzsi2...).
+///    compiler helper libgcc provides (__aeabi_l*, __aeabi_idiv, __clzsi2...). A lazily initialized global in the
+///    runtime would show here as swift_once's __atomic_*_4 calls (ARMv6-M has no LDREX/STREX and bare-metal
+///    toolchains ship no libatomic): keep the runtime's globals constant-foldable (Q8Layout.maxWork is a literal).
 /// 5. `llvm-ar rcs libedgequant.a`.
 ///
 /// Built libraries are cached under `<source root>/.build/edgequant-lib/<core>-<key>/`, the key hashing the core,
@@ -101,13 +102,7 @@ public struct LibraryBuilder: Sendable {
         let swiftObject = work.appendingPathComponent("edgequant_swift.o")
         try toolchain.run(toolchain.swiftc, Self.swiftFlags(target, sources: sources) + ["-c"] + swiftSources.map(\.path) + ["-o", swiftObject.path],
                           what: "swiftc (libedgequant.a for \(target.name))", in: work)
-        var objects = [swiftObject.path]
-        if target.isARMv6M {
-            let atomics = work.appendingPathComponent("atomics_armv6m.o")
-            try toolchain.run(toolchain.clang, ["--target=thumbv6m-none-eabi"] + target.cpuFlags + ["-c", sources.atomicsARMv6M.path, "-o", atomics.path],
-                              what: "clang atomics_armv6m.S (\(target.name))", in: work)
-            objects.append(atomics.path)
-        }
+        let objects = [swiftObject.path]
         let linked = work.appendingPathComponent("edgequant_linked.o")
         try toolchain.run(toolchain.ldLLD, Self.linkFlags + objects + ["-o", linked.path],
                           what: "ld.lld -r (libedgequant.a for \(target.name))", in: work)
@@ -118,8 +113,11 @@ public struct LibraryBuilder: Sendable {
             .split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let foreign = undefined.filter { !Self.allowedUndefined($0) }
         guard foreign.isEmpty else {
+            // __atomic_*: swift_once, i.e. a runtime global Swift could not fold to a constant (ARMv6-M has no LDREX/STREX).
+            let lazyGlobal = foreign.contains { $0.hasPrefix("__atomic_") || $0 == "swift_once" }
+                ? "; __atomic_* means a lazily initialized global in the runtime: write it as a literal" : ""
             throw DeployError("libedgequant.a for \(target.name) needs \(foreign.joined(separator: ", ")) from the firmware "
-                + "(only memcpy/memmove/memset and compiler helpers are allowed: the library must not allocate)")
+                + "(only memcpy/memmove/memset and compiler helpers are allowed: the library must not allocate\(lazyGlobal))")
         }
         let defined = try toolchain.run(toolchain.nm, ["-g", "--defined-only", "--just-symbol-name", object.path], what: "llvm-nm", in: work)
             .split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -235,7 +233,6 @@ public struct SourceTree: Sendable {
     public var api: URL { root.appendingPathComponent("Sources/EdgeQuantC/EdgeQuantAPI.swift") }
     /// The C header handed out with the library.
     public var header: URL { root.appendingPathComponent("Sources/EdgeQuantC/edgequant.h") }
-    public var atomicsARMv6M: URL { root.appendingPathComponent("Sources/EdgeQuantC/atomics_armv6m.S") }
     public var dspInclude: URL { root.appendingPathComponent("Sources/CInt8DSP/include") }
 
     /// Every file the library for `target` is built from, in a fixed order (the runtime's .swift files sorted).
@@ -249,14 +246,13 @@ public struct SourceTree: Sendable {
         var files = runtimeSources + [api]
         let dsp = (try? FileManager.default.contentsOfDirectory(at: dspInclude, includingPropertiesForKeys: nil)) ?? []
         files += dsp.sorted { $0.path < $1.path }
-        if target.isARMv6M { files.append(atomicsARMv6M) }
         return files
     }
 }
 
-/// The Swift toolchain's tools: swiftc on PATH, and clang, ld.lld, llvm-ar, llvm-objcopy, llvm-nm beside it.
+/// The Swift toolchain's tools: swiftc on PATH, and ld.lld, llvm-ar, llvm-objcopy, llvm-nm beside it.
 public struct Toolchain: Sendable {
-    public let swiftc: URL, clang: URL, ldLLD: URL, ar: URL, objcopy: URL, nm: URL
+    public let swiftc: URL, ldLLD: URL, ar: URL, objcopy: URL, nm: URL
     /// `swiftc -version`'s first line (part of the cache key).
     public let version: String
 
@@ -275,15 +271,15 @@ public struct Toolchain: Sendable {
             return url
         }
         let swiftc = try tool("swiftc")
-        let partial = Toolchain(swiftc: swiftc, clang: try tool("clang"), ldLLD: try tool("ld.lld"), ar: try tool("llvm-ar"),
+        let partial = Toolchain(swiftc: swiftc, ldLLD: try tool("ld.lld"), ar: try tool("llvm-ar"),
                                 objcopy: try tool("llvm-objcopy"), nm: try tool("llvm-nm"), version: "")
         let version = try partial.run(swiftc, ["-version"], what: "swiftc -version", in: FileManager.default.temporaryDirectory)
-        return Toolchain(swiftc: swiftc, clang: partial.clang, ldLLD: partial.ldLLD, ar: partial.ar, objcopy: partial.objcopy,
+        return Toolchain(swiftc: swiftc, ldLLD: partial.ldLLD, ar: partial.ar, objcopy: partial.objcopy,
                          nm: partial.nm, version: version.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
     }
 
-    init(swiftc: URL, clang: URL, ldLLD: URL, ar: URL, objcopy: URL, nm: URL, version: String) {
-        (self.swiftc, self.clang, self.ldLLD, self.ar, self.objcopy, self.nm, self.version) = (swiftc, clang, ldLLD, ar, objcopy, nm, version)
+    init(swiftc: URL, ldLLD: URL, ar: URL, objcopy: URL, nm: URL, version: String) {
+        (self.swiftc, self.ldLLD, self.ar, self.objcopy, self.nm, self.version) = (swiftc, ldLLD, ar, objcopy, nm, version)
     }
 
     /// Runs `tool`; its standard output, or one line naming `what` and the tool's first error line.

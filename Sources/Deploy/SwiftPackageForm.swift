@@ -10,8 +10,6 @@ import OneLineError
 /// DIR/swift/README.md            the build command and how a firmware package depends on this one
 /// DIR/swift/Sources/Int8Runtime  a copy of Sources/Int8Runtime, every file unchanged
 /// DIR/swift/Sources/CInt8DSP     a copy of Sources/CInt8DSP (the DSP intrinsics header and its module map)
-/// DIR/swift/Sources/EdgeQuantAtomics  Sources/EdgeQuantC/atomics_armv6m.S inside #if __ARM_ARCH_6M__: the three
-///                                32-bit atomics Embedded Swift calls on ARMv6-M (empty on every other core)
 /// DIR/swift/Sources/EdgeQuantModel  the emitted edgequant_model.c and .h, and EdgeQuantModel.h (the module's
 ///                                umbrella: edgequant_model_bytes(), since Swift imports a C array as a tuple
 ///                                and rejects one of a model's size: resnet's 90,028 bytes are an "invalid
@@ -51,19 +49,11 @@ public enum SwiftPackageForm {
         for folder in [runtime, dsp] where !isFolder(folder) {
             throw SwiftPackageFormError(file: folder.path, "missing (the runtime sources the package form copies)")
         }
-        let atomics = sources.appendingPathComponent("EdgeQuantC/atomics_armv6m.S")
-        guard files.fileExists(atPath: atomics.path) else {
-            throw SwiftPackageFormError(file: atomics.path, "missing (the runtime sources the package form copies)")
-        }
         let partial = emitFolder.appendingPathComponent(".\(folderName).partial-\(UUID().uuidString)")
         do {
             let out = partial.appendingPathComponent("Sources")
             try files.createDirectory(at: out.appendingPathComponent("EdgeQuantModel/include"),
                                       withIntermediateDirectories: true)
-            try files.createDirectory(at: out.appendingPathComponent("EdgeQuantAtomics/include"), withIntermediateDirectories: true)
-            try Data(atomicsHeader.utf8).write(to: out.appendingPathComponent("EdgeQuantAtomics/include/edgequant_atomics.h"))
-            let atomicsSource = try String(contentsOf: atomics, encoding: .utf8)
-            try Data(atomicsWrapper(atomicsSource).utf8).write(to: out.appendingPathComponent("EdgeQuantAtomics/atomics_armv6m.S"))
             try copyTree(runtime, to: out.appendingPathComponent("Int8Runtime"))
             try copyTree(dsp, to: out.appendingPathComponent("CInt8DSP"))
             try files.copyItem(at: header, to: out.appendingPathComponent("EdgeQuantModel/include/edgequant_model.h"))
@@ -116,46 +106,11 @@ public enum SwiftPackageForm {
                 .library(name: "EdgeQuantModel", targets: ["EdgeQuantModel"]),
             ],
             targets: [
-                .target(name: "Int8Runtime", dependencies: ["CInt8DSP", "EdgeQuantAtomics"]),
+                .target(name: "Int8Runtime", dependencies: ["CInt8DSP"]),
                 .target(name: "CInt8DSP"),
-                // ARMv6-M (Cortex-M0/M0+) has no LDREX/STREX: Embedded Swift's once-initialized globals call
-                // __atomic_load_4, __atomic_store_4 and __atomic_compare_exchange_4, which bare-metal toolchains do
-                // not ship. Assembled to nothing on every other core.
-                .target(name: "EdgeQuantAtomics"),
                 .target(name: "EdgeQuantModel"),
             ]
         )
-
-        """
-
-    /// The ARMv6-M atomics (Sources/EdgeQuantC/atomics_armv6m.S, as libedgequant.a links them) for the package:
-    /// only on ARMv6-M, so the same Package.swift builds for every core and the host.
-    static func atomicsWrapper(_ source: String) -> String {
-        """
-        /* Written by quantize --emit from Sources/EdgeQuantC/atomics_armv6m.S: on ARMv6-M only (Cortex-M0/M0+).
-           A firmware that already defines these functions removes this target. */
-        #if defined(__ARM_ARCH_6M__)
-        \(source)
-        #endif
-
-        """
-    }
-
-    /// The atomics target's header (SwiftPM wants one): what the assembly defines.
-    static let atomicsHeader = """
-        /* The 32-bit atomics Embedded Swift calls on ARMv6-M (Cortex-M0/M0+), defined in atomics_armv6m.S (single core:
-           aligned loads and stores are atomic, the compare-exchange masks interrupts). Written by quantize --emit. */
-        #ifndef EDGEQUANT_ATOMICS_H
-        #define EDGEQUANT_ATOMICS_H
-        #if defined(__ARM_ARCH_6M__)
-        #include <stdbool.h>
-        #include <stdint.h>
-        uint32_t __atomic_load_4(const volatile void *ptr, int order);
-        void __atomic_store_4(volatile void *ptr, uint32_t value, int order);
-        bool __atomic_compare_exchange_4(volatile void *ptr, void *expected, uint32_t desired, bool weak, int success,
-                                         int failure);
-        #endif
-        #endif
 
         """
 

@@ -189,7 +189,7 @@ struct EmitTests {
         }
     }
 
-    /// Every core's library builds (ARMv6-M with its atomics, M3 and M33 through the armv7em stdlib); the cached one is
+    /// Every core's library builds (M3 and M33 through the armv7em stdlib); the cached one is
     /// reused (same file, untouched); its object's only globals are the C API's, its undefined symbols allowed ones.
     @Test(arguments: DeployTarget.all.map(\.name))
     func libraryIsCachedAndExportsOnlyTheAPI(core: String) throws {

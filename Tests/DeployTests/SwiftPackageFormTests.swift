@@ -93,11 +93,8 @@ struct SwiftPackageFormTests {
         #expect(umbrella.contains("#include \"edgequant_model.h\""))
         #expect(umbrella.contains("edgequant_model_bytes(void) { return edgequant_model_data; }"))
         #expect(Self.files(under: emit.package).filter { !$0.hasPrefix("Sources/") } == ["Package.swift", "README.md", "toolset.json"])
-        let atomicsFolder = emit.package.appendingPathComponent("Sources/EdgeQuantAtomics")
-        #expect(Self.files(under: atomicsFolder) == ["atomics_armv6m.S", "include/edgequant_atomics.h"])
-        let atomics = try String(contentsOf: atomicsFolder.appendingPathComponent("atomics_armv6m.S"), encoding: .utf8)
-        let original = try String(contentsOf: sources.appendingPathComponent("EdgeQuantC/atomics_armv6m.S"), encoding: .utf8)
-        #expect(atomics.contains("#if defined(__ARM_ARCH_6M__)\n" + original + "\n#endif\n"), "the ARMv6-M atomics, guarded")
+        let modules = try FileManager.default.contentsOfDirectory(atPath: emit.package.appendingPathComponent("Sources").path)
+        #expect(modules.sorted() == ["CInt8DSP", "EdgeQuantModel", "Int8Runtime"])
         let readme = try String(contentsOf: emit.package.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains("cd swift && swift build -c release --triple armv7em-none-none-eabi --toolset toolset.json"))
     }
@@ -114,9 +111,8 @@ struct SwiftPackageFormTests {
         #expect(products.sorted() == ["CInt8DSP", "EdgeQuantModel", "Int8Runtime"])
         let targets = manifest["targets"] as? [[String: Any]] ?? []
         let byName = Dictionary(uniqueKeysWithValues: targets.compactMap { t in (t["name"] as? String).map { ($0, t) } })
-        #expect(byName.keys.sorted() == ["CInt8DSP", "EdgeQuantAtomics", "EdgeQuantModel", "Int8Runtime"])
-        #expect(byName["Int8Runtime"]?["target_dependencies"] as? [String] == ["CInt8DSP", "EdgeQuantAtomics"])
-        #expect(byName["EdgeQuantAtomics"]?["sources"] as? [String] == ["atomics_armv6m.S"])
+        #expect(byName.keys.sorted() == ["CInt8DSP", "EdgeQuantModel", "Int8Runtime"])
+        #expect(byName["Int8Runtime"]?["target_dependencies"] as? [String] == ["CInt8DSP"])
         #expect(byName["EdgeQuantModel"]?["module_type"] as? String == "ClangTarget")
         #expect(byName["EdgeQuantModel"]?["sources"] as? [String] == ["edgequant_model.c"])
         let runtimeSources = (byName["Int8Runtime"]?["sources"] as? [String] ?? []).count
@@ -173,8 +169,6 @@ struct SwiftPackageFormTests {
             try FileManager.default.createDirectory(at: broken.appendingPathComponent(module), withIntermediateDirectories: true)
         }
         try Data("let x = 1\n".utf8).write(to: broken.appendingPathComponent("Int8Runtime/A.swift"))
-        try FileManager.default.createDirectory(at: broken.appendingPathComponent("EdgeQuantC"), withIntermediateDirectories: true)
-        try Data("/* */\n".utf8).write(to: broken.appendingPathComponent("EdgeQuantC/atomics_armv6m.S"))
         try FileManager.default.createSymbolicLink(atPath: broken.appendingPathComponent("Int8Runtime/B.swift").path,
                                                    withDestinationPath: "/nonexistent/B.swift")
         do {
@@ -194,8 +188,7 @@ struct SwiftPackageFormTests {
     }
 
     /// The documented command builds the package for Embedded Swift: Cortex-M4F (the runtime's objects hold SMLAD,
-    /// the DSP path) and Cortex-M0 (ARMv6-M: no SMLAD; the atomics Embedded Swift calls there are defined, and only
-    /// there). Tens of seconds per core: only with EDGEQUANT_FIRMWARE=1.
+    /// the DSP path) and Cortex-M0 (ARMv6-M: no SMLAD). Tens of seconds per core: only with EDGEQUANT_FIRMWARE=1.
     @Test(arguments: [("cortex-m4f", "armv7em-none-none-eabi", m4Flags, true), ("cortex-m0", "armv6m-none-none-eabi", m0Flags, false)])
     func buildsForEmbeddedSwift(core: String, triple: String, flags: [String], dsp: Bool) throws {
         guard ProcessInfo.processInfo.environment["EDGEQUANT_FIRMWARE"] == "1" else {
@@ -214,10 +207,6 @@ struct SwiftPackageFormTests {
         let listing = try Self.run(["llvm-objdump", "-d"] + runtime.map { objects.appendingPathComponent("Int8Runtime.build/\($0)").path }, in: objects)
         #expect(listing.status == 0, "\(listing.output.prefix(500))")
         #expect(listing.output.contains("\tsmlad\t") == dsp, "\(core): SMLAD in the runtime's code should be \(dsp)")
-        let atomics = Self.files(under: objects.appendingPathComponent("EdgeQuantAtomics.build")).filter { $0.hasSuffix(".o") }
-        let symbols = try Self.run(["llvm-nm"] + atomics.map { objects.appendingPathComponent("EdgeQuantAtomics.build/\($0)").path }, in: objects)
-        let defined = ["__atomic_compare_exchange_4", "__atomic_load_4", "__atomic_store_4"].filter { symbols.output.contains("T \($0)") }
-        #expect(defined.count == (dsp ? 0 : 3), "\(core): atomics defined: \(defined) \(symbols.output)")
     }
 }
 

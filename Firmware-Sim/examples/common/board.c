@@ -58,12 +58,20 @@ __attribute__((weak)) uint32_t board_instructions_per_tick_x1000(void) { return 
 
 __attribute__((weak)) uint64_t board_instructions(uint64_t ticks) { return (ticks * instructions_per_tick_x1000 + 500) / 1000; }
 
+// GCC hands Thumb-1 inline assembly over in the divided syntax, so ARMv6-M blocks switch to unified and back;
+// Clang (the Swift example builds this file with it) is unified throughout and rejects ".syntax divided".
+#if defined(__clang__)
+#define SYNTAX_DIVIDED ""
+#else
+#define SYNTAX_DIVIDED ".syntax divided\n"
+#endif
+
 // A loop of exactly 2 instructions per round (subs, bne), timed to find the instructions per SysTick tick.
 static void busy(uint32_t rounds) {
 #if __ARM_ARCH_ISA_THUMB >= 2
     __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+l"(rounds) : : "cc");
-#else // ARMv6-M: GCC hands Thumb-1 inline assembly over in the divided syntax
-    __asm__ volatile(".syntax unified\n1: subs %0, %0, #1\n bne 1b\n.syntax divided" : "+l"(rounds) : : "cc");
+#else // ARMv6-M
+    __asm__ volatile(".syntax unified\n1: subs %0, %0, #1\n bne 1b\n" SYNTAX_DIVIDED : "+l"(rounds) : : "cc");
 #endif
 }
 
@@ -190,7 +198,7 @@ __attribute__((naked)) void Fault_Handler(void) {
         "ldr r2, =board_fault_report\n"
         "bx r2\n"
         ".ltorg\n"
-        ".syntax divided\n");
+        SYNTAX_DIVIDED);
 #endif
 }
 

@@ -4,6 +4,9 @@
 import PackageDescription
 
 let emitted = Context.environment["EDGEQUANT_EMIT"] ?? "../../../../out"
+// The QEMU machine (./run sets it): its startup.c, the C example's, is the one the Board target compiles.
+let machines = ["netduinoplus2", "microbit"]
+let machine = Context.environment["EDGEQUANT_MACHINE"] ?? "netduinoplus2"
 
 let package = Package(
     name: "SwiftExample",
@@ -20,10 +23,13 @@ let package = Package(
             .product(name: "Int8Runtime", package: "swift"),
             .product(name: "EdgeQuantModel", package: "swift"),
         ]),
-        // startup.c: vectors, reset, semihosting, the instruction clock and the arena (sized by edgequant_model.h).
+        // The C examples' board support, as symlinks: board.c and include/board.h (../../common: semihosting, the
+        // instruction clock, stack painting, faults, reset, memory functions) and <machine>/startup.c (vectors, the
+        // core's set-up); example.c adds main, the arena (sized by edgequant_model.h) and the samples.
         // -ffreestanding on this target only: its memcpy and memset must not compile into calls to themselves (in the
         // toolset it would also reach Swift's Clang importer and slow the kernels, see SwiftPackageForm.cFlags).
         .target(name: "Board", dependencies: [.product(name: "EdgeQuantModel", package: "swift")],
+                exclude: machines.filter { $0 != machine },
                 cSettings: [.unsafeFlags(["-ffreestanding"])]),
     ]
 )

@@ -35,14 +35,14 @@ public func firmwareMain() -> Int32 {
     for sample in 0..<count {
         let from = board_samples()! + sample * input.count
         for i in 0..<input.count { input[i] = from[i] }
-        let start = board_instructions()
+        let start = board_ticks()
         do {
             try Int8Interpreter.invoke(model, arena: arena)
         } catch {
             write("ERROR inference failed: "); write(error.name); write("\n")
             return 4
         }
-        let spent = board_instructions() &- start
+        let spent = board_instructions(board_ticks() &- start)
         total &+= spent
         var best = 0
         write("sample "); write(sample); write(" output")

@@ -1,0 +1,1 @@
+../../../../../microbit/startup.c

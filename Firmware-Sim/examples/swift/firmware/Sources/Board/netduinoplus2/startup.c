@@ -1,0 +1,1 @@
+../../../../../netduinoplus2/startup.c
