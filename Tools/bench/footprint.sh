@@ -15,7 +15,9 @@ set -uo pipefail
 # What the recorded figures depend on. The library: the runtime, its kernels, the C API, the builder (Sources/Deploy)
 # and the example firmwares. The older Firmware-Sim figures (cores whose library is not measured yet): the runtime,
 # its kernels and Firmware-Sim's own firmware.
-LIBRARY_WATCHED=(Sources/Int8Runtime Sources/CInt8DSP Sources/EdgeQuantC Sources/Deploy Firmware-Sim/examples)
+# Documentation and the Embedded Swift example (not what the C library's figures are measured from) do not count.
+LIBRARY_WATCHED=(Sources/Int8Runtime Sources/CInt8DSP Sources/EdgeQuantC Sources/Deploy Firmware-Sim/examples
+                 ':(exclude,glob)**/*.md' ':(exclude)Firmware-Sim/examples/swift')
 FIRMWARE_SIM_WATCHED=(Sources/Int8Runtime Sources/CInt8DSP Firmware-Sim/src Firmware-Sim/run)
 
 if [[ "${1:-}" == "--check" ]]; then
