@@ -255,8 +255,14 @@ enum HDF5Precheck {
         case 9 where !nested:
             let (base, _) = try datatypeSize(bytes, (at + 8)..<range.upperBound, superblock: superblock, nested: true, fail: fail)
             guard base >= 1 else { throw fail("a variable-length attribute of elements of 0 bytes") }
-            // On disk a variable-length element is a length, a global heap address and an index.
-            return (4 + superblock.sizeOfOffsets + 4, base)
+            // On disk a variable-length element is a length, a global heap address and an index. libhdf5 1.10.8
+            // copies the value with the size the datatype declares, so that size must be exactly this (as h5py
+            // writes it): a larger one read past the header's buffer (found by the import-h5 fuzz target).
+            let diskSize = 4 + superblock.sizeOfOffsets + 4
+            guard size == diskSize else {
+                throw fail("a variable-length datatype of size \(size) (its elements are \(diskSize) bytes on disk)")
+            }
+            return (diskSize, base)
         default:
             throw fail("an attribute of datatype class \(typeClass) (Keras writes integers, floats and strings)")
         }

@@ -43,6 +43,15 @@ struct HDF5HostileTests {
         #expect(!error.message.contains("\n"))
     }
 
+    @Test("The fuzz input whose variable-length datatype declares 24 bytes (libhdf5 copied 24 per element, 16 are stored)")
+    func variableLengthSizePastMessage() throws {
+        let bytes = try Self.fixture("libhdf5-hostile/heap-overflow-vlen-size.h5")
+        let error = try #require(Self.refusal(bytes))
+        #expect(error.kind == .malformed)
+        #expect(error.message.hasSuffix("a variable-length datatype of size 24 (its elements are 16 bytes on disk)"), "\(error.message)")
+        #expect(!error.message.contains("\n"))
+    }
+
     @Test("Attribute messages patched in sequential.h5: value, name, datatype, dataspace, sharing")
     func patchedAttributes() throws {
         let good = try Self.fixture("sequential.h5")
