@@ -6,15 +6,10 @@
 #   Firmware-Sim/cycles/check.sh [extra plugin arguments, e.g. refill=3]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(dirname "$(dirname "$here")")"
-bin="$(dirname "$(realpath "$(command -v swiftc)")")"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
-src="$root/Firmware-Sim/src"
+source "$here/../check-setup.sh"
 hostcc="$(command -v cc || command -v gcc || echo "$bin/clang")"  # the host's C compiler (the toolchain's clang last)
 "$hostcc" -O2 -shared -fPIC -fvisibility=hidden -o "$out/cycles.so" "$here/cycles.c"
-sed -e 's/@FLASH_ORIGIN@/0x0/' -e 's/@FLASH_SIZE@/0x400000/' -e 's/@RAM_ORIGIN@/0x20000000/' \
-    -e 's/@RAM_SIZE@/0x400000/' -e 's/@STACK_SIZE@/0x2000/' "$src/link.ld.in" > "$out/link.ld"
+write_link_script 0x0 0x400000 0x20000000 0x400000
 flags=(--target=thumbv7em-none-eabihf -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffreestanding
        -fno-builtin -fno-pic -ffunction-sections -fdata-sections -fshort-enums -DARENA_SIZE=16 -I "$src")
 "$bin/clang" "${flags[@]}" -Os -c "$src/startup.c" -o "$out/startup.o"

@@ -5,13 +5,8 @@
 # Exit status 0 when both boards print "ok".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(dirname "$(dirname "$here")")"
-bin="$(dirname "$(realpath "$(command -v swiftc)")")"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
-src="$root/Firmware-Sim/src"
-sed -e 's/@FLASH_ORIGIN@/0x0/' -e 's/@FLASH_SIZE@/0x400000/' -e 's/@RAM_ORIGIN@/0x20000000/' \
-    -e 's/@RAM_SIZE@/0x400000/' -e 's/@STACK_SIZE@/0x2000/' "$src/link.ld.in" > "$out/link.ld"
+source "$here/../check-setup.sh"
+write_link_script 0x0 0x400000 0x20000000 0x400000
 status=0
 for board in mps2-an386:cortex-m4:fpv4-sp-d16 mps2-an500:cortex-m7:fpv5-d16; do
     IFS=: read -r name cpu fpu <<< "$board"

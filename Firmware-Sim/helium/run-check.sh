@@ -4,14 +4,9 @@
 # runs it. The MVE instructions themselves run here, which no host test can do. Exit status 0 when it prints "ok".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(dirname "$(dirname "$here")")"
-bin="$(dirname "$(realpath "$(command -v swiftc)")")"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
-src="$root/Firmware-Sim/src"
+source "$here/../check-setup.sh"
 # AN547: code in the ITCM at 0 (512 KB), data in the SSE-300's 4 MB SRAM at 0x21000000 (QEMU's mps2-tz.c).
-sed -e 's/@FLASH_ORIGIN@/0x0/' -e 's/@FLASH_SIZE@/0x80000/' -e 's/@RAM_ORIGIN@/0x21000000/' \
-    -e 's/@RAM_SIZE@/0x400000/' -e 's/@STACK_SIZE@/0x2000/' "$src/link.ld.in" > "$out/link.ld"
+write_link_script 0x0 0x80000 0x21000000 0x400000
 flags=(--target=thumbv8.1m.main-none-eabihf -mcpu=cortex-m55 -mthumb -mfloat-abi=hard -ffreestanding -fno-builtin
        -fno-pic -ffunction-sections -fdata-sections -fshort-enums -DARENA_SIZE=16 -I "$src" -I "$here/include" -I "$here")
 "$bin/clang" "${flags[@]}" -Os -c "$src/startup.c" -o "$out/startup.o"
