@@ -120,7 +120,13 @@ def attribute_json(a):
     return {"int" if isinstance(value, int) else "float": value}
 
 
-def describe(model):
+def initializer_values(t):
+    return {"values": numpy_helper.to_array(t).flatten().tolist()}
+
+
+def describe(model, initializer=initializer_values):
+    """The graph as JSON; `initializer` gives each initializer's entries past its name, dims and data type (every
+    value here; describe_onnx.py's summary for files too big to list)."""
     graph = model.graph
     names = {t.name for t in graph.initializer}
     return {
@@ -133,8 +139,8 @@ def describe(model):
                     for v in graph.output],
         "nodes": [{"name": n.name, "op_type": n.op_type, "inputs": list(n.input), "outputs": list(n.output),
                    "attributes": {a.name: attribute_json(a) for a in n.attribute}} for n in graph.node],
-        "initializers": [{"name": t.name, "dims": list(t.dims), "data_type": t.data_type,
-                          "values": numpy_helper.to_array(t).flatten().tolist()} for t in graph.initializer],
+        "initializers": [{"name": t.name, "dims": list(t.dims), "data_type": t.data_type, **initializer(t)}
+                         for t in graph.initializer],
     }
 
 
