@@ -13,8 +13,9 @@ import tempfile
 from tflite_micro.python.tflite_micro import runtime as tflm
 
 
-def arena(path):
-    interp = tflm.Interpreter.from_bytes(open(path, "rb").read(), arena_size=1 << 20)
+def allocations(flatbuffer, arena_size=1 << 20):
+    """head, tail and total (bytes) as the interpreter's print_allocations() states them, its output caught."""
+    interp = tflm.Interpreter.from_bytes(flatbuffer, arena_size=arena_size)
     with tempfile.TemporaryFile() as sink:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -31,7 +32,12 @@ def arena(path):
         sink.seek(0)
         text = sink.read().decode(errors="replace")
     return {key: int(m.group(1)) for key in ("head", "tail", "total")
-            if (m := re.search(rf"Arena allocation {key} (\d+) bytes", text))}
+            if (m := re.search(rf"Arena allocation {key} (\d+) bytes", text))}, text
+
+
+def arena(path):
+    with open(path, "rb") as f:
+        return allocations(f.read())[0]
 
 
 if __name__ == "__main__":

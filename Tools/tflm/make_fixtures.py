@@ -24,8 +24,6 @@ import contextlib
 import io
 import json
 import os
-import re
-import tempfile
 import sys
 import warnings
 
@@ -38,6 +36,7 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 from tflite_micro import runtime as tflm  # noqa: E402
+from arena_of import allocations  # noqa: E402  (same folder)
 from tflite_micro.python.tflite_micro import _version as tflm_version  # noqa: E402
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb  # noqa: E402
 
@@ -482,23 +481,7 @@ def tflm_arena(flatbuffer):
     own bytes). head: the non-persistent section the GreedyMemoryPlanner lays out (activations, and scratch
     buffers that kernels request); tail: persistent data (tensor structs, op data such as per-channel
     multipliers, node and registration structs)."""
-    interp = tflm.Interpreter.from_bytes(flatbuffer, arena_size=ARENA_SIZE)
-    with tempfile.TemporaryFile() as sink:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        saved = [os.dup(1), os.dup(2)]
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        try:
-            interp.print_allocations()
-        finally:
-            for fd, old in ((1, saved[0]), (2, saved[1])):
-                os.dup2(old, fd)
-                os.close(old)
-        sink.seek(0)
-        text = sink.read().decode(errors="replace")
-    found = {key: int(m.group(1)) for key in ("head", "tail", "total")
-             if (m := re.search(rf"Arena allocation {key} (\d+) bytes", text))}
+    found, text = allocations(flatbuffer, ARENA_SIZE)
     assert set(found) == {"head", "tail", "total"}, f"print_allocations() said:\n{text}"
     assert found["head"] + found["tail"] == found["total"], found
     return found
