@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ZIPFoundation
 @testable import ModelImport
@@ -140,7 +141,7 @@ struct KerasRejectionTests {
 
     @Test("Seeded byte corruptions of the fixtures: a model or a typed error, never a trap or a hang")
     func corruptions() throws {
-        var random = SplitMix(seed: 12)
+        var random = SeededRandom(seed: 12)
         for name in ["sequential.keras", "sequential.h5", "functional.h5"] {
             let bytes = try Self.fixture(name)
             for _ in 0..<150 {
@@ -326,18 +327,5 @@ struct KerasRejectionTests {
         #expect(Self.readConfig(noShape) == .malformed("config.json: layer 'd' (Dense): the Sequential model has no input shape"))
         let boolAsInt = Self.functional([Self.inputLayer, Self.layer("Dense", "out", ["in"], config: #""units": true"#)].joined(separator: ", "))
         #expect(Self.readConfig(boolAsInt) == .malformed("config.json: layer 'out' (Dense): units true is not a positive count"))
-    }
-}
-
-/// Deterministic test randomness.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import SwiftProtobuf
 import Testing
 @testable import ModelImport
@@ -237,7 +238,7 @@ struct ONNXRejectionTests {
             damaged[i] ^= 0xFF
             _ = error(damaged)
         }
-        var rng = ONNXTestRandom(seed: 12)
+        var rng = SeededRandom(seed: 12)
         for _ in 0..<3000 {
             var damaged = bytes
             for _ in 0..<(1 + Int(rng.next() % 8)) {
@@ -245,18 +246,5 @@ struct ONNXRejectionTests {
             }
             _ = error(damaged)
         }
-    }
-}
-
-/// A tiny seeded generator so the corruption test is the same every run.
-struct ONNXTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import TestSupport
 import ZIPFoundation
 
 /// The seed tutorial's ResNet50 as Keras 3 saves it (`model.save("resnet50.keras")`), generated from a seed
@@ -118,22 +119,6 @@ enum ResNet50Keras {
                 "config": ["shape": [NSNull()] + shape.map { $0 as Any }, "dtype": "float32", "keras_history": [name, 0, 0]]]
     }
 
-    /// SplitMix64: the same seed gives the same weights on every machine.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [low, high).
-        mutating func uniform(_ low: Float, _ high: Float) -> Float {
-            low + (high - low) * Float(next() >> 40) / Float(1 << 24)
-        }
-    }
-
     /// The values of weight `index` of `layer` for `seed` (each weight from its own stream, so that a test can
     /// regenerate any one of them).
     static func values(_ layer: Layer, weight index: Int, seed: UInt64) -> [Float] {
@@ -141,7 +126,7 @@ enum ResNet50Keras {
         let count = shape.reduce(1, *)
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in "\(layer.name)/\(index)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        var generator = Generator(state: seed ^ hash)
+        var generator = SeededRandom(seed: seed ^ hash)  // the same seed gives the same weights on every machine
         let (low, high): (Float, Float)
         switch (layer.className, index) {
         case ("BatchNormalization", 0), ("BatchNormalization", 3): (low, high) = (0.5, 1.5)
@@ -220,5 +205,12 @@ enum ResNet50Keras {
         for name in ["metadata.json", "config.json", "model.weights.h5"] {
             try archive.addEntry(with: name, relativeTo: folder, compressionMethod: .none)
         }
+    }
+}
+
+extension SeededRandom {
+    /// Uniform in [low, high).
+    mutating func uniform(_ low: Float, _ high: Float) -> Float {
+        low + (high - low) * Float(next() >> 40) / Float(1 << 24)
     }
 }
