@@ -98,7 +98,10 @@ def main():
         wrong = collections.Counter()
         total = 0
         for elf in args:
-            listing = subprocess.run([objdump, "-d", elf], capture_output=True, text=True, check=True).stdout
+            # The DSP extension explicitly: an ARMv8-M firmware's attributes (the C for cortex-m33 linked first) do
+            # not name it, and llvm-objdump then prints the Swift code's SMLAD/SXTB16... as <unknown>.
+            listing = subprocess.run([objdump, "-d", "--mattr=+dsp", elf], capture_output=True, text=True,
+                                     check=True).stdout
             # Only code: the ranges of function symbols (the model and constants share .text and would
             # disassemble as noise).
             nm = os.path.join(swift_bin, "llvm-nm")
