@@ -57,5 +57,11 @@ run_blocks mps3-an547 cortex-m55 "$here/check-m55.S" 0x0 0x80000 0x21000000 0x40
 # The decoder's classes against llvm-objdump's mnemonics on the same programs (on a firmware ELF:
 # Firmware-Sim/cycles/check-decode.py [--core NAME] ELF...).
 python3 "$here/check-decode.py" "$out/check.elf" || status=1
-python3 "$here/check-decode.py" --core cortex-m55 "$out/check-m55.elf" || status=1
+# ... and on the Helium kernels as compiled for the Cortex-M55 (Firmware-Sim/helium/helium.c, -O2 as
+# Firmware-Sim/run builds them).
+"$bin/clang" --target=thumbv8.1m.main-none-eabihf -mcpu=cortex-m55 -mthumb -mfloat-abi=hard -ffreestanding \
+    -fno-builtin -fno-pic -ffunction-sections -fdata-sections -fshort-enums -O2 -I "$src" \
+    -I "$root/Firmware-Sim/helium/include" -I "$root/Firmware-Sim/helium" \
+    -c "$root/Firmware-Sim/helium/helium.c" -o "$out/helium.o"
+python3 "$here/check-decode.py" --core cortex-m55 "$out/check-m55.elf" "$out/helium.o" || status=1
 exit $status
