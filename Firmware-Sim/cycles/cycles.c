@@ -243,7 +243,7 @@ static bool decode_mve(struct insn *i, uint32_t h1, uint32_t h2) {
     if ((h1 & 0xEF80) == 0xEE80 && !(h2 & 0x40) && !((h1 & 1) && (h2 & 0x100)) && (h1 & 0xEFF1) != 0xEEE0 &&
         !((h1 & 0xEFC1) == 0xEE80 && (h2 & 0x0F51) == 0x0F01)) {
         set(i, C_VMAC, core->vmac, F_VDP);
-        i->writes = (uint16_t)(3u << ((h2 >> 12) & 14));  // RdaLo/Rda (even) and, for the long forms, RdaHi
+        i->writes = (uint16_t)(3u << ((h2 >> 12) & 14));  // Rda/RdaLo (even) and the next one: bookkeeping only
         return true;
     }
     set(i, C_VDP, core->vdp, F_VDP);
