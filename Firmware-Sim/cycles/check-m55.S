@@ -336,6 +336,55 @@ mve_coverage:
     vddup.u32 q0, r0, #4
     viwdup.u16 q0, r0, r1, #2
     vbrsr.8 q0, q1, r0
+    vcmp.u8 hi, q0, q1
+    vcmp.f32 ge, q0, q1
+    vcmp.f32 lt, q0, r1
+    vcmp.f16 eq, q0, q1
+    vpt.f32 le, q0, q1
+    vaddt.f32 q0, q1, q2
+    vpt.f16 eq, q0, r2
+    vaddt.f16 q0, q1, q2
+    vadd.f32 q0, q1, r2
+    vsub.f32 q0, q1, r2
+    vmul.f32 q0, q1, r2
+    vfma.f32 q0, q1, r2
+    vfmas.f32 q0, q1, r2
+    vmul.f16 q0, q1, r2
+    vmullb.p8 q0, q1, q2
+    vmullt.p16 q0, q1, q2
+    vqdmullt.s32 q0, q1, q2
+    vqdmullb.s16 q0, q1, r2
+    vmulh.u8 q0, q1, q2
+    vqdmlsdh.s16 q0, q1, q2
+    vqrdmladhx.s32 q0, q1, q2
+    vqdmlash.s32 q0, q1, r2
+    vqrdmlash.s32 q0, q1, r2
+    vhadd.s8 q0, q1, r2
+    vhsub.u16 q0, q1, r2
+    vqsub.s32 q0, q1, r2
+    vmaxnmv.f32 r0, q1
+    vmaxnmav.f16 r0, q1
+    vminnma.f32 q0, q1
+    vcadd.f32 q0, q1, q2, #270
+    vcvt.s32.f32 q0, q1, #3
+    vcvta.s32.f32 q0, q1
+    vcvtt.f16.f32 q0, q1
+    vrintx.f16 q0, q1
+    vabd.f32 q0, q1, q2
+    vmaxnm.f16 q0, q1, q2
+    viwdup.u16 q0, r0, r1, #2
+    vdwdup.u32 q0, r0, r1, #4
+    vqmovunt.s16 q0, q1
+    vqrshrunt.s32 q0, q1, #3
+    vsbc.i32 q0, q1, q2
+    vadci.i32 q0, q1, q2
+    vrmlsldavha.s32 r0, r1, q1, q2
+    vmlsldavax.s16 r0, r1, q1, q2
+    vabav.u32 r0, q1, q2
+    vmov.i16 q0, #0x12
+    vmov.i64 q0, #0xff00ff00ff00ff00
+    vmvn.i16 q0, #0x12
+    vmov.f32 q0, #2.0
     asrl r0, r1, #3
     lsll r0, r1, r2
     sqrshr r0, r2
