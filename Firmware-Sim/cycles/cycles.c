@@ -6,11 +6,14 @@
 // previous data-processing instruction stalls one cycle. It is an ESTIMATE WITHOUT WAIT STATES.
 //
 // Arguments (-plugin cycles.so,core=cortex-m4,out=FILE[,mark=0xADDR][,refill=N]):
-//   core    a row of tables.h (cortex-m4, cortex-m7 = the M4 table, cortex-m3, cortex-m0)
+//   core    a row of tables.h (cortex-m4, cortex-m7 and cortex-m33 = the M4 table, cortex-m55 with MVE,
+//           cortex-m3, cortex-m0)
 //   out     the report file, written at exit (temporary file, then rename)
 //   mark    the address of a marker function: each time execution reaches it the plugin records the running
 //           totals (instructions, cycles, per class), so the caller can difference them per layer
 //   refill  overrides P (sensitivity checks)
+//   dp_overlap=1  (MVE) also overlaps two vector data-processing instructions in a row, as if every such pair used
+//           different pipes (integer, FP/multiply): the optimistic side of the Cortex-M55 estimate's simplification
 // Report format (one record per line, fields separated by single spaces): see docs/firmware-sim.md.
 #include <inttypes.h>
 #include <stdbool.h>
@@ -45,9 +48,11 @@ uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 // Instruction classes, in report order.
-enum cls { C_ALU, C_MUL, C_DIV, C_LOAD, C_STORE, C_LDRD, C_LDM, C_BRANCH, C_FP, C_OTHER, C_COUNT };
+enum cls { C_ALU, C_MUL, C_DIV, C_LOAD, C_STORE, C_LDRD, C_LDM, C_BRANCH, C_FP, C_OTHER,
+           C_VLOAD, C_VSTORE, C_VDP, C_VMAC, C_VCTL, C_COUNT };  // the last five: MVE (Cortex-M55)
 static const char *const class_names[C_COUNT] = {"alu", "mul", "div", "load", "store", "ldrd", "ldm",
-                                                 "branch", "fp", "other"};
+                                                 "branch", "fp", "other", "vload", "vstore", "vdp", "vmac",
+                                                 "vctl"};
 
 enum {
     F_SINGLE = 1,     // a single load or store (may pipeline after a single load/store)
@@ -56,18 +61,22 @@ enum {
     F_MEM = 8,        // any load or store (subject to the address-dependence stall)
     F_PC = 16,        // may write the PC: taken when the next executed instruction is not the following one
     F_MARK = 32,      // the marker function's first instruction
+    F_VLS = 64,       // an MVE load or store (the load/store pipe)
+    F_VDP = 128,      // MVE data processing (the integer and FP/multiply pipes)
 };
 
 struct insn {
     uint32_t vaddr, opcode;
     uint8_t size, cls, cost, flags;
     uint16_t writes, addr;  // register masks: written, used to form the address
+    uint16_t loaded;        // register mask: written with data read from memory (load latency, load_use)
     uint8_t taken_cost;     // extra when the PC changes (P)
     struct insn *next;      // hash chain
 };
 
 static const struct core_table *core;
 static int refill;
+static int dp_overlap;  // dp_overlap=1: also overlap two MVE data-processing instructions (sensitivity bound)
 static uint64_t mark_addr = UINT64_MAX;
 static const char *out_path;
 
@@ -96,6 +105,7 @@ static void single(struct insn *i, bool load, int rt, int rn, int rm, bool reg_o
     i->addr = (uint16_t)((1u << rn) | (rm >= 0 ? 1u << rm : 0));
     if (load) {
         i->writes = (uint16_t)(1u << rt);
+        i->loaded = i->writes;
         if (rt == 15) {  // LDR PC: 2 + P, never pipelined
             set(i, C_LOAD, core->load, F_MEM | F_PC);
             return;
@@ -110,6 +120,7 @@ static void multiple(struct insn *i, bool load, int rn, uint32_t list) {
     int n = popcount16(list);
     i->addr = (uint16_t)(1u << rn);
     i->writes = (uint16_t)((load ? list : 0) | (1u << rn));
+    i->loaded = (uint16_t)(load ? list : 0);
     set(i, C_LDM, core->ldm_base + n, F_MEM | (load && (list & 0x8000) ? F_PC : 0));
 }
 
@@ -175,7 +186,72 @@ static void decode16(struct insn *i, uint32_t h) {
     }
 }
 
+// MVE (Helium, Armv8.1-M) in the coprocessor space (the caller checked h1 is 111x 11xx), by encoding group
+// (Armv8-M Architecture Reference Manual, MVE encodings; groups checked against llvm-objdump by
+// check-decode.py on check-m55.S and the compiled Helium kernels):
+//   111x 110x (load/store), coprocessor field 111x: VLDR/VSTR of vectors (contiguous, widening, narrowing,
+//     gather/scatter, VLD2/VLD4/VST2/VST4), except VMOV two lanes <-> two core registers (1110 1100 000x) and
+//     VLDR/VSTR of a system register (P0, FPSCR: h2[11:7] = 11111), a scalar load/store;
+//   111x 1111: vector data processing (A-profile's Advanced SIMD space: VADD, VMUL, VQRDMULH, VSHL, VMOV #imm...);
+//   111x 1110, coprocessor field 111x: vector-by-scalar and reductions (VMLADAV, VADDV, VMAXV, VCMP/VPT,
+//     VPST/VPNOT...); coprocessor 1011 with h2[4] = 1: VDUP and VMOV lane <-> core register (on a core without MVE
+//     the same encodings are FP register transfers, decode_fp).
+// Returns false for what is not MVE (FP, left to decode_fp).
+static bool decode_mve(struct insn *i, uint32_t h1, uint32_t h2) {
+    uint32_t cp = (h2 >> 8) & 15;
+    if ((h1 & 0xEE00) == 0xEC00) {
+        if ((h1 & 0xFE00) == 0xFC00 && cp == 8) {  // VCMLA, VCADD (floating point)
+            set(i, C_VDP, core->vdp, F_VDP);
+            return true;
+        }
+        if ((cp & 0xE) != 0xE) return false;  // cp10/cp11: VLDR/VSTR/VLDM/VSTM/VPUSH/VPOP of FP registers
+        i->addr = (uint16_t)(1u << (h1 & 15));
+        if ((h2 & 0x0F80) == 0x0F80) {  // VLDR/VSTR (system register): a 32-bit load/store
+            set(i, (h1 & 0x10) ? C_LOAD : C_STORE, core->fp_load, F_MEM);
+            return true;
+        }
+        if ((h1 & 0xFFE0) == 0xEC00) {  // VMOV Qd[2], Qd[0], Rt, Rt2 and back
+            i->addr = 0;
+            set(i, C_VDP, core->vdp, F_VDP);
+            if (h1 & 0x10) i->writes = (uint16_t)((1u << (h2 & 15)) | (1u << (h1 & 15)));
+            return true;
+        }
+        bool load = (h1 >> 4) & 1;
+        set(i, load ? C_VLOAD : C_VSTORE, load ? core->vload : core->vstore, F_VLS | F_MEM);
+        if (h1 & 0x20) i->writes = (uint16_t)(1u << (h1 & 15));  // writeback of the base
+        return true;
+    }
+    if ((h1 & 0xEF00) == 0xEF00) {
+        set(i, C_VDP, core->vdp, F_VDP);
+        return true;
+    }
+    if ((h1 & 0xEF00) != 0xEE00) return false;
+    if (cp == 0xB && (h2 & 0x10)) {  // VDUP, VMOV lane <-> core register
+        set(i, C_VDP, core->vdp, F_VDP);
+        if ((h1 & 0x10) && !(h1 & 0x80)) i->writes = (uint16_t)(1u << ((h2 >> 12) & 15));  // VMOV to a core register
+        return true;
+    }
+    if ((cp & 0xE) != 0xE) return false;  // FP data processing
+    if ((h1 & 0xFFBF) == 0xFE31 && (h2 & 0x1FFF) == 0x0F4D) {  // VPST, VPNOT
+        set(i, C_VCTL, core->vctl, 0);
+        return true;
+    }
+    // 111U 1110 1xxx xxxx with h2[6] = 0 (h2[6] = 1: VMOVL, VSHLL): VMLADAV/VMLAV (RdaHi = 111), VMLALDAV,
+    // VRMLALDAVH, VMLSDAV... (the element size is h1[0]:h2[8] = 01, 00, 10 for 8, 16, 32 bits), except
+    // VADDV/VADDLV (h1[0] = h2[8] = 1), VMAXV/VMINV/VMAXAV/VMINAV/VMAXNMV... (111U 1110 1110 xxx0: RdaHi 110 would
+    // name SP) and VABAV (h1[6] = 0, h2 = xxxx 1111 0x0x xxx1).
+    if ((h1 & 0xEF80) == 0xEE80 && !(h2 & 0x40) && !((h1 & 1) && (h2 & 0x100)) && (h1 & 0xEFF1) != 0xEEE0 &&
+        !((h1 & 0xEFC1) == 0xEE80 && (h2 & 0x0F51) == 0x0F01)) {
+        set(i, C_VMAC, core->vmac, F_VDP);
+        i->writes = (uint16_t)(3u << ((h2 >> 12) & 14));  // Rda/RdaLo (even) and the next one: bookkeeping only
+        return true;
+    }
+    set(i, C_VDP, core->vdp, F_VDP);
+    return true;
+}
+
 static void decode_fp(struct insn *i, uint32_t h1, uint32_t h2) {
+    if (core->v81m && decode_mve(i, h1, h2)) return;
     if ((h2 & 0x0E00) != 0x0A00) { set(i, C_OTHER, core->other, 0); return; }  // not cp10/cp11
     if ((h1 & 0x0E00) == 0x0C00) {  // extension register load/store
         int op = (h1 >> 4) & 0x1F;
@@ -221,11 +297,13 @@ static void decode32(struct insn *i, uint32_t h1, uint32_t h2) {
                 set(i, C_LDRD, core->ldrd, F_MEM);
                 i->addr = (uint16_t)(1u << rn);
                 i->writes = (uint16_t)((load ? (1u << rt) | (1u << rd) : 0) | ((h1 & 0x20) ? 1u << rn : 0));
+                i->loaded = (uint16_t)(load ? (1u << rt) | (1u << rd) : 0);
             }
         } else if ((h1 & 0x0600) == 0x0200) {  // data processing (shifted register)
             int op = (h1 >> 5) & 15;
             bool s = (h1 >> 4) & 1;
-            dp(i, (s && rd == 15 && (op == 0 || op == 4 || op == 8 || op == 13)) ? -1 : rd);  // TST TEQ CMN CMP
+            if (core->v81m && (h1 & 0xFFF0) == 0xEA50 && rd == 15) dp(i, rn);  // SQRSHR, UQSHL, SRSHR... (MVE)
+            else dp(i, (s && rd == 15 && (op == 0 || op == 4 || op == 8 || op == 13)) ? -1 : rd);  // TST TEQ CMN CMP
         } else decode_fp(i, h1, h2);
     } else if (op1 == 2) {
         if (!(h2 & 0x8000)) {  // data processing (modified or plain immediate)
@@ -237,6 +315,17 @@ static void decode32(struct insn *i, uint32_t h1, uint32_t h2) {
             if (h2 & 0x4000) i->writes = 1u << 14;
         } else if (!(h2 & 0x4000) && ((h1 >> 7) & 7) != 7) {  // B<c>.W
             set(i, C_BRANCH, core->branch, F_PC);
+        } else if (core->v81m && (h1 & 0xFFC0) == 0xF000 && h2 == 0xE801) {  // VCTP
+            set(i, C_VCTL, core->vctl, 0);
+        } else if (core->v81m && (h1 & 0xFF80) == 0xF000 && h2 == 0xE001) {  // DLS, DLSTP: set up a loop
+            set(i, C_BRANCH, core->alu, 0);
+            i->writes = 1u << 14;
+        } else if (core->v81m && (h1 & 0xFF80) == 0xF000 && (h2 & 0xF001) == 0xC001) {
+            i->writes = 1u << 14;
+            if ((h1 & 15) == 15) {  // LE, LETP: back to the loop's start without a refill (loop branch cache)
+                set(i, C_BRANCH, core->loop_end, F_PC);
+                i->taken_cost = 0;
+            } else set(i, C_BRANCH, core->branch, F_PC);  // WLS, WLSTP: taken when there is nothing to loop
         } else set(i, C_OTHER, core->other, 0);  // MSR, MRS, hints, barriers, UDF
     } else {  // op1 == 3
         if ((h1 & 0x0E00) == 0x0800) {  // load/store single
@@ -310,6 +399,10 @@ static void exec_insn(unsigned int vcpu, void *userdata) {
             cost -= 1;
         if (core->agu_stall && (i->flags & F_MEM) && (prev->flags & F_DP) && (prev->writes & i->addr))
             cost += 1;
+        if ((i->flags & F_MEM) && (prev->loaded & i->addr)) cost += (uint64_t)core->load_use;
+        if (((i->flags & F_VLS) && (prev->flags & F_VDP)) || ((i->flags & F_VDP) && (prev->flags & F_VLS)) ||
+            (dp_overlap && (i->flags & F_VDP) && (prev->flags & F_VDP)))
+            cost -= (uint64_t)core->overlap;  // a beat pair of each in different pipes at once
     }
     now.insns++;
     now.cycles += cost;
@@ -373,6 +466,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         else if (!strncmp(arg, "out=", 4)) out_path = arg + 4;
         else if (!strncmp(arg, "mark=", 5)) mark_addr = strtoull(arg + 5, NULL, 0) & ~1ull;
         else if (!strncmp(arg, "refill=", 7)) refill = atoi(arg + 7);
+        else if (!strcmp(arg, "dp_overlap=1")) dp_overlap = 1;
         else { fprintf(stderr, "cycles: unknown argument %s\n", arg); return 1; }
     }
     for (size_t k = 0; k < sizeof core_tables / sizeof core_tables[0]; k++)
@@ -387,9 +481,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 
 #ifdef CYCLES_DECODE_TOOL
 // A host tool over the same decoder (check-decode.py): reads lines "ADDRESS HEX" (the instruction's bytes in
-// memory order) and prints "ADDRESS CLASS COST FLAGS" for each, for the cortex-m4 table.
-int main(void) {
-    core = &core_tables[0];
+// memory order) and prints "ADDRESS CLASS COST FLAGS" for each, for the table named by the argument (default
+// cortex-m4).
+int main(int argc, char **argv) {
+    const char *name = argc > 1 ? argv[1] : "cortex-m4";
+    for (size_t k = 0; k < sizeof core_tables / sizeof core_tables[0]; k++)
+        if (!strcmp(core_tables[k].name, name)) core = &core_tables[k];
+    if (!core) { fprintf(stderr, "decode: unknown core %s\n", name); return 1; }
     refill = core->refill;
     char line[256];
     while (fgets(line, sizeof line, stdin)) {

@@ -32,6 +32,15 @@ struct core_table {
     int fp_div;          // VDIV, VSQRT
     int fp_load;         // VLDR, VSTR
     int other;           // IT, NOP and hints, MRS/MSR, CPS, barriers (minimum), SVC/BKPT, anything unrecognised
+    // Armv8.1-M (zero on the other cores, which cannot execute these encodings):
+    int load_use;        // a load/store whose address register the previous load wrote: + load_use (load latency)
+    int loop_end;        // LE/LETP: charged every iteration, never the refill (the loop branch cache)
+    int v81m;            // 1: decode Armv8.1-M: low-overhead loops, MVE (Helium); VDUP/VMOV lane (cp11) are MVE, not FP
+    int vload, vstore;   // MVE VLDR/VSTR (all sizes, widening/narrowing, gather/scatter, VLD2/VST4): beats/2
+    int vdp;             // MVE data processing: integer, multiply, FP, compare (VCMP/VPT), moves, reductions
+    int vmac;            // MVE multiply-accumulate across lanes to scalars: VMLADAV/VMLAV, VMLALDAV, VRMLALDAVH
+    int vctl;            // VPST, VPNOT, VCTP (predicate control)
+    int overlap;         // cycles saved when an MVE load/store and MVE data processing follow one another
 };
 
 // Cortex-M4 Technical Reference Manual (ARM DDI 0439B / 100166_0001), section 3.3.1 "Table of processor
@@ -60,6 +69,41 @@ static const struct core_table core_tables[] = {
     // The Cortex-M4 table is used and every report says so ("table cortex-m4").
     {.name = "cortex-m7", .table = "cortex-m4", .source = "Cortex-M4 table (no published Cortex-M7 table)",
      CORTEX_M4_COSTS},
+    // Cortex-M33: Arm publishes no instruction timing for it (its TRM, Arm 100230, has no cycle table, and there
+    // is no Cortex-M33 Software Optimization Guide; the one public M33 table found, SLOTHY's
+    // slothy/targets/arm_v7m/cortex_m33.py, is measured on an RP2350 and says it is not an official guide). The
+    // Cortex-M4 table stands in, and every report says so ("table cortex-m4").
+    {.name = "cortex-m33", .table = "cortex-m4", .source = "Cortex-M4 table (no published Cortex-M33 table)",
+     CORTEX_M4_COSTS},
+    // Cortex-M55 (with MVE): Arm Cortex-M55 Processor Software Optimization Guide (Arm 102692, issue 0101),
+    // chapter "Instruction latencies" (sections Load instructions, Arithmetic and logical instructions, Move and
+    // shift instructions, Multiply instructions, MVE integer vector instructions, MVE load/store instructions).
+    // The guide was not readable from here: its figures are taken as quoted from it by LLVM's Cortex-M55
+    // scheduling model (llvm/lib/Target/ARM/ARMScheduleM55.td, written by Arm) and SLOTHY's Cortex-M55 model
+    // (slothy/targets/arm_v81m/cortex_m55r1.py; pull requests #308, #312, #373, #417, #461 cite the guide's
+    // sections). Charged as the inverse throughput of each instruction:
+    //   scalar ALU, moves, shifts (also with a shifted operand: latency 2, throughput 1) 1; MUL, MLA and the
+    //   DSP/long multiplies 1 (latency 2); LDR/LDRB/LDRH and STR 1 (load latency 2: a load addressed by the
+    //   previous load's result waits one more cycle, load_use); LDRD/STRD 1 (SLOTHY's model: inverse
+    //   throughput 1, latency 2, 64-bit TCM interface); VFP single precision 1, VDIV/VSQRT 16 (LLVM's latency);
+    //   MVE: every 128-bit vector instruction is four 32-bit beats, two per cycle ("dual-beat"): 2 cycles
+    //   (VLDR/VSTR, integer, multiply, FP, VMLADAV...); VPST/VPNOT/VCTP 1 (one beat, the control pipe).
+    //   Beat overlap (ARMScheduleM55.td's description of the guide): the first beat pair of an instruction may
+    //   overlap the last of the previous one when they use different pipelines (load/store, integer, FP/multiply),
+    //   e.g. VLDR;VADD;VMUL;VSTR takes 5 cycles and VLDR;VLDRB;VADD;VSTR 6. SIMPLIFICATION: the estimate overlaps
+    //   only an MVE load/store with MVE data processing (either order: 2 + 1), never two data-processing
+    //   instructions (an integer op then a multiply would overlap on the core: up to 1 cycle too many per pair),
+    //   never scalar with vector instructions, and it charges no result latency stalls (the VMLADAV
+    //   accumulator chain, a VLDR feeding the next instruction in the same pipe).
+    // Not from the guide (the Cortex-M4 table's figures kept, and said here): taken branch 1 + P with P = 2;
+    // LDM/STM/PUSH/POP 1 + N; SDIV/UDIV 12; TBB/TBH 2 + P. LE/LETP: 1 per iteration with no refill (the loop
+    // branch cache branches back; the first iteration's refill is not charged); DLS/WLS 1.
+    {.name = "cortex-m55", .table = "cortex-m55",
+     .source = "Cortex-M55 SOG (Arm 102692 0101) Instruction latencies, via LLVM ARMScheduleM55.td and SLOTHY",
+     .refill = 2, .alu = 1, .mul = 1, .mla = 1, .dsp_mac = 1, .mull = 1, .mlal = 1, .div = 12, .load = 1,
+     .store = 1, .pipelined = 0, .agu_stall = 0, .ldrd = 1, .ldm_base = 1, .table_branch = 2, .branch = 1, .bl = 1,
+     .fp = 1, .fp_mac = 1, .fp_div = 16, .fp_load = 1, .other = 1, .load_use = 1, .loop_end = 1, .v81m = 1,
+     .vload = 2, .vstore = 2, .vdp = 2, .vmac = 2, .vctl = 1, .overlap = 1},
     // Cortex-M3 Technical Reference Manual (ARM DDI 0337I), section 3.3.1 "Cortex-M3 instructions" (Table 3-1)
     // and 3.3.2 "Load/store timings" (the same notes as the M4): as the M4 except MLA, MLS 2; SMULL, UMULL "3 to 5"
     // and SMLAL, UMLAL "4 to 7" (early termination on small operands; charged 5 and 7: requantization multiplies
