@@ -155,7 +155,13 @@ static void write_hex(uint32_t value) {
 // never silent, and Firmware-Sim/run tells it apart from an orderly refusal (exit 3) or a hang (QEMU timeout).
 __attribute__((used, noreturn)) void fault_report(const uint32_t *frame, uint32_t exception) {
     static const char *const names[16] = {
-        "?", "Reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault", "reserved 7", "reserved 8",
+        "?", "Reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault",
+#if defined(__ARM_ARCH_8M_MAIN__)
+        "SecureFault", // ARMv8-M Mainline with the Security Extension (the Cortex-M33 on mps2-an505)
+#else
+        "reserved 7",
+#endif
+        "reserved 8",
         "reserved 9", "reserved 10", "SVCall", "DebugMonitor", "reserved 13", "PendSV", "SysTick",
     };
     fw_write("FAULT: the firmware crashed (");
@@ -241,6 +247,12 @@ void Reset_Handler(void) {
     SCB_CCR |= 1u << 4;
     __asm__ volatile("dsb\n isb");
 #endif
+#if defined(__ARM_ARCH_8M_MAIN__)
+    // ARMv8-M: SecureFault gets its own vector (SHCSR.SECUREFAULTENA), and a stack overflow past the stack's end
+    // faults (MSPLIM: a UsageFault, STKOF) instead of silently overwriting .bss.
+    SCB_SHCSR |= 1u << 19;
+    __asm__ volatile("msr msplim, %0\n isb" : : "r"(&__stack_limit));
+#endif
 #ifdef FW_FAULT_TEST
     trigger_fault(FW_FAULT_TEST);
 #endif
@@ -254,7 +266,7 @@ __attribute__((section(".vectors"), used))
 void (*const vector_table[16])(void) = {
     (void (*)(void))&__stack_top, Reset_Handler,
     Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // NMI, HardFault, MemManage, BusFault, UsageFault
-    Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // reserved
+    Fault_Handler /* reserved; SecureFault on ARMv8-M */, Fault_Handler, Fault_Handler, Fault_Handler, // reserved
     Fault_Handler /* SVC */, Fault_Handler /* DebugMon */, Fault_Handler /* reserved */, Fault_Handler /* PendSV */,
     SysTick_Handler,
 };
