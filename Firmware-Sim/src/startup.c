@@ -210,7 +210,8 @@ __attribute__((naked)) void Fault_Handler(void) {
 // that each fault reaches Fault_Handler and is reported: 3 HardFault (an undefined instruction before the
 // configurable faults are enabled, so it escalates), 4 MemManage (executing from the never-executable system
 // region), 5 BusFault (reading an address no device answers), 6 UsageFault (an undefined instruction); on
-// ARMv6-M (HardFault only) also 7, a word load from an odd address, which that architecture always faults on.
+// ARMv6-M (HardFault only) also 7, a word load from an odd address, which that architecture always faults on; on
+// ARMv8-M also 8, the stack pointer below the stack's limit (MSPLIM).
 static void trigger_fault(int which) {
     if (which == 3 || which == 6) __asm__ volatile("udf #0");
     if (which == 7) {
@@ -218,6 +219,13 @@ static void trigger_fault(int which) {
         __asm__ volatile("ldr %0, [%1]" : "=l"(value) : "l"(address) : "memory");
         (void)value;
     }
+#if defined(__ARM_ARCH_8M_MAIN__)
+    // 8: the stack pointer moved below MSPLIM (1 KB above the limit, then 2 KB down) must fault (UsageFault, STKOF)
+    // before the move; the 1 KB left is the handler's stack.
+    if (which == 8) {
+        __asm__ volatile("mov sp, %0\n sub sp, sp, #2048" : : "r"((uint32_t)(uintptr_t)&__stack_limit + 1024) : "memory");
+    }
+#endif
     if (which == 4) ((void (*)(void))0xE0000001u)();
     if (which == 5) (void)*(volatile uint32_t *)0xF0000000u;
     fw_write("FAULT TEST: no fault was raised\n");
