@@ -15,6 +15,7 @@
 #                Firmware-Sim knows it)
 #   --keep DIR   keep resnet8.bin, resnet8.q8 and the run JSONs in DIR
 source "$(dirname "$0")/setup.sh" ""
+started=$SECONDS
 random=4 keep="" boards=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -61,3 +62,5 @@ for board in "${boards[@]}"; do
 done
 [ ${#jsons[@]} -gt 0 ] || { echo "Error: ResNet-8 ran on no board" >&2; cat "$out"/resnet8-*.log >&2; exit 1; }
 python3 Tools/bench/resnet8_report.py "${jsons[@]}" "${refused[@]}"
+echo
+echo "Tools/bench/resnet8.sh took $((SECONDS - started)) s."
