@@ -11,7 +11,7 @@
 #   --kernels  fast (default: the kernels a deployment runs), reference, or both (one row each)
 #   --mnist N  also the first N MNIST test images (../shared/data/mnist) besides the 14 sample digits
 #   --keep DIR keep the .q8 files, the run JSONs and the logs in DIR
-# Time: 196 s for the default (fast kernels, 14 sample digits, 18 runs) on 2 cores shared with other builds; the
+# Time: 137-196 s for the default (fast kernels, 14 sample digits, 18 runs) on 2 cores shared with other builds; the
 # script prints its own. --kernels both adds the reference loops' 10-30x more instructions per image.
 source "$(dirname "$0")/setup.sh" ""
 started=$SECONDS
