@@ -90,6 +90,13 @@ Firmware-Sim/run --check-faults --board mps2-an386
 Firmware-Sim/run --expect-refused --quiet --board mps2-an386 --manifest Tests/Fixtures/hostile/manifest.json \
     --model Tests/Fixtures/hostile/*.q8
 
+echo "== Firmware-Sim: QEMU mps2-an505 (Cortex-M33, Secure state, DSP path), byte for byte, and its faults"
+# resnet on the M33 board (its own memory map and ARMv8-M startup; the Swift code is the M4's ARMv7E-M), then the
+# four faults and the stack overflow past MSPLIM. About 15 s; the hostile suite runs the M4's same Swift code above.
+EDGE_SIM=.build/debug/edge-sim Firmware-Sim/run --model "$embedded_out/resnet.q8" --board mps2-an505 --quiet \
+    "${mnist_args[@]}" Samples/digits/*.png
+Firmware-Sim/run --check-faults --board mps2-an505
+
 echo "== Firmware-Sim: QEMU microbit (nRF51822, Cortex-M0, ARMv6-M: no DSP, no unaligned access), byte for byte"
 # The model made for its 16 KB of SRAM, both kernel sets; then its one fault (HardFault, also from an unaligned load)
 # and the hostile suite on the ARMv6-M build.

@@ -155,7 +155,13 @@ static void write_hex(uint32_t value) {
 // never silent, and Firmware-Sim/run tells it apart from an orderly refusal (exit 3) or a hang (QEMU timeout).
 __attribute__((used, noreturn)) void fault_report(const uint32_t *frame, uint32_t exception) {
     static const char *const names[16] = {
-        "?", "Reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault", "reserved 7", "reserved 8",
+        "?", "Reset", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault",
+#if defined(__ARM_ARCH_8M_MAIN__)
+        "SecureFault", // ARMv8-M Mainline with the Security Extension (the Cortex-M33 on mps2-an505)
+#else
+        "reserved 7",
+#endif
+        "reserved 8",
         "reserved 9", "reserved 10", "SVCall", "DebugMonitor", "reserved 13", "PendSV", "SysTick",
     };
     fw_write("FAULT: the firmware crashed (");
@@ -204,7 +210,8 @@ __attribute__((naked)) void Fault_Handler(void) {
 // that each fault reaches Fault_Handler and is reported: 3 HardFault (an undefined instruction before the
 // configurable faults are enabled, so it escalates), 4 MemManage (executing from the never-executable system
 // region), 5 BusFault (reading an address no device answers), 6 UsageFault (an undefined instruction); on
-// ARMv6-M (HardFault only) also 7, a word load from an odd address, which that architecture always faults on.
+// ARMv6-M (HardFault only) also 7, a word load from an odd address, which that architecture always faults on; on
+// ARMv8-M also 8, the stack pointer below the stack's limit (MSPLIM).
 static void trigger_fault(int which) {
     if (which == 3 || which == 6) __asm__ volatile("udf #0");
     if (which == 7) {
@@ -212,6 +219,13 @@ static void trigger_fault(int which) {
         __asm__ volatile("ldr %0, [%1]" : "=l"(value) : "l"(address) : "memory");
         (void)value;
     }
+#if defined(__ARM_ARCH_8M_MAIN__)
+    // 8: the stack pointer moved below MSPLIM (1 KB above the limit, then 2 KB down) must fault (UsageFault, STKOF)
+    // before the move; the 1 KB left is the handler's stack.
+    if (which == 8) {
+        __asm__ volatile("mov sp, %0\n sub sp, sp, #2048" : : "r"((uint32_t)(uintptr_t)&__stack_limit + 1024) : "memory");
+    }
+#endif
     if (which == 4) ((void (*)(void))0xE0000001u)();
     if (which == 5) (void)*(volatile uint32_t *)0xF0000000u;
     fw_write("FAULT TEST: no fault was raised\n");
@@ -241,6 +255,12 @@ void Reset_Handler(void) {
     SCB_CCR |= 1u << 4;
     __asm__ volatile("dsb\n isb");
 #endif
+#if defined(__ARM_ARCH_8M_MAIN__)
+    // ARMv8-M: SecureFault gets its own vector (SHCSR.SECUREFAULTENA), and a stack overflow past the stack's end
+    // faults (MSPLIM: a UsageFault, STKOF) instead of silently overwriting .bss.
+    SCB_SHCSR |= 1u << 19;
+    __asm__ volatile("msr msplim, %0\n isb" : : "r"(&__stack_limit));
+#endif
 #ifdef FW_FAULT_TEST
     trigger_fault(FW_FAULT_TEST);
 #endif
@@ -254,7 +274,7 @@ __attribute__((section(".vectors"), used))
 void (*const vector_table[16])(void) = {
     (void (*)(void))&__stack_top, Reset_Handler,
     Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // NMI, HardFault, MemManage, BusFault, UsageFault
-    Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, // reserved
+    Fault_Handler /* reserved; SecureFault on ARMv8-M */, Fault_Handler, Fault_Handler, Fault_Handler, // reserved
     Fault_Handler /* SVC */, Fault_Handler /* DebugMon */, Fault_Handler /* reserved */, Fault_Handler /* PendSV */,
     SysTick_Handler,
 };

@@ -9,7 +9,16 @@ A run's estimated cycles come from Firmware-Sim's cycle estimate (`--cycles`: ev
 by its core's timing table, zero wait states); a run without them prints '-' in the cycle columns. Milliseconds
 are estimated cycles at the clock of the board MLPerf Tiny publishes for that core (L4R5 120 MHz for the M4,
 H7A3 280 MHz for the M7, U575 160 MHz for the M33); cores with no MLPerf board get none."""
-import argparse, json, sys
+import argparse, importlib.machinery, json, os, sys
+
+
+def board_and_core(board):
+    """'board (core)' as Firmware-Sim/run names the core, for a board whose run wrote no JSON."""
+    try:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Firmware-Sim", "run")
+        return f"{board} ({importlib.machinery.SourceFileLoader('fwrun', path).load_module().BOARDS[board]['core']})"
+    except (OSError, ImportError, KeyError, SyntaxError):
+        return board
 
 # The board MLPerf Tiny results use for each core, and its clock (MHz).
 MLPERF_BOARD = {"Cortex-M4F": ("STM32L4R5", 120), "Cortex-M7": ("STM32H7A3", 280), "Cortex-M33": ("STM32U575", 160)}
@@ -85,7 +94,7 @@ def main(argv):
     for refusal in args.refused:
         board, _, reason = refusal.partition("=")
         reason = reason.split("error: ")[-1].rstrip(")")  # the linker's or Firmware-Sim's own words
-        print(f"| {board} | does not run: {reason} | | | | | | | | | | |")
+        print(f"| {board_and_core(board)} | does not run: {reason} | | | | | | | | | | |")
     print()
 
     print("Per layer (instructions; estimated cycles in brackets where the run has them):")
