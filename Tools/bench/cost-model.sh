@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Calibrates the simulator's cost model on the emulated cores and measures its error out of sample. Runs as
-# Firmware-Sim firmware, on Cortex-M4F (mps2-an386), Cortex-M7 (mps2-an500) and Cortex-M3 (mps2-an385):
+# Firmware-Sim firmware, on Cortex-M4F (mps2-an386), Cortex-M7 (mps2-an500), Cortex-M33 (mps2-an505) and Cortex-M3
+# (mps2-an385):
 #   - the two shipped models (default, data-free quantization) on the 14 sample digits: the fit;
 #   - pool-bench-a and pool-bench-b (Tools/bench/make_models.py): standalone max pools, average pools and Mean at
 #     several sizes, whose pool and Mean layers the fit also uses (fusion leaves the shipped models none of those
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-boards=(mps2-an386 mps2-an500 mps2-an385)
+boards=(mps2-an386 mps2-an500 mps2-an505 mps2-an385)
 shipped=(vgg resnet) extra=(pool-bench-a pool-bench-b keras-convnet resnet8)
 if [ -z "$reuse" ]; then
     mkdir -p "$runs"
@@ -48,7 +49,7 @@ if [ -z "$reuse" ]; then
     echo
 fi
 specs=()
-for pair in cortex-m4f=mps2-an386 cortex-m7=mps2-an500 cortex-m0plus=mps2-an385; do
+for pair in cortex-m4f=mps2-an386 cortex-m7=mps2-an500 cortex-m33=mps2-an505 cortex-m0plus=mps2-an385; do
     files=()
     for model in "${shipped[@]}" "${extra[@]}"; do files+=("$runs/$model-${pair#*=}.json"); done
     specs+=("${pair%=*}=$(IFS=,; echo "${files[*]}")")
