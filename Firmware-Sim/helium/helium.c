@@ -65,35 +65,10 @@ static void fill_column(const eqh_conv_params *p, int8_t *column, int32_t oy, in
     }
 }
 
-// The column at (oy, ox): one gather when `gather` (see eqh_conv) and the window lies inside the input, else
-// fill_column.
-static inline void gather_column(const eqh_conv_params *p, int8_t *column, int32_t oy, int32_t ox, int8_t pad,
-                                 int gather, uint8x16_t offsets) {
-    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
-    if (gather && iy0 >= 0 && iy0 + p->kh <= p->in_h && ix0 >= 0 && ix0 + p->kw <= p->in_w) {
-        const int32_t k = p->kh * p->kw * p->cin;
-        const int8_t *base = p->x + (iy0 * p->in_w + ix0) * p->cin;
-        vstrbq_s8(column, vldrbq_gather_offset_z_s8(base, offsets, vctp8q(k)));
-        return;
-    }
-    fill_column(p, column, oy, ox, pad);
-}
-
-// Four output channels' dot products with one column: each loaded column vector feeds four VMLADAVs (16 MACs
-// each); clang makes the loop a tail-predicated low-overhead loop (DLSTP/LETP, 10 instructions per 64 MACs).
-static inline void dot4(const int8_t *column, const int8_t *w, int32_t k, int32_t *acc) {
-    const int8_t *w0 = w, *w1 = w + k, *w2 = w + 2 * k, *w3 = w + 3 * k;
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (int32_t n = k; n > 0; n -= 16) {
-        mve_pred16_t q = vctp8q(n);
-        int8x16_t c = vldrbq_z_s8(column, q);
-        a0 = vmladavaq_s8(a0, c, vldrbq_z_s8(w0, q));
-        a1 = vmladavaq_s8(a1, c, vldrbq_z_s8(w1, q));
-        a2 = vmladavaq_s8(a2, c, vldrbq_z_s8(w2, q));
-        a3 = vmladavaq_s8(a3, c, vldrbq_z_s8(w3, q));
-        column += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
-    }
-    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+static inline int32_t weight_sum(const int8_t *w, int32_t k) {
+    int32_t a = 0;
+    for (int32_t n = k; n > 0; n -= 16, w += 16) a = vaddvaq_s8(a, vldrbq_z_s8(w, vctp8q(n)));
+    return a;
 }
 
 static inline int32_t dot1(const int8_t *column, const int8_t *w, int32_t k) {
@@ -105,60 +80,253 @@ static inline int32_t dot1(const int8_t *column, const int8_t *w, int32_t k) {
     return a;
 }
 
-static inline int32_t weight_sum(const int8_t *w, int32_t k) {
-    int32_t a = 0;
-    for (int32_t n = k; n > 0; n -= 16, w += 16) a = vaddvaq_s8(a, vldrbq_z_s8(w, vctp8q(n)));
-    return a;
-}
+// What every tile of one call shares.
+typedef struct {
+    const eqh_conv_params *p;
+    const int32_t *folded; // per channel: bias + input_offset·Σw (Σw·(x + offset) = Σw·x + offset·Σw, exactly, in
+                           // wrapping int32), the accumulators' start
+    int32_t k;
+    int8_t pad;
+    int gather;            // k <= 16 and the window spans <= 256 input bytes: one VLDRB gather per column
+    uint8x16_t offsets;    // the gather's byte offsets of the window's values
+} conv_ctx;
 
-// The output values of `count` channels from their accumulators plus the folded constants (bias and
-// input_offset·Σw: Σw·(x + offset) = Σw·x + offset·Σw, exactly, in wrapping int32): requantized, offset, clamped;
-// stored, or (pooling) kept where larger than what `y` holds. `negative`: every shift is negative (the usual
-// case), so there is no left shift and every lane takes the rounding fix-up: fewer instructions per lane.
-static void requantize_outputs(const eqh_conv_params *p, const int32_t *acc, const int32_t *folded, int32_t count,
-                               int8_t *y, int pool, int negative) {
-    const int32_t *m = p->multipliers, *s = p->shifts;
-    const int32x4_t low = vdupq_n_s32(p->act_min), high = vdupq_n_s32(p->act_max);
-    for (int32_t n = count; n > 0; n -= 4, acc += 4, folded += 4, m += 4, s += 4, y += 4) {
-        mve_pred16_t q = vctp32q(n);
-        int32x4_t a = vaddq_s32(vldrwq_z_s32(acc, q), vldrwq_z_s32(folded, q)), v;
-        if (negative) { // requantize4 with left = 0 and right = -s > 0
-            int32x4_t shift = vldrwq_z_s32(s, q);
-            v = vqrdmulhq_s32(a, vldrwq_z_s32(m, q));
-            v = vqaddq_s32(v, vshrq_n_s32(v, 31));
-            v = vrshlq_s32(v, shift);
-        } else {
-            v = requantize4(a, vldrwq_z_s32(m, q), vldrwq_z_s32(s, q));
+// The column of output position (oy, ox): the input itself when the window is one contiguous run inside it (a kh = 1
+// kernel, the 1x1 projections), else built in `slot` (one gather for the stems, or fill_column).
+static inline const int8_t *column_at(const conv_ctx *t, int8_t *slot, int32_t oy, int32_t ox) {
+    const eqh_conv_params *p = t->p;
+    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
+    if (iy0 >= 0 && iy0 + p->kh <= p->in_h && ix0 >= 0 && ix0 + p->kw <= p->in_w) {
+        const int8_t *base = p->x + (iy0 * p->in_w + ix0) * p->cin;
+        if (p->kh == 1) return base;
+        if (t->gather) {
+            mve_pred16_t q = vctp8q(t->k);
+            vstrbq_p_s8(slot, vldrbq_gather_offset_z_s8(base, t->offsets, q), q);
+            return slot;
         }
-        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, p->output_offset), low), high);
-        if (pool) v = vmaxq_s32(v, vldrbq_z_s32(y, q));
-        vstrbq_p_s32(y, v, q);
+    }
+    fill_column(p, slot, oy, ox, t->pad);
+    return slot;
+}
+
+// One tile: every output channel at up to four output positions, one per lane (`lanes`; an unused lane's column is
+// lane 0's). Each loaded weight vector feeds four VMLADAVAs (16 MACs each) in a tail-predicated low-overhead loop;
+// the four sums become one vector and are requantized together with the channel's scalar multiplier and shift:
+// - all shifts negative (`negative`, the usual case): right = -s >= 1, no left shift. The reference's fix-up (1
+//   subtracted from a negative product before the half-up rounding shift, making it half away from zero) is added
+//   by VQRDMLAH: acc + high half, with acc = x >> 31 (-1 where x < 0). For m >= 0 (the loader's check) the high half
+//   is negative only where x is, and where it is 0 with x < 0 the -1 rounds back to 0 under any right shift >= 1;
+//   no saturation (high >= -2^31 + 1).
+// - else per channel: a negative shift as above; s >= 0 is x · 2^s (wrapping, VSHL) then VQRDMULH, no rounding shift.
+// Stored with a scatter (`where`: the lanes' byte offsets) or, pooling, the largest lane kept in y where larger.
+static inline __attribute__((always_inline)) void conv_tile(const conv_ctx *t, const int8_t *c0, const int8_t *c1,
+                                                            const int8_t *c2, const int8_t *c3, int8_t *y,
+                                                            uint32x4_t where, mve_pred16_t lanes, int pool,
+                                                            int negative) {
+    const eqh_conv_params *p = t->p;
+    const int32_t k = t->k, cout = p->cout, out_offset = p->output_offset;
+    const int32x4_t low = vdupq_n_s32(p->act_min), high = vdupq_n_s32(p->act_max);
+    const int8_t *w = p->w;
+    const int32_t *folded = t->folded, *ms = p->multipliers, *ss = p->shifts;
+    for (int32_t c = 0; c < cout; c++, w += k) {
+        const int32_t f = folded[c];
+        int32_t a0 = f, a1 = f, a2 = f, a3 = f;
+        const int8_t *wp = w, *p0 = c0, *p1 = c1, *p2 = c2, *p3 = c3;
+        for (int32_t n = k; n > 0; n -= 16) {
+            mve_pred16_t q = vctp8q(n);
+            int8x16_t wv = vldrbq_z_s8(wp, q);
+            a0 = vmladavaq_s8(a0, vldrbq_z_s8(p0, q), wv);
+            a1 = vmladavaq_s8(a1, vldrbq_z_s8(p1, q), wv);
+            a2 = vmladavaq_s8(a2, vldrbq_z_s8(p2, q), wv);
+            a3 = vmladavaq_s8(a3, vldrbq_z_s8(p3, q), wv);
+            wp += 16; p0 += 16; p1 += 16; p2 += 16; p3 += 16;
+        }
+        int32x4_t x = vsetq_lane_s32(a3, vsetq_lane_s32(a2, vsetq_lane_s32(a1, vdupq_n_s32(a0), 1), 2), 3), v;
+        const int32_t m = ms[c], s = ss[c];
+        if (negative || s < 0) {
+            v = vrshlq_n_s32(vqrdmlahq_n_s32(vshrq_n_s32(x, 31), x, m), s);
+        } else {
+            v = vqrdmulhq_n_s32(vshlq_r_s32(x, s), m);
+        }
+        v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, out_offset), low), high);
+        if (pool) {
+            y[c] = (int8_t)vmaxvq_p_s32(y[c], v, lanes);
+        } else {
+            vstrbq_scatter_offset_p_s32(y + c, where, v, lanes);
+        }
     }
 }
 
-// All output channels at one position from its column.
-static void conv_position(const eqh_conv_params *p, const int8_t *column, const int32_t *folded, int32_t *acc,
-                          int8_t *y, int pool, int negative) {
-    const int32_t k = p->kh * p->kw * p->cin, cout = p->cout;
-    int32_t oc = 0;
-    if (k <= 16) { // one column vector for every channel: a load and a VMLADAV per channel
-        mve_pred16_t q = vctp8q(k);
-        int8x16_t c = vldrbq_z_s8(column, q);
-        const int8_t *w = p->w;
-        for (; oc < cout; oc++, w += k) acc[oc] = vmladavq_s8(c, vldrbq_z_s8(w, q));
+// Positions per tile: four columns fit the column buffer up to k = 576, fewer above (an unused lane repeats lane 0).
+#define EQH_COLUMN_BYTES 2304
+
+static inline __attribute__((always_inline)) void conv_all(const conv_ctx *t, int8_t *columns, int32_t per_tile,
+                                                           int negative) {
+    const eqh_conv_params *p = t->p;
+    const int32_t k = t->k, cout = p->cout;
+    if (p->pool_h == 0) {
+        // Output positions in row-major order, `per_tile` at a time; lanes at y + (0, 1, 2, 3)·cout.
+        const uint32_t step = (uint32_t)cout;
+        const uint32x4_t where = vmulq_n_u32(vidupq_n_u32(0, 1), step);
+        const int32_t total = p->out_h * p->out_w;
+        int32_t oy = 0, ox = 0;
+        for (int32_t at = 0; at < total; at += per_tile) {
+            const int8_t *c[4];
+            const int32_t used = total - at < per_tile ? total - at : per_tile;
+            for (int32_t i = 0; i < used; i++) {
+                c[i] = column_at(t, columns + i * k, oy, ox);
+                if (++ox == p->out_w) { ox = 0; oy++; }
+            }
+            for (int32_t i = used; i < 4; i++) c[i] = c[0];
+            conv_tile(t, c[0], c[1], c[2], c[3], p->y + at * cout, where, vctp32q(used), 0, negative);
+        }
+        return;
     }
-    for (; oc + 4 <= cout; oc += 4) dot4(column, p->w + oc * k, k, acc + oc);
-    for (; oc < cout; oc++) acc[oc] = dot1(column, p->w + oc * k, k);
-    requantize_outputs(p, acc, folded, cout, y, pool, negative);
+    // Fused 'valid' max pooling: out_h x out_w are the pooled positions; each takes the largest conv output of its
+    // window (the conv outputs computed where needed, as ConvInt8.withMaxPool does), `per_tile` window positions at
+    // a time.
+    const uint32x4_t where = vdupq_n_u32(0);
+    const int32_t window = p->pool_h * p->pool_w;
+    int8_t *y = p->y;
+    for (int32_t py = 0; py < p->out_h; py++) {
+        for (int32_t px = 0; px < p->out_w; px++, y += cout) {
+            for (int32_t n = cout, at = 0; n > 0; n -= 16, at += 16) vstrbq_p_s8(y + at, vdupq_n_s8(-128), vctp8q(n));
+            for (int32_t at = 0; at < window; at += per_tile) {
+                const int8_t *c[4];
+                const int32_t used = window - at < per_tile ? window - at : per_tile;
+                for (int32_t i = 0; i < used; i++) {
+                    const int32_t dy = (at + i) / p->pool_w, dx = (at + i) % p->pool_w;
+                    c[i] = column_at(t, columns + i * k, py * p->pool_stride_y + dy, px * p->pool_stride_x + dx);
+                }
+                for (int32_t i = used; i < 4; i++) c[i] = c[0];
+                conv_tile(t, c[0], c[1], c[2], c[3], y, where, vctp32q(used), 1, negative);
+            }
+        }
+    }
+}
+
+// MARK: Conv2D, the assembly tile (the usual case)
+
+// Every output channel at four output positions, in MVE assembly so that nothing spills: per channel, its weights
+// (r3) walk the four positions' columns (r1), stored interleaved in 16-byte blocks (block j of lane i at
+// cols + (4j + i)·16) so that one pointer with immediate offsets reads all four; each weight vector feeds four
+// VMLADAVAs (64 MACs per 10 instructions), the first block peeled (VMLADAV starts the sums) when k >= 16, the rest a
+// tail-predicated low-overhead loop (WLSTP/LETP). The four sums become one vector (two VMOVs) and are requantized
+// together as conv_tile does with all shifts negative (bias folded in, VQRDMLAH's x >> 31 fix-up, VRSHL), offset,
+// clamped (q5, q6) and stored by a scatter at y + (0, 1, 2, 3)·cout (q7), predicated by p0 for a last partial tile,
+// or, for a 2x2 max pool whose window is the four positions, the largest lane kept (VMAXV). Registers: sums r0 r2 r4
+// r6 (VMLADAV takes even ones), the channel table r5 (eqh_channel: LDR + LDM), columns r8, loop count r10 (k - 16
+// after the peel, else k), y r11, channels left r12.
+typedef struct { const int8_t *w; int32_t folded, multiplier, shift, output_offset; } eqh_channel;
+
+#define EQH_LOADS "vldrb.u8 q0, [r3], #16\n\t" "vldrb.u8 q1, [r1, #16]\n\t" "vldrb.u8 q2, [r1, #32]\n\t" \
+                  "vldrb.u8 q3, [r1, #48]\n\t" "vldrb.u8 q4, [r1], #64\n\t"
+#define EQH_MACS(A) "vmladav" A ".s8 r0, q4, q0\n\t" "vmladav" A ".s8 r2, q1, q0\n\t" \
+                    "vmladav" A ".s8 r4, q2, q0\n\t" "vmladav" A ".s8 r6, q3, q0\n\t"
+#define EQH_START_PEEL EQH_LOADS EQH_MACS("")
+#define EQH_START_ZERO "movs r0, #0\n\t" "movs r2, #0\n\t" "movs r4, #0\n\t" "movs r6, #0\n\t"
+#define EQH_STORE_FULL "vstrb.32 q1, [r11, q7]\n\t" "adds r11, #1\n\t"
+#define EQH_STORE_PART "vpst\n\t" "vstrbt.32 q1, [r11, q7]\n\t" "adds r11, #1\n\t"
+#define EQH_STORE_POOL "mvn r0, #127\n\t" "vmaxv.s32 r0, q1\n\t" "strb r0, [r11], #1\n\t"
+#define EQH_TILE(START, STORE) \
+    "vldrw.u32 q5, [r0]\n\t" "vldrw.u32 q6, [r0, #16]\n\t" "vldrw.u32 q7, [r0, #32]\n\t" "vmsr p0, r1\n" \
+    "1:\n\t" "ldr r3, [r5], #4\n\t" "mov r1, r8\n\t" START "wlstp.8 lr, r10, 2f\n" \
+    "3:\n\t" EQH_LOADS EQH_MACS("a") "letp lr, 3b\n" \
+    "2:\n\t" "vmov q0[2], q0[0], r0, r4\n\t" "vmov q0[3], q0[1], r2, r6\n\t" "ldm r5!, {r0, r1, r2, r3}\n\t" \
+    "vadd.i32 q0, q0, r0\n\t" "vshr.s32 q1, q0, #31\n\t" "vqrdmlah.s32 q1, q0, r1\n\t" "vrshl.s32 q1, r2\n\t" \
+    "vadd.i32 q1, q1, r3\n\t" "vmax.s32 q1, q1, q5\n\t" "vmin.s32 q1, q1, q6\n\t" STORE \
+    "subs r12, #1\n\t" "bne 1b\n\t"
+#define EQH_TILE_CALL(START, STORE) \
+    __asm__ volatile(EQH_TILE(START, STORE) \
+                     : "+r"(r0), "+r"(r1), "+r"(r5), "+r"(r8), "+r"(r10), "+r"(r11), "+r"(r12) \
+                     : : "r2", "r3", "r4", "r6", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc")
+
+// kind: 0 all four lanes stored, 1 the lanes of `mask` (p0 bits) stored, 2 pooled (VMAXV).
+static void tile_asm(const int8_t *cols, const eqh_channel *channels, int32_t count, int32_t k, int8_t *y,
+                     const int32x4_t *limits, uint32_t mask, int kind) {
+    register const int32x4_t *r0 __asm__("r0") = limits;
+    register uint32_t r1 __asm__("r1") = mask;
+    register const eqh_channel *r5 __asm__("r5") = channels;
+    register const int8_t *r8 __asm__("r8") = cols;
+    register int32_t r10 __asm__("r10") = k >= 16 ? k - 16 : k;
+    register int8_t *r11 __asm__("r11") = y;
+    register int32_t r12 __asm__("r12") = count;
+    if (k >= 16) {
+        if (kind == 0) EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_FULL);
+        else if (kind == 1) EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_PART);
+        else EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_POOL);
+    } else {
+        if (kind == 0) EQH_TILE_CALL(EQH_START_ZERO, EQH_STORE_FULL);
+        else if (kind == 1) EQH_TILE_CALL(EQH_START_ZERO, EQH_STORE_PART);
+        else EQH_TILE_CALL(EQH_START_ZERO, EQH_STORE_POOL);
+    }
+}
+
+// Lane `lane`'s column of position (oy, ox) into the interleaved buffer: built in place for k <= 16 (one block),
+// else built contiguously (or read straight from the input) and copied block by block.
+static inline void interleave_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t lane, int32_t oy,
+                                     int32_t ox) {
+    const int32_t k = t->k;
+    int8_t *to = cols + lane * 16;
+    const int8_t *from = column_at(t, k <= 16 ? to : scratch, oy, ox);
+    if (from == to) return;
+    for (int32_t n = k; n > 0; n -= 16, from += 16, to += 64) {
+        mve_pred16_t q = vctp8q(n);
+        vstrbq_p_s8(to, vldrbq_z_s8(from, q), q);
+    }
+}
+
+#define EQH_FAST_MAX_K 576 // four interleaved columns of at most 36 blocks in EQH_COLUMN_BYTES
+#define EQH_CHUNK 64       // output channels per pass (the channel table on the stack)
+
+static void conv_fast(const conv_ctx *t, int8_t *cols, int8_t *scratch) {
+    const eqh_conv_params *p = t->p;
+    const int32_t k = t->k, cout = p->cout;
+    eqh_channel channels[EQH_CHUNK];
+    int32x4_t limits[3] = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max),
+                           vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)cout))};
+    for (int32_t first = 0; first < cout; first += EQH_CHUNK) {
+        const int32_t count = cout - first < EQH_CHUNK ? cout - first : EQH_CHUNK;
+        for (int32_t c = 0; c < count; c++) {
+            const int32_t oc = first + c;
+            channels[c] = (eqh_channel){p->w + oc * k, t->folded[oc], p->multipliers[oc], p->shifts[oc],
+                                        p->output_offset};
+        }
+        if (p->pool_h == 0) {
+            const int32_t total = p->out_h * p->out_w;
+            int32_t oy = 0, ox = 0;
+            for (int32_t at = 0; at < total; at += 4) {
+                const int32_t used = total - at < 4 ? total - at : 4;
+                for (int32_t i = 0; i < used; i++) {
+                    interleave_column(t, cols, scratch, i, oy, ox);
+                    if (++ox == p->out_w) { ox = 0; oy++; }
+                }
+                tile_asm(cols, channels, count, k, p->y + at * cout + first, limits, (1u << (4 * used)) - 1u,
+                         used == 4 ? 0 : 1);
+            }
+        } else { // 2x2 windows: the four positions of each
+            int8_t *y = p->y + first;
+            for (int32_t py = 0; py < p->out_h; py++) {
+                for (int32_t px = 0; px < p->out_w; px++, y += cout) {
+                    const int32_t oy = py * p->pool_stride_y, ox = px * p->pool_stride_x;
+                    interleave_column(t, cols, scratch, 0, oy, ox);
+                    interleave_column(t, cols, scratch, 1, oy, ox + 1);
+                    interleave_column(t, cols, scratch, 2, oy + 1, ox);
+                    interleave_column(t, cols, scratch, 3, oy + 1, ox + 1);
+                    tile_asm(cols, channels, count, k, y, limits, 0xFFFFu, 2);
+                }
+            }
+        }
+    }
 }
 
 int32_t eqh_conv(const eqh_conv_params *p) {
     const int32_t k = p->kh * p->kw * p->cin, cout = p->cout;
     if (k <= 0 || k > EQH_MAX_K || cout <= 0 || cout > EQH_MAX_CHANNELS) return 1;
     if (p->input_offset < -127 || p->input_offset > 128) return 1; // the padding value must be an int8
-    const int8_t pad = (int8_t)(-p->input_offset);
-    int8_t column[EQH_MAX_K] __attribute__((aligned(16)));
-    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16))), acc[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
+    int8_t columns[EQH_COLUMN_BYTES] __attribute__((aligned(16)));
+    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
+    conv_ctx t = {.p = p, .folded = folded, .k = k, .pad = (int8_t)(-p->input_offset)};
     int negative = 1;
     for (int32_t oc = 0; oc < cout; oc++) {
         negative &= p->shifts[oc] < 0;
@@ -168,37 +336,22 @@ int32_t eqh_conv(const eqh_conv_params *p) {
     // A column of at most 16 values whose window spans at most 256 input bytes (the stems: 3x3 of 1 or 3 channels)
     // is one VLDRB gather at positions where the window lies inside the input.
     uint8_t spots[16] __attribute__((aligned(16))) = {0};
-    int gather = k <= 16 && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
-    for (int32_t i = 0; gather && i < k; i++) {
+    t.gather = k <= 16 && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
+    for (int32_t i = 0; t.gather && i < k; i++) {
         const int32_t ky = i / (p->kw * p->cin), kx = i / p->cin % p->kw, ic = i % p->cin;
         spots[i] = (uint8_t)((ky * p->in_w + kx) * p->cin + ic);
     }
-    const uint8x16_t offsets = vldrbq_u8(spots);
-    if (p->pool_h == 0) {
-        int8_t *y = p->y;
-        for (int32_t oy = 0; oy < p->out_h; oy++) {
-            for (int32_t ox = 0; ox < p->out_w; ox++, y += cout) {
-                gather_column(p, column, oy, ox, pad, gather, offsets);
-                conv_position(p, column, folded, acc, y, 0, negative);
-            }
-        }
+    t.offsets = vldrbq_u8(spots);
+    if (negative && k <= EQH_FAST_MAX_K && (p->pool_h == 0 || (p->pool_h == 2 && p->pool_w == 2))) {
+        int8_t scratch[EQH_FAST_MAX_K] __attribute__((aligned(16)));
+        conv_fast(&t, columns, scratch);
         return 0;
     }
-    // Fused 'valid' max pooling: out_h x out_w are the pooled positions; each takes the largest conv output of its
-    // window (the conv outputs are computed where needed, as ConvInt8.withMaxPool does).
-    int8_t *y = p->y;
-    for (int32_t py = 0; py < p->out_h; py++) {
-        for (int32_t px = 0; px < p->out_w; px++, y += cout) {
-            for (int32_t n = cout, at = 0; n > 0; n -= 16, at += 16) vstrbq_p_s8(y + at, vdupq_n_s8(-128), vctp8q(n));
-            for (int32_t dy = 0; dy < p->pool_h; dy++) {
-                for (int32_t dx = 0; dx < p->pool_w; dx++) {
-                    gather_column(p, column, py * p->pool_stride_y + dy, px * p->pool_stride_x + dx, pad, gather,
-                                  offsets);
-                    conv_position(p, column, folded, acc, y, 1, negative);
-                }
-            }
-        }
-    }
+    // The general tile in C: some shift >= 0, a column beyond 576 values, or another pooling window.
+    int32_t per_tile = EQH_COLUMN_BYTES / k;
+    if (per_tile > 4) per_tile = 4;
+    if (negative) conv_all(&t, columns, per_tile, 1);
+    else conv_all(&t, columns, per_tile, 0);
     return 0;
 }
 
