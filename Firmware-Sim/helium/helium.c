@@ -80,15 +80,21 @@ static inline int32_t dot1(const int8_t *column, const int8_t *w, int32_t k) {
     return a;
 }
 
+// The bias of output channel oc with the input offset folded in: Σw·(x + offset) = Σw·x + offset·Σw, exactly, in
+// wrapping int32, so the accumulators start here and add only w·x.
+static inline int32_t folded_bias(const eqh_conv_params *p, int32_t oc, int32_t k) {
+    return (int32_t)((uint32_t)(p->bias ? p->bias[oc] : 0)
+                     + (uint32_t)p->input_offset * (uint32_t)weight_sum(p->w + oc * k, k));
+}
+
 // What every tile of one call shares.
 typedef struct {
     const eqh_conv_params *p;
-    const int32_t *folded; // per channel: bias + input_offset·Σw (Σw·(x + offset) = Σw·x + offset·Σw, exactly, in
-                           // wrapping int32), the accumulators' start
+    const int32_t *folded; // per channel: folded_bias (the general path)
     int32_t k;
     int8_t pad;
-    int gather;            // k <= 16 and the window spans <= 256 input bytes: one VLDRB gather per column
-    uint8x16_t offsets;    // the gather's byte offsets of the window's values
+    int gather;            // k <= 32 and the window spans <= 256 input bytes: one or two VLDRB gathers per column
+    uint8x16_t offsets, offsets2; // the gathers' byte offsets of the window's values (0...15, 16...31)
 } conv_ctx;
 
 // The column of output position (oy, ox): the input itself when the window is one contiguous run inside it (a kh = 1
@@ -99,7 +105,7 @@ static inline const int8_t *column_at(const conv_ctx *t, int8_t *slot, int32_t o
     if (iy0 >= 0 && iy0 + p->kh <= p->in_h && ix0 >= 0 && ix0 + p->kw <= p->in_w) {
         const int8_t *base = p->x + (iy0 * p->in_w + ix0) * p->cin;
         if (p->kh == 1) return base;
-        if (t->gather) {
+        if (t->gather && t->k <= 16) {
             mve_pred16_t q = vctp8q(t->k);
             vstrbq_p_s8(slot, vldrbq_gather_offset_z_s8(base, t->offsets, q), q);
             return slot;
@@ -262,34 +268,101 @@ static void tile_asm(const int8_t *cols, const eqh_channel *channels, int32_t co
     }
 }
 
-// Lane `lane`'s column of position (oy, ox) into the interleaved buffer: built in place for k <= 16 (one block),
-// else built contiguously (or read straight from the input) and copied block by block.
-static inline void interleave_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t lane, int32_t oy,
-                                     int32_t ox) {
-    const int32_t k = t->k;
+// Whole 16-byte blocks of one lane's interleaved column (64 bytes apart): copied, or the padding value.
+static inline void copy_blocks(int8_t *to, const int8_t *from, int32_t n) {
+    for (; n > 0; n -= 16, from += 16, to += 64) vstrbq_s8(to, vldrbq_s8(from));
+}
+static inline void pad_blocks(int8_t *to, int8x16_t pad, int32_t n) {
+    for (; n > 0; n -= 16, to += 64) vstrbq_s8(to, pad);
+}
+
+// Lane `lane`'s column of output position (oy, ox), in the interleaved buffer (the padding value where the window
+// leaves the input, so that (value + input_offset) is 0 there as the reference skips it):
+// - a stem whose window lies inside the input: one or two VLDRB gathers;
+// - cin a multiple of 16: every run of the window (a row, or one kx's channels) is whole blocks, copied straight;
+// - else: the column built contiguously in `scratch` (fill_column; a 1x1 window inside the input is the input
+//   itself) and copied block by block.
+static void put_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t lane, int32_t oy, int32_t ox) {
+    const eqh_conv_params *p = t->p;
+    const int32_t cin = p->cin, kw = p->kw, row = kw * cin, k = t->k;
+    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
     int8_t *to = cols + lane * 16;
-    const int8_t *from = column_at(t, k <= 16 ? to : scratch, oy, ox);
-    if (from == to) return;
+    const int across = ix0 >= 0 && ix0 + kw <= p->in_w, inside = across && iy0 >= 0 && iy0 + p->kh <= p->in_h;
+    const int8_t *base = p->x + (iy0 * p->in_w + ix0) * cin;
+    if (t->gather && inside) {
+        vstrbq_s8(to, vldrbq_gather_offset_z_s8(base, t->offsets, vctp8q(k)));
+        if (k > 16) vstrbq_s8(to + 64, vldrbq_gather_offset_z_s8(base, t->offsets2, vctp8q(k - 16)));
+        return;
+    }
+    if ((cin & 15) == 0) {
+        const int8x16_t pad = vdupq_n_s8(t->pad);
+        const int32_t line = p->in_w * cin;
+        for (int32_t ky = 0, iy = iy0; ky < p->kh; ky++, iy++, base += line, to += row * 4) {
+            if (iy < 0 || iy >= p->in_h) pad_blocks(to, pad, row);
+            else if (across) copy_blocks(to, base, row);
+            else
+                for (int32_t kx = 0, ix = ix0; kx < kw; kx++, ix++) {
+                    if (ix >= 0 && ix < p->in_w) copy_blocks(to + kx * cin * 4, base + kx * cin, cin);
+                    else pad_blocks(to + kx * cin * 4, pad, cin);
+                }
+        }
+        return;
+    }
+    const int8_t *from = base;
+    if (!(inside && p->kh == 1)) {
+        fill_column(p, scratch, oy, ox, t->pad);
+        from = scratch;
+    }
     for (int32_t n = k; n > 0; n -= 16, from += 16, to += 64) {
         mve_pred16_t q = vctp8q(n);
         vstrbq_p_s8(to, vldrbq_z_s8(from, q), q);
     }
 }
 
+// The four lanes' columns at once when every window lies inside the input and its rows are whole blocks
+// (kw·cin a multiple of 16): b0...b3 are the windows' first values; per block four loads and four stores.
+static void put_columns4(const eqh_conv_params *p, int8_t *to, const int8_t *b0, const int8_t *b1,
+                         const int8_t *b2, const int8_t *b3) {
+    const int32_t row = p->kw * p->cin, line = p->in_w * p->cin;
+    for (int32_t ky = 0; ky < p->kh; ky++, b0 += line, b1 += line, b2 += line, b3 += line) {
+        const int8_t *f0 = b0, *f1 = b1, *f2 = b2, *f3 = b3;
+        for (int32_t n = row; n > 0; n -= 16, to += 64, f0 += 16, f1 += 16, f2 += 16, f3 += 16) {
+            vstrbq_s8(to, vldrbq_s8(f0));
+            vstrbq_s8(to + 16, vldrbq_s8(f1));
+            vstrbq_s8(to + 32, vldrbq_s8(f2));
+            vstrbq_s8(to + 48, vldrbq_s8(f3));
+        }
+    }
+}
+
+// Whether the window of output position (oy, ox) lies inside the input.
+static inline int window_inside(const eqh_conv_params *p, int32_t oy, int32_t ox) {
+    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
+    return iy0 >= 0 && iy0 + p->kh <= p->in_h && ix0 >= 0 && ix0 + p->kw <= p->in_w;
+}
+
+static inline const int8_t *window_start(const eqh_conv_params *p, int32_t oy, int32_t ox) {
+    return p->x + ((oy * p->stride_y - p->pad_top) * p->in_w + ox * p->stride_x - p->pad_left) * p->cin;
+}
+
 #define EQH_FAST_MAX_K 576 // four interleaved columns of at most 36 blocks in EQH_COLUMN_BYTES
 #define EQH_CHUNK 64       // output channels per pass (the channel table on the stack)
 
-static void conv_fast(const conv_ctx *t, int8_t *cols, int8_t *scratch) {
+static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
+    int8_t cols[EQH_COLUMN_BYTES] __attribute__((aligned(16))), scratch[EQH_FAST_MAX_K] __attribute__((aligned(16)));
     const eqh_conv_params *p = t->p;
     const int32_t k = t->k, cout = p->cout;
     eqh_channel channels[EQH_CHUNK];
     int32x4_t limits[3] = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max),
                            vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)cout))};
+    // Windows one position apart start sx (sy) input bytes apart; put_columns4 takes whole-block rows.
+    const int32_t sx = p->stride_x * p->cin, sy = p->stride_y * p->in_w * p->cin;
+    const int blocks = (p->kw * p->cin & 15) == 0 && !t->gather;
     for (int32_t first = 0; first < cout; first += EQH_CHUNK) {
         const int32_t count = cout - first < EQH_CHUNK ? cout - first : EQH_CHUNK;
         for (int32_t c = 0; c < count; c++) {
             const int32_t oc = first + c;
-            channels[c] = (eqh_channel){p->w + oc * k, t->folded[oc], p->multipliers[oc], p->shifts[oc],
+            channels[c] = (eqh_channel){p->w + oc * k, folded_bias(p, oc, k), p->multipliers[oc], p->shifts[oc],
                                         p->output_offset};
         }
         if (p->pool_h == 0) {
@@ -297,9 +370,16 @@ static void conv_fast(const conv_ctx *t, int8_t *cols, int8_t *scratch) {
             int32_t oy = 0, ox = 0;
             for (int32_t at = 0; at < total; at += 4) {
                 const int32_t used = total - at < 4 ? total - at : 4;
-                for (int32_t i = 0; i < used; i++) {
-                    interleave_column(t, cols, scratch, i, oy, ox);
-                    if (++ox == p->out_w) { ox = 0; oy++; }
+                if (blocks && used == 4 && ox + 3 < p->out_w && window_inside(p, oy, ox) &&
+                    window_inside(p, oy, ox + 3)) {
+                    const int8_t *b = window_start(p, oy, ox);
+                    put_columns4(p, cols, b, b + sx, b + 2 * sx, b + 3 * sx);
+                    if ((ox += 4) == p->out_w) { ox = 0; oy++; }
+                } else {
+                    for (int32_t i = 0; i < used; i++) {
+                        put_column(t, cols, scratch, i, oy, ox);
+                        if (++ox == p->out_w) { ox = 0; oy++; }
+                    }
                 }
                 tile_asm(cols, channels, count, k, p->y + at * cout + first, limits, (1u << (4 * used)) - 1u,
                          used == 4 ? 0 : 1);
@@ -309,10 +389,15 @@ static void conv_fast(const conv_ctx *t, int8_t *cols, int8_t *scratch) {
             for (int32_t py = 0; py < p->out_h; py++) {
                 for (int32_t px = 0; px < p->out_w; px++, y += cout) {
                     const int32_t oy = py * p->pool_stride_y, ox = px * p->pool_stride_x;
-                    interleave_column(t, cols, scratch, 0, oy, ox);
-                    interleave_column(t, cols, scratch, 1, oy, ox + 1);
-                    interleave_column(t, cols, scratch, 2, oy + 1, ox);
-                    interleave_column(t, cols, scratch, 3, oy + 1, ox + 1);
+                    if (blocks && window_inside(p, oy, ox) && window_inside(p, oy + 1, ox + 1)) {
+                        const int8_t *b = window_start(p, oy, ox);
+                        put_columns4(p, cols, b, b + sx, b + sy, b + sy + sx);
+                    } else {
+                        put_column(t, cols, scratch, 0, oy, ox);
+                        put_column(t, cols, scratch, 1, oy, ox + 1);
+                        put_column(t, cols, scratch, 2, oy + 1, ox);
+                        put_column(t, cols, scratch, 3, oy + 1, ox + 1);
+                    }
                     tile_asm(cols, channels, count, k, y, limits, 0xFFFFu, 2);
                 }
             }
@@ -320,38 +405,38 @@ static void conv_fast(const conv_ctx *t, int8_t *cols, int8_t *scratch) {
     }
 }
 
+// The general path in C (conv_tile): some shift >= 0, a column beyond 576 values, or another pooling window.
+static __attribute__((noinline)) void conv_general(conv_ctx *t, int negative) {
+    const eqh_conv_params *p = t->p;
+    int8_t columns[EQH_COLUMN_BYTES] __attribute__((aligned(16)));
+    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
+    for (int32_t oc = 0; oc < p->cout; oc++) folded[oc] = folded_bias(p, oc, t->k);
+    t->folded = folded;
+    int32_t per_tile = EQH_COLUMN_BYTES / t->k;
+    if (per_tile > 4) per_tile = 4;
+    if (negative) conv_all(t, columns, per_tile, 1);
+    else conv_all(t, columns, per_tile, 0);
+}
+
 int32_t eqh_conv(const eqh_conv_params *p) {
     const int32_t k = p->kh * p->kw * p->cin, cout = p->cout;
     if (k <= 0 || k > EQH_MAX_K || cout <= 0 || cout > EQH_MAX_CHANNELS) return 1;
     if (p->input_offset < -127 || p->input_offset > 128) return 1; // the padding value must be an int8
-    int8_t columns[EQH_COLUMN_BYTES] __attribute__((aligned(16)));
-    int32_t folded[EQH_MAX_CHANNELS] __attribute__((aligned(16)));
-    conv_ctx t = {.p = p, .folded = folded, .k = k, .pad = (int8_t)(-p->input_offset)};
+    conv_ctx t = {.p = p, .k = k, .pad = (int8_t)(-p->input_offset)};
     int negative = 1;
-    for (int32_t oc = 0; oc < cout; oc++) {
-        negative &= p->shifts[oc] < 0;
-        folded[oc] = (int32_t)((uint32_t)(p->bias ? p->bias[oc] : 0)
-                               + (uint32_t)p->input_offset * (uint32_t)weight_sum(p->w + oc * k, k));
-    }
-    // A column of at most 16 values whose window spans at most 256 input bytes (the stems: 3x3 of 1 or 3 channels)
-    // is one VLDRB gather at positions where the window lies inside the input.
-    uint8_t spots[16] __attribute__((aligned(16))) = {0};
-    t.gather = k <= 16 && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
+    for (int32_t oc = 0; oc < cout; oc++) negative &= p->shifts[oc] < 0;
+    // A column of at most 32 values whose window spans at most 256 input bytes (the stems: 3x3 of 1 or 3 channels)
+    // is one or two VLDRB gathers at positions where the window lies inside the input.
+    uint8_t spots[32] __attribute__((aligned(16))) = {0};
+    t.gather = k <= 32 && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
     for (int32_t i = 0; t.gather && i < k; i++) {
         const int32_t ky = i / (p->kw * p->cin), kx = i / p->cin % p->kw, ic = i % p->cin;
         spots[i] = (uint8_t)((ky * p->in_w + kx) * p->cin + ic);
     }
     t.offsets = vldrbq_u8(spots);
-    if (negative && k <= EQH_FAST_MAX_K && (p->pool_h == 0 || (p->pool_h == 2 && p->pool_w == 2))) {
-        int8_t scratch[EQH_FAST_MAX_K] __attribute__((aligned(16)));
-        conv_fast(&t, columns, scratch);
-        return 0;
-    }
-    // The general tile in C: some shift >= 0, a column beyond 576 values, or another pooling window.
-    int32_t per_tile = EQH_COLUMN_BYTES / k;
-    if (per_tile > 4) per_tile = 4;
-    if (negative) conv_all(&t, columns, per_tile, 1);
-    else conv_all(&t, columns, per_tile, 0);
+    t.offsets2 = vldrbq_u8(spots + 16);
+    if (negative && k <= EQH_FAST_MAX_K && (p->pool_h == 0 || (p->pool_h == 2 && p->pool_w == 2))) conv_fast(&t);
+    else conv_general(&t, negative);
     return 0;
 }
 
