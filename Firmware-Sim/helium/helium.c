@@ -335,17 +335,71 @@ static void put_columns4(const eqh_conv_params *p, int8_t *to, const int8_t *b0,
     }
 }
 
-// Whether the window of output position (oy, ox) lies inside the input.
-static inline int window_inside(const eqh_conv_params *p, int32_t oy, int32_t ox) {
-    const int32_t iy0 = oy * p->stride_y - p->pad_top, ix0 = ox * p->stride_x - p->pad_left;
-    return iy0 >= 0 && iy0 + p->kh <= p->in_h && ix0 >= 0 && ix0 + p->kw <= p->in_w;
+// Rows that are not whole blocks (kw·cin = 72 for 24 channels): each 16-byte block of the column is one run of a
+// window row or the end of one row and the start of the next; `a`/`b` are their offsets from the window's start
+// (lane l of the second part reads b + l) and pa/pb the lanes of each (a block past k reads only its values).
+typedef struct { int32_t a, b; mve_pred16_t pa, pb; } eqh_block;
+
+static int32_t block_table(const eqh_conv_params *p, int32_t k, eqh_block *table) {
+    const int32_t row = p->kw * p->cin, line = p->in_w * p->cin;
+    int32_t n = 0;
+    for (int32_t start = 0; start < k; start += 16, n++) {
+        const int32_t len = k - start < 16 ? k - start : 16, ky = start / row, r = start % row;
+        const int32_t first = row - r < len ? row - r : len;
+        table[n] = (eqh_block){ky * line + r, (ky + 1) * line - first, vctp8q(first),
+                               (mve_pred16_t)(vctp8q(len) & ~vctp8q(first))};
+    }
+    return n;
 }
 
+static void put_columns4_table(const eqh_block *table, int32_t n, int8_t *to, const int8_t *b0, const int8_t *b1,
+                               const int8_t *b2, const int8_t *b3) {
+    for (const eqh_block *e = table; e < table + n; e++, to += 64) {
+        if (e->pa == 0xFFFF) {
+            vstrbq_s8(to, vldrbq_s8(b0 + e->a));
+            vstrbq_s8(to + 16, vldrbq_s8(b1 + e->a));
+            vstrbq_s8(to + 32, vldrbq_s8(b2 + e->a));
+            vstrbq_s8(to + 48, vldrbq_s8(b3 + e->a));
+        } else {
+            const mve_pred16_t pa = e->pa, pb = e->pb;
+            vstrbq_s8(to, vorrq_s8(vldrbq_z_s8(b0 + e->a, pa), vldrbq_z_s8(b0 + e->b, pb)));
+            vstrbq_s8(to + 16, vorrq_s8(vldrbq_z_s8(b1 + e->a, pa), vldrbq_z_s8(b1 + e->b, pb)));
+            vstrbq_s8(to + 32, vorrq_s8(vldrbq_z_s8(b2 + e->a, pa), vldrbq_z_s8(b2 + e->b, pb)));
+            vstrbq_s8(to + 48, vorrq_s8(vldrbq_z_s8(b3 + e->a, pa), vldrbq_z_s8(b3 + e->b, pb)));
+        }
+    }
+}
+
+// The stems' four columns: one or two gathers each.
+static void put_columns4_gather(const conv_ctx *t, int8_t *to, const int8_t *b0, const int8_t *b1,
+                                const int8_t *b2, const int8_t *b3) {
+    const mve_pred16_t q = vctp8q(t->k);
+    vstrbq_s8(to, vldrbq_gather_offset_z_s8(b0, t->offsets, q));
+    vstrbq_s8(to + 16, vldrbq_gather_offset_z_s8(b1, t->offsets, q));
+    vstrbq_s8(to + 32, vldrbq_gather_offset_z_s8(b2, t->offsets, q));
+    vstrbq_s8(to + 48, vldrbq_gather_offset_z_s8(b3, t->offsets, q));
+    if (t->k > 16) {
+        const mve_pred16_t q2 = vctp8q(t->k - 16);
+        vstrbq_s8(to + 64, vldrbq_gather_offset_z_s8(b0, t->offsets2, q2));
+        vstrbq_s8(to + 80, vldrbq_gather_offset_z_s8(b1, t->offsets2, q2));
+        vstrbq_s8(to + 96, vldrbq_gather_offset_z_s8(b2, t->offsets2, q2));
+        vstrbq_s8(to + 112, vldrbq_gather_offset_z_s8(b3, t->offsets2, q2));
+    }
+}
+
+// The first input value of the window of output position (oy, ox) (inside the input: the callers check).
 static inline const int8_t *window_start(const eqh_conv_params *p, int32_t oy, int32_t ox) {
     return p->x + ((oy * p->stride_y - p->pad_top) * p->in_w + ox * p->stride_x - p->pad_left) * p->cin;
 }
 
 #define EQH_FAST_MAX_K 576 // four interleaved columns of at most 36 blocks in EQH_COLUMN_BYTES
+
+static inline void put4(const conv_ctx *t, int blocks, const eqh_block *table, int32_t nb, int8_t *to,
+                        const int8_t *b0, const int8_t *b1, const int8_t *b2, const int8_t *b3) {
+    if (blocks == 1) put_columns4(t->p, to, b0, b1, b2, b3);
+    else if (blocks == 2) put_columns4_table(table, nb, to, b0, b1, b2, b3);
+    else put_columns4_gather(t, to, b0, b1, b2, b3);
+}
 #define EQH_CHUNK 64       // output channels per pass (the channel table on the stack)
 
 static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
@@ -357,7 +411,15 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                            vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)cout))};
     // Windows one position apart start sx (sy) input bytes apart; put_columns4 takes whole-block rows.
     const int32_t sx = p->stride_x * p->cin, sy = p->stride_y * p->in_w * p->cin;
-    const int blocks = (p->kw * p->cin & 15) == 0 && !t->gather;
+    // How four windows inside the input are written at once: 1 whole-block rows, 2 the block table, 3 gathers.
+    const int32_t row = p->kw * p->cin;
+    const int blocks = t->gather ? 3 : (row & 15) == 0 ? 1 : row > 16 ? 2 : 0;
+    eqh_block table[EQH_FAST_MAX_K / 16];
+    const int32_t nb = blocks == 2 ? block_table(p, k, table) : 0;
+    // The output rows ylo...yhi and columns xlo...xhi whose windows lie inside the input (empty when hi < lo).
+    const int32_t ylo = (p->pad_top + p->stride_y - 1) / p->stride_y, xlo = (p->pad_left + p->stride_x - 1) / p->stride_x;
+    const int32_t ylast = p->in_h - p->kh + p->pad_top, xlast = p->in_w - p->kw + p->pad_left;
+    const int32_t yhi = ylast < 0 ? -1 : ylast / p->stride_y, xhi = xlast < 0 ? -1 : xlast / p->stride_x;
     for (int32_t first = 0; first < cout; first += EQH_CHUNK) {
         const int32_t count = cout - first < EQH_CHUNK ? cout - first : EQH_CHUNK;
         for (int32_t c = 0; c < count; c++) {
@@ -370,10 +432,9 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
             int32_t oy = 0, ox = 0;
             for (int32_t at = 0; at < total; at += 4) {
                 const int32_t used = total - at < 4 ? total - at : 4;
-                if (blocks && used == 4 && ox + 3 < p->out_w && window_inside(p, oy, ox) &&
-                    window_inside(p, oy, ox + 3)) {
+                if (blocks && used == 4 && ox + 3 <= xhi && ox >= xlo && oy >= ylo && oy <= yhi) {
                     const int8_t *b = window_start(p, oy, ox);
-                    put_columns4(p, cols, b, b + sx, b + 2 * sx, b + 3 * sx);
+                    put4(t, blocks, table, nb, cols, b, b + sx, b + 2 * sx, b + 3 * sx);
                     if ((ox += 4) == p->out_w) { ox = 0; oy++; }
                 } else {
                     for (int32_t i = 0; i < used; i++) {
@@ -389,9 +450,9 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
             for (int32_t py = 0; py < p->out_h; py++) {
                 for (int32_t px = 0; px < p->out_w; px++, y += cout) {
                     const int32_t oy = py * p->pool_stride_y, ox = px * p->pool_stride_x;
-                    if (blocks && window_inside(p, oy, ox) && window_inside(p, oy + 1, ox + 1)) {
+                    if (blocks && oy >= ylo && oy + 1 <= yhi && ox >= xlo && ox + 1 <= xhi) {
                         const int8_t *b = window_start(p, oy, ox);
-                        put_columns4(p, cols, b, b + sx, b + sy, b + sy + sx);
+                        put4(t, blocks, table, nb, cols, b, b + sx, b + sy, b + sy + sx);
                     } else {
                         put_column(t, cols, scratch, 0, oy, ox);
                         put_column(t, cols, scratch, 1, oy, ox + 1);
