@@ -247,6 +247,42 @@ typedef struct { const int8_t *w; int32_t folded, multiplier, shift, output_offs
                      : "+r"(r0), "+r"(r1), "+r"(r5), "+r"(r8), "+r"(r10), "+r"(r11), "+r"(r12) \
                      : : "r2", "r3", "r4", "r6", "lr", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc")
 
+// k <= 16 (the stems of 1-channel inputs, 1x1 convs of 16 channels): the four columns are one block each and stay
+// in q1...q4 for every channel; each channel's record (eqh_small) holds its weights zero-padded to 16 (the columns
+// hold zeros past k too) and its constants, so a channel is one VLDRB, four VMLADAVs and the requantization; q5 the
+// result, the scatter offsets reloaded from r9 (all eight q registers are taken).
+typedef struct { int8_t w[16]; int32_t folded, multiplier, shift, output_offset; } eqh_small;
+
+#define EQH_SMALL_FULL "vldrw.u32 q0, [r9]\n\t" "vstrb.32 q5, [r11, q0]\n\t" "adds r11, #1\n\t"
+#define EQH_SMALL_PART "vldrw.u32 q0, [r9]\n\t" "vpst\n\t" "vstrbt.32 q5, [r11, q0]\n\t" "adds r11, #1\n\t"
+#define EQH_SMALL_POOL "mvn r0, #127\n\t" "vmaxv.s32 r0, q5\n\t" "strb r0, [r11], #1\n\t"
+#define EQH_SMALL(STORE) \
+    "vldrw.u32 q6, [r0]\n\t" "vldrw.u32 q7, [r0, #16]\n\t" "vmsr p0, r1\n\t" "vldrb.u8 q1, [r8]\n\t" \
+    "vldrb.u8 q2, [r8, #16]\n\t" "vldrb.u8 q3, [r8, #32]\n\t" "vldrb.u8 q4, [r8, #48]\n" \
+    "1:\n\t" "vldrb.u8 q0, [r5], #16\n\t" "vmladav.s8 r0, q1, q0\n\t" "vmladav.s8 r2, q2, q0\n\t" \
+    "vmladav.s8 r4, q3, q0\n\t" "vmladav.s8 r6, q4, q0\n\t" "vmov q0[2], q0[0], r0, r4\n\t" \
+    "vmov q0[3], q0[1], r2, r6\n\t" "ldm r5!, {r0, r1, r2, r3}\n\t" "vadd.i32 q0, q0, r0\n\t" \
+    "vshr.s32 q5, q0, #31\n\t" "vqrdmlah.s32 q5, q0, r1\n\t" "vrshl.s32 q5, r2\n\t" "vadd.i32 q5, q5, r3\n\t" \
+    "vmax.s32 q5, q5, q6\n\t" "vmin.s32 q5, q5, q7\n\t" STORE "subs r12, #1\n\t" "bne 1b\n\t"
+#define EQH_SMALL_CALL(STORE) \
+    __asm__ volatile(EQH_SMALL(STORE) \
+                     : "+r"(r0), "+r"(r1), "+r"(r5), "+r"(r8), "+r"(r9), "+r"(r11), "+r"(r12) \
+                     : : "r2", "r3", "r4", "r6", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc")
+
+static void tile_small_asm(const int8_t *cols, const eqh_small *channels, int32_t count, int8_t *y,
+                           const int32x4_t *limits, uint32_t mask, int kind) {
+    register const int32x4_t *r0 __asm__("r0") = limits;
+    register uint32_t r1 __asm__("r1") = mask;
+    register const eqh_small *r5 __asm__("r5") = channels;
+    register const int8_t *r8 __asm__("r8") = cols;
+    register const int32x4_t *r9 __asm__("r9") = limits + 2;
+    register int8_t *r11 __asm__("r11") = y;
+    register int32_t r12 __asm__("r12") = count;
+    if (kind == 0) EQH_SMALL_CALL(EQH_SMALL_FULL);
+    else if (kind == 1) EQH_SMALL_CALL(EQH_SMALL_PART);
+    else EQH_SMALL_CALL(EQH_SMALL_POOL);
+}
+
 // kind: 0 all four lanes stored, 1 the lanes of `mask` (p0 bits) stored, 2 pooled (VMAXV).
 static void tile_asm(const int8_t *cols, const eqh_channel *channels, int32_t count, int32_t k, int8_t *y,
                      const int32x4_t *limits, uint32_t mask, int kind) {
@@ -313,10 +349,7 @@ static void put_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t
         fill_column(p, scratch, oy, ox, t->pad);
         from = scratch;
     }
-    for (int32_t n = k; n > 0; n -= 16, from += 16, to += 64) {
-        mve_pred16_t q = vctp8q(n);
-        vstrbq_p_s8(to, vldrbq_z_s8(from, q), q);
-    }
+    for (int32_t n = k; n > 0; n -= 16, from += 16, to += 64) vstrbq_s8(to, vldrbq_z_s8(from, vctp8q(n))); // zeros past k
 }
 
 // The four lanes' columns at once when every window lies inside the input and its rows are whole blocks
@@ -406,7 +439,11 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
     int8_t cols[EQH_COLUMN_BYTES] __attribute__((aligned(16))), scratch[EQH_FAST_MAX_K] __attribute__((aligned(16)));
     const eqh_conv_params *p = t->p;
     const int32_t k = t->k, cout = p->cout;
-    eqh_channel channels[EQH_CHUNK];
+    // The channel records, EQH_CHUNK eqh_channel or 40 eqh_small (k <= 16) at a time.
+    eqh_channel channels[EQH_CHUNK] __attribute__((aligned(16)));
+    eqh_small *smalls = (eqh_small *)(void *)channels;
+    const int small = k <= 16;
+    const int32_t chunk = small ? (int32_t)(sizeof(channels) / (sizeof(eqh_small))) : EQH_CHUNK;
     int32x4_t limits[3] = {vdupq_n_s32(p->act_min), vdupq_n_s32(p->act_max),
                            vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)cout))};
     // Windows one position apart start sx (sy) input bytes apart; put_columns4 takes whole-block rows.
@@ -420,12 +457,20 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
     const int32_t ylo = (p->pad_top + p->stride_y - 1) / p->stride_y, xlo = (p->pad_left + p->stride_x - 1) / p->stride_x;
     const int32_t ylast = p->in_h - p->kh + p->pad_top, xlast = p->in_w - p->kw + p->pad_left;
     const int32_t yhi = ylast < 0 ? -1 : ylast / p->stride_y, xhi = xlast < 0 ? -1 : xlast / p->stride_x;
-    for (int32_t first = 0; first < cout; first += EQH_CHUNK) {
-        const int32_t count = cout - first < EQH_CHUNK ? cout - first : EQH_CHUNK;
+    for (int32_t first = 0; first < cout; first += chunk) {
+        const int32_t count = cout - first < chunk ? cout - first : chunk;
         for (int32_t c = 0; c < count; c++) {
             const int32_t oc = first + c;
-            channels[c] = (eqh_channel){p->w + oc * k, folded_bias(p, oc, k), p->multipliers[oc], p->shifts[oc],
-                                        p->output_offset};
+            if (small) {
+                vstrbq_s8(smalls[c].w, vldrbq_z_s8(p->w + oc * k, vctp8q(k)));
+                smalls[c].folded = folded_bias(p, oc, k);
+                smalls[c].multiplier = p->multipliers[oc];
+                smalls[c].shift = p->shifts[oc];
+                smalls[c].output_offset = p->output_offset;
+            } else {
+                channels[c] = (eqh_channel){p->w + oc * k, folded_bias(p, oc, k), p->multipliers[oc],
+                                            p->shifts[oc], p->output_offset};
+            }
         }
         if (p->pool_h == 0) {
             const int32_t total = p->out_h * p->out_w;
@@ -442,8 +487,10 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                         if (++ox == p->out_w) { ox = 0; oy++; }
                     }
                 }
-                tile_asm(cols, channels, count, k, p->y + at * cout + first, limits, (1u << (4 * used)) - 1u,
-                         used == 4 ? 0 : 1);
+                int8_t *y = p->y + at * cout + first;
+                const uint32_t mask = (1u << (4 * used)) - 1u;
+                if (small) tile_small_asm(cols, smalls, count, y, limits, mask, used == 4 ? 0 : 1);
+                else tile_asm(cols, channels, count, k, y, limits, mask, used == 4 ? 0 : 1);
             }
         } else { // 2x2 windows: the four positions of each
             int8_t *y = p->y + first;
@@ -459,7 +506,8 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                         put_column(t, cols, scratch, 2, oy + 1, ox);
                         put_column(t, cols, scratch, 3, oy + 1, ox + 1);
                     }
-                    tile_asm(cols, channels, count, k, y, limits, 0xFFFFu, 2);
+                    if (small) tile_small_asm(cols, smalls, count, y, limits, 0xFFFFu, 2);
+                    else tile_asm(cols, channels, count, k, y, limits, 0xFFFFu, 2);
                 }
             }
         }
