@@ -349,7 +349,7 @@ static void put_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t
         fill_column(p, scratch, oy, ox, t->pad);
         from = scratch;
     }
-    for (int32_t n = k; n > 0; n -= 16, from += 16, to += 64) vstrbq_s8(to, vldrbq_z_s8(from, vctp8q(n))); // zeros past k
+    for (int32_t n = k; n > 0; n -= 16, from += 16, to += 64) vstrbq_s8(to, vldrbq_z_s8(from, vctp8q(n)));
 }
 
 // The four lanes' columns at once when every window lies inside the input and its rows are whole blocks
