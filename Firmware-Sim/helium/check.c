@@ -79,7 +79,7 @@ static int8_t x[16 * 16 * 48], w[80 * EQH_MAX_K], y[16 * 16 * 80 + 16], r[16 * 1
 static int32_t bias[80], mults[80], shifts[80];
 // Which conv path the cases took (the conditions of eqh_conv): the assembly tiles (k <= 16 or the loop, pooled or
 // not) and the general C tile.
-static int fast_cases, small_cases, pooled_cases, general_cases;
+static int fast_cases, small_cases, pooled_cases, general_cases, add_scalar_cases;
 static int failures = 0;
 static void fail(const char *what, int64_t a, int64_t b) {
     if (failures++ < 10) { fw_write("MISMATCH "); fw_write(what); fw_write(" "); fw_write_int(a); fw_write(" "); fw_write_int(b); fw_write("\n"); }
@@ -150,6 +150,10 @@ static void check_add(int round) {
     a.offset1 = range(-127, 128); a.offset2 = range(-127, 128); a.output_offset = range(-128, 127);
     a.multiplier1 = multiplier(); a.multiplier2 = multiplier(); a.output_multiplier = multiplier();
     a.shift1 = shift(); a.shift2 = shift(); a.output_shift = shift();
+    if (rnd() % 3 == 0) a.shift1 = 0; // the models' case: the input with the larger scale has shift 0
+    if (rnd() % 3 == 0) a.shift2 = 0;
+    add_scalar_cases += a.multiplier1 >= 0 && a.multiplier2 >= 0 && a.output_multiplier >= 0 && a.shift1 <= 0 &&
+                        a.shift2 <= 0 && a.output_shift < 0;
     a.left_shift = rnd() % 8 == 0 ? range(-31, 30) : 20;
     a.act_min = rnd() % 2 ? -128 : range(-128, 0); a.act_max = rnd() % 2 ? 127 : range(a.act_min, 127);
     for (int32_t i = 0; i < a.count + 8; i++) y[i] = 0x55;
@@ -196,6 +200,7 @@ void fw_main(void) {
     if (failures) { fw_write("FAILED "); fw_write_int(failures); fw_write("\n"); fw_exit(1); }
     fw_write("ok: requantize 80000 lanes, conv/add/fully-connected 400 random cases each (conv: assembly tiles ");
     fw_write_int(fast_cases); fw_write(", of which k <= 16 "); fw_write_int(small_cases); fw_write(" and 2x2-pooled ");
-    fw_write_int(pooled_cases); fw_write("; general C tile "); fw_write_int(general_cases); fw_write(")\n");
+    fw_write_int(pooled_cases); fw_write("; general C tile "); fw_write_int(general_cases);
+    fw_write("; add: scalar requantization "); fw_write_int(add_scalar_cases); fw_write(")\n");
     fw_exit(0);
 }

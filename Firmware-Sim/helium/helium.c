@@ -551,6 +551,29 @@ int32_t eqh_conv(const eqh_conv_params *p) {
 
 // MARK: Add
 
+// multiplyByQuantizedMultiplier with one scalar multiplier m >= 0 and shift s <= 0 for four lanes: s < 0 as
+// conv_tile does (VQRDMLAH adds the x >> 31 fix-up, VRSHL rounds), s == 0 (`zero`) the high half alone.
+static inline __attribute__((always_inline)) int32x4_t requantize_scalar(int32x4_t x, int32_t m, int32_t s, int zero) {
+    return zero ? vqrdmulhq_n_s32(x, m) : vrshlq_n_s32(vqrdmlahq_n_s32(vshrq_n_s32(x, 31), x, m), s);
+}
+
+// Add with scalar requantizations (the usual case: the input with the larger scale has multiplier 0.5, shift 0;
+// the other input and the output negative shifts): about half the instructions of requantize4's per-lane cases.
+static inline __attribute__((always_inline)) void add_scalar(const eqh_add_params *p, int32_t factor, int32x4_t low,
+                                                             int32x4_t high, int z1, int z2) {
+    const int8_t *x = p->x, *z = p->z;
+    int8_t *y = p->y;
+    for (int32_t n = p->count; n > 0; n -= 4, x += 4, z += 4, y += 4) {
+        mve_pred16_t q = vctp32q(n);
+        int32x4_t a = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(x, q), p->offset1), factor);
+        int32x4_t b = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(z, q), p->offset2), factor);
+        int32x4_t sum = vaddq_s32(requantize_scalar(a, p->multiplier1, p->shift1, z1),
+                                  requantize_scalar(b, p->multiplier2, p->shift2, z2));
+        int32x4_t v = vaddq_n_s32(requantize_scalar(sum, p->output_multiplier, p->output_shift, 0), p->output_offset);
+        vstrbq_p_s32(y, vminq_s32(vmaxq_s32(v, low), high), q);
+    }
+}
+
 // AddInt8.reference four elements at a time: both inputs shifted to the common scale, rescaled, summed, requantized.
 int32_t eqh_add(const eqh_add_params *p) {
     // (1 << left_shift) as Swift computes it (a negative amount shifts right: 0); the loader allows -31...30.
@@ -561,6 +584,15 @@ int32_t eqh_add(const eqh_add_params *p) {
     const int32x4_t low = vdupq_n_s32(p->act_min), high = vdupq_n_s32(p->act_max);
     const int8_t *x = p->x, *z = p->z;
     int8_t *y = p->y;
+    if (p->multiplier1 >= 0 && p->multiplier2 >= 0 && p->output_multiplier >= 0 && p->shift1 <= 0 && p->shift2 <= 0 &&
+        p->output_shift < 0) {
+        const int z1 = p->shift1 == 0, z2 = p->shift2 == 0;
+        if (z1 && z2) add_scalar(p, factor, low, high, 1, 1);
+        else if (z1) add_scalar(p, factor, low, high, 1, 0);
+        else if (z2) add_scalar(p, factor, low, high, 0, 1);
+        else add_scalar(p, factor, low, high, 0, 0);
+        return 0;
+    }
     for (int32_t n = p->count; n > 0; n -= 4, x += 4, z += 4, y += 4) {
         mve_pred16_t q = vctp32q(n);
         int32x4_t a = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(x, q), p->offset1), factor);
