@@ -269,7 +269,9 @@ typedef struct { int8_t w[16]; int32_t folded, multiplier, shift, output_offset;
                      : "+r"(r0), "+r"(r1), "+r"(r5), "+r"(r8), "+r"(r9), "+r"(r11), "+r"(r12) \
                      : : "r2", "r3", "r4", "r6", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory", "cc")
 
-static void tile_small_asm(const int8_t *cols, const eqh_small *channels, int32_t count, int8_t *y,
+// The assembly writes p0 (VPR), which an asm statement cannot name as clobbered: the tiles are never inlined, so
+// the callers treat VPR as a call clobbers it (caller-saved under the AAPCS for MVE).
+static __attribute__((noinline)) void tile_small_asm(const int8_t *cols, const eqh_small *channels, int32_t count, int8_t *y,
                            const int32x4_t *limits, uint32_t mask, int kind) {
     register const int32x4_t *r0 __asm__("r0") = limits;
     register uint32_t r1 __asm__("r1") = mask;
@@ -284,7 +286,7 @@ static void tile_small_asm(const int8_t *cols, const eqh_small *channels, int32_
 }
 
 // kind: 0 all four lanes stored, 1 the lanes of `mask` (p0 bits) stored, 2 pooled (VMAXV).
-static void tile_asm(const int8_t *cols, const eqh_channel *channels, int32_t count, int32_t k, int8_t *y,
+static __attribute__((noinline)) void tile_asm(const int8_t *cols, const eqh_channel *channels, int32_t count, int32_t k, int8_t *y,
                      const int32x4_t *limits, uint32_t mask, int kind) {
     register const int32x4_t *r0 __asm__("r0") = limits;
     register uint32_t r1 __asm__("r1") = mask;
@@ -561,15 +563,18 @@ static inline __attribute__((always_inline)) int32x4_t requantize_scalar(int32x4
 // the other input and the output negative shifts): about half the instructions of requantize4's per-lane cases.
 static inline __attribute__((always_inline)) void add_scalar(const eqh_add_params *p, int32_t factor, int32x4_t low,
                                                              int32x4_t high, int z1, int z2) {
-    const int8_t *x = p->x, *z = p->z;
-    int8_t *y = p->y;
+    // Locals, so that the stores through y (which could alias *p for the compiler) do not reload them.
+    const int8_t *__restrict x = p->x, *__restrict z = p->z;
+    int8_t *__restrict y = p->y;
+    const int32_t offset1 = p->offset1, offset2 = p->offset2, output_offset = p->output_offset;
+    const int32_t m1 = p->multiplier1, m2 = p->multiplier2, mo = p->output_multiplier;
+    const int32_t s1 = p->shift1, s2 = p->shift2, so = p->output_shift;
     for (int32_t n = p->count; n > 0; n -= 4, x += 4, z += 4, y += 4) {
         mve_pred16_t q = vctp32q(n);
-        int32x4_t a = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(x, q), p->offset1), factor);
-        int32x4_t b = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(z, q), p->offset2), factor);
-        int32x4_t sum = vaddq_s32(requantize_scalar(a, p->multiplier1, p->shift1, z1),
-                                  requantize_scalar(b, p->multiplier2, p->shift2, z2));
-        int32x4_t v = vaddq_n_s32(requantize_scalar(sum, p->output_multiplier, p->output_shift, 0), p->output_offset);
+        int32x4_t a = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(x, q), offset1), factor);
+        int32x4_t b = vmulq_n_s32(vaddq_n_s32(vldrbq_z_s32(z, q), offset2), factor);
+        int32x4_t sum = vaddq_s32(requantize_scalar(a, m1, s1, z1), requantize_scalar(b, m2, s2, z2));
+        int32x4_t v = vaddq_n_s32(requantize_scalar(sum, mo, so, 0), output_offset);
         vstrbq_p_s32(y, vminq_s32(vmaxq_s32(v, low), high), q);
     }
 }
