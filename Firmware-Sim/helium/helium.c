@@ -87,14 +87,18 @@ static inline int32_t folded_bias(const eqh_conv_params *p, int32_t oc, int32_t 
                      + (uint32_t)p->input_offset * (uint32_t)weight_sum(p->w + oc * k, k));
 }
 
+// Columns of at most this many 16-value blocks whose window spans at most 256 input bytes (stems: 3x3 of 1 or 3
+// channels, 7x7 of 1) are VLDRB gathers, one per block.
+#define EQH_GATHER_BLOCKS 4
+
 // What every tile of one call shares.
 typedef struct {
     const eqh_conv_params *p;
     const int32_t *folded; // per channel: folded_bias (the general path)
     int32_t k;
     int8_t pad;
-    int gather;            // k <= 32 and the window spans <= 256 input bytes: one or two VLDRB gathers per column
-    uint8x16_t offsets, offsets2; // the gathers' byte offsets of the window's values (0...15, 16...31)
+    int gather;            // k <= 64 and the window spans <= 256 input bytes: one VLDRB gather per block of a column
+    uint8x16_t offsets[EQH_GATHER_BLOCKS]; // the gathers' byte offsets of the window's values, 16 per block
 } conv_ctx;
 
 // The column of output position (oy, ox): the input itself when the window is one contiguous run inside it (a kh = 1
@@ -107,7 +111,7 @@ static inline const int8_t *column_at(const conv_ctx *t, int8_t *slot, int32_t o
         if (p->kh == 1) return base;
         if (t->gather && t->k <= 16) {
             mve_pred16_t q = vctp8q(t->k);
-            vstrbq_p_s8(slot, vldrbq_gather_offset_z_s8(base, t->offsets, q), q);
+            vstrbq_p_s8(slot, vldrbq_gather_offset_z_s8(base, t->offsets[0], q), q);
             return slot;
         }
     }
@@ -328,8 +332,8 @@ static void put_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t
     const int across = ix0 >= 0 && ix0 + kw <= p->in_w, inside = across && iy0 >= 0 && iy0 + p->kh <= p->in_h;
     const int8_t *base = p->x + (iy0 * p->in_w + ix0) * cin;
     if (t->gather && inside) {
-        vstrbq_s8(to, vldrbq_gather_offset_z_s8(base, t->offsets, vctp8q(k)));
-        if (k > 16) vstrbq_s8(to + 64, vldrbq_gather_offset_z_s8(base, t->offsets2, vctp8q(k - 16)));
+        for (int32_t j = 0; j * 16 < k; j++)
+            vstrbq_s8(to + 64 * j, vldrbq_gather_offset_z_s8(base, t->offsets[j], vctp8q(k - 16 * j)));
         return;
     }
     if ((cin & 15) == 0) {
@@ -408,17 +412,13 @@ static void put_columns4_table(const eqh_block *table, int32_t n, int8_t *to, co
 // The stems' four columns: one or two gathers each.
 static void put_columns4_gather(const conv_ctx *t, int8_t *to, const int8_t *b0, const int8_t *b1,
                                 const int8_t *b2, const int8_t *b3) {
-    const mve_pred16_t q = vctp8q(t->k);
-    vstrbq_s8(to, vldrbq_gather_offset_z_s8(b0, t->offsets, q));
-    vstrbq_s8(to + 16, vldrbq_gather_offset_z_s8(b1, t->offsets, q));
-    vstrbq_s8(to + 32, vldrbq_gather_offset_z_s8(b2, t->offsets, q));
-    vstrbq_s8(to + 48, vldrbq_gather_offset_z_s8(b3, t->offsets, q));
-    if (t->k > 16) {
-        const mve_pred16_t q2 = vctp8q(t->k - 16);
-        vstrbq_s8(to + 64, vldrbq_gather_offset_z_s8(b0, t->offsets2, q2));
-        vstrbq_s8(to + 80, vldrbq_gather_offset_z_s8(b1, t->offsets2, q2));
-        vstrbq_s8(to + 96, vldrbq_gather_offset_z_s8(b2, t->offsets2, q2));
-        vstrbq_s8(to + 112, vldrbq_gather_offset_z_s8(b3, t->offsets2, q2));
+    for (int32_t j = 0; j * 16 < t->k; j++, to += 64) {
+        const mve_pred16_t q = vctp8q(t->k - 16 * j);
+        const uint8x16_t at = t->offsets[j];
+        vstrbq_s8(to, vldrbq_gather_offset_z_s8(b0, at, q));
+        vstrbq_s8(to + 16, vldrbq_gather_offset_z_s8(b1, at, q));
+        vstrbq_s8(to + 32, vldrbq_gather_offset_z_s8(b2, at, q));
+        vstrbq_s8(to + 48, vldrbq_gather_offset_z_s8(b3, at, q));
     }
 }
 
@@ -536,16 +536,15 @@ int32_t eqh_conv(const eqh_conv_params *p) {
     conv_ctx t = {.p = p, .k = k, .pad = (int8_t)(-p->input_offset)};
     int negative = 1;
     for (int32_t oc = 0; oc < cout; oc++) negative &= p->shifts[oc] < 0;
-    // A column of at most 32 values whose window spans at most 256 input bytes (the stems: 3x3 of 1 or 3 channels)
-    // is one or two VLDRB gathers at positions where the window lies inside the input.
-    uint8_t spots[32] __attribute__((aligned(16))) = {0};
-    t.gather = k <= 32 && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
+    // A column of at most 64 values whose window spans at most 256 input bytes (the stems) is one VLDRB gather per
+    // block at positions where the window lies inside the input.
+    uint8_t spots[16 * EQH_GATHER_BLOCKS] __attribute__((aligned(16))) = {0};
+    t.gather = k <= 16 * EQH_GATHER_BLOCKS && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
     for (int32_t i = 0; t.gather && i < k; i++) {
         const int32_t ky = i / (p->kw * p->cin), kx = i / p->cin % p->kw, ic = i % p->cin;
         spots[i] = (uint8_t)((ky * p->in_w + kx) * p->cin + ic);
     }
-    t.offsets = vldrbq_u8(spots);
-    t.offsets2 = vldrbq_u8(spots + 16);
+    for (int32_t j = 0; j < EQH_GATHER_BLOCKS; j++) t.offsets[j] = vldrbq_u8(spots + 16 * j);
     if (negative && k <= EQH_FAST_MAX_K && (p->pool_h == 0 || (p->pool_h == 2 && p->pool_w == 2))) conv_fast(&t);
     else conv_general(&t, negative);
     return 0;
