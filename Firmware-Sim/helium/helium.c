@@ -91,6 +91,8 @@ static inline int32_t folded_bias(const eqh_conv_params *p, int32_t oc, int32_t 
 // channels, 7x7 of 1) are VLDRB gathers, one per block.
 #define EQH_GATHER_BLOCKS 4
 
+static inline int8_t clamp_int8(int32_t v) { return (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); }
+
 // What every tile of one call shares.
 typedef struct {
     const eqh_conv_params *p;
@@ -99,6 +101,7 @@ typedef struct {
     int8_t pad;
     int gather;            // k <= 64 and the window spans <= 256 input bytes: one VLDRB gather per block of a column
     uint8x16_t offsets[EQH_GATHER_BLOCKS]; // the gathers' byte offsets of the window's values, 16 per block
+    int8x16_t ky[EQH_GATHER_BLOCKS], kx[EQH_GATHER_BLOCKS]; // each value's window row and column
 } conv_ctx;
 
 // The column of output position (oy, ox): the input itself when the window is one contiguous run inside it (a kh = 1
@@ -336,6 +339,17 @@ static void put_column(const conv_ctx *t, int8_t *cols, int8_t *scratch, int32_t
             vstrbq_s8(to + 64 * j, vldrbq_gather_offset_z_s8(base, t->offsets[j], vctp8q(k - 16 * j)));
         return;
     }
+    if (t->gather) { // the window leaves the input: gather the values inside it (by their window row and column)
+        const int8x16_t pad = vdupq_n_s8(t->pad);
+        const int8_t ylo = clamp_int8(-iy0), yhi = clamp_int8(p->in_h - iy0);
+        const int8_t xlo = clamp_int8(-ix0), xhi = clamp_int8(p->in_w - ix0);
+        for (int32_t j = 0; j * 16 < k; j++) {
+            const mve_pred16_t in = vctp8q(k - 16 * j) & vcmpgeq_n_s8(t->ky[j], ylo) & vcmpltq_n_s8(t->ky[j], yhi) &
+                                    vcmpgeq_n_s8(t->kx[j], xlo) & vcmpltq_n_s8(t->kx[j], xhi);
+            vstrbq_s8(to + 64 * j, vpselq_s8(vldrbq_gather_offset_z_s8(base, t->offsets[j], in), pad, in));
+        }
+        return;
+    }
     if ((cin & 15) == 0) {
         const int8x16_t pad = vdupq_n_s8(t->pad);
         const int32_t line = p->in_w * cin;
@@ -539,12 +553,19 @@ int32_t eqh_conv(const eqh_conv_params *p) {
     // A column of at most 64 values whose window spans at most 256 input bytes (the stems) is one VLDRB gather per
     // block at positions where the window lies inside the input.
     uint8_t spots[16 * EQH_GATHER_BLOCKS] __attribute__((aligned(16))) = {0};
+    int8_t rows[16 * EQH_GATHER_BLOCKS] __attribute__((aligned(16))) = {0}, cols[16 * EQH_GATHER_BLOCKS] = {0};
     t.gather = k <= 16 * EQH_GATHER_BLOCKS && ((p->kh - 1) * p->in_w + p->kw) * p->cin <= 256;
     for (int32_t i = 0; t.gather && i < k; i++) {
         const int32_t ky = i / (p->kw * p->cin), kx = i / p->cin % p->kw, ic = i % p->cin;
         spots[i] = (uint8_t)((ky * p->in_w + kx) * p->cin + ic);
+        rows[i] = (int8_t)ky;
+        cols[i] = (int8_t)kx;
     }
-    for (int32_t j = 0; j < EQH_GATHER_BLOCKS; j++) t.offsets[j] = vldrbq_u8(spots + 16 * j);
+    for (int32_t j = 0; j < EQH_GATHER_BLOCKS; j++) {
+        t.offsets[j] = vldrbq_u8(spots + 16 * j);
+        t.ky[j] = vldrbq_s8(rows + 16 * j);
+        t.kx[j] = vldrbq_s8(cols + 16 * j);
+    }
     if (negative && k <= EQH_FAST_MAX_K && (p->pool_h == 0 || (p->pool_h == 2 && p->pool_w == 2))) conv_fast(&t);
     else conv_general(&t, negative);
     return 0;
