@@ -388,6 +388,13 @@ static void put_columns4(const eqh_conv_params *p, int8_t *to, const int8_t *b0,
     }
 }
 
+// One lane's column when its window lies inside the input and its rows are whole blocks (an edge tile's inside
+// lanes): the rows copied straight, without put_column's cases.
+static inline __attribute__((always_inline)) void put_lane_rows(const eqh_conv_params *p, int8_t *to, const int8_t *b) {
+    const int32_t row = p->kw * p->cin, line = p->in_w * p->cin;
+    for (int32_t ky = 0; ky < p->kh; ky++, b += line, to += row * 4) copy_blocks(to, b, row);
+}
+
 // Rows that are not whole blocks (kw·cin = 72 for 24 channels): each 16-byte block of the column is one run of a
 // window row or the end of one row and the start of the next; `a`/`b` are their offsets from the window's start
 // (lane l of the second part reads b + l) and pa/pb the lanes of each (a block past k reads only its values).
@@ -499,7 +506,11 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                     if ((ox += 4) == p->out_w) { ox = 0; oy++; }
                 } else {
                     for (int32_t i = 0; i < used; i++) {
-                        put_column(t, cols, scratch, i, oy, ox);
+                        if (blocks == 1 && oy >= ylo && oy <= yhi && ox >= xlo && ox <= xhi) {
+                            put_lane_rows(p, cols + 16 * i, window_start(p, oy, ox)); // inside, in an edge tile
+                        } else {
+                            put_column(t, cols, scratch, i, oy, ox);
+                        }
                         if (++ox == p->out_w) { ox = 0; oy++; }
                     }
                 }
@@ -517,10 +528,13 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                         const int8_t *b = window_start(p, oy, ox);
                         put4(t, blocks, table, nb, cols, b, b + sx, b + sy, b + sy + sx);
                     } else {
-                        put_column(t, cols, scratch, 0, oy, ox);
-                        put_column(t, cols, scratch, 1, oy, ox + 1);
-                        put_column(t, cols, scratch, 2, oy + 1, ox);
-                        put_column(t, cols, scratch, 3, oy + 1, ox + 1);
+                        for (int32_t i = 0; i < 4; i++) {
+                            const int32_t y = oy + (i >> 1), x = ox + (i & 1);
+                            if (blocks == 1 && y >= ylo && y <= yhi && x >= xlo && x <= xhi)
+                                put_lane_rows(p, cols + 16 * i, window_start(p, y, x));
+                            else
+                                put_column(t, cols, scratch, i, y, x);
+                        }
                     }
                     if (small) tile_small_asm(cols, smalls, count, y, limits, 0xFFFFu, 2);
                     else tile_asm(cols, channels, count, k, y, limits, 0xFFFFu, 2);
