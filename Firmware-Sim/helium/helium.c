@@ -430,6 +430,14 @@ static void put_columns4_table(const eqh_block *table, int32_t n, int8_t *to, co
     }
 }
 
+// One lane's column through the block table (an edge tile's lanes whose windows lie inside the input).
+static void put_lane_table(const eqh_block *table, int32_t n, int8_t *to, const int8_t *b) {
+    for (const eqh_block *e = table; e < table + n; e++, to += 64) {
+        if (e->pa == 0xFFFF) vstrbq_s8(to, vldrbq_s8(b + e->a));
+        else vstrbq_s8(to, vorrq_s8(vldrbq_z_s8(b + e->a, e->pa), vldrbq_z_s8(b + e->b, e->pb)));
+    }
+}
+
 // The stems' four columns: one or two gathers each.
 static void put_columns4_gather(const conv_ctx *t, int8_t *to, const int8_t *b0, const int8_t *b1,
                                 const int8_t *b2, const int8_t *b3) {
@@ -508,6 +516,8 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                     for (int32_t i = 0; i < used; i++) {
                         if (blocks == 1 && oy >= ylo && oy <= yhi && ox >= xlo && ox <= xhi) {
                             put_lane_rows(p, cols + 16 * i, window_start(p, oy, ox)); // inside, in an edge tile
+                        } else if (blocks == 2 && oy >= ylo && oy <= yhi && ox >= xlo && ox <= xhi) {
+                            put_lane_table(table, nb, cols + 16 * i, window_start(p, oy, ox));
                         } else {
                             put_column(t, cols, scratch, i, oy, ox);
                         }
@@ -530,8 +540,9 @@ static __attribute__((noinline)) void conv_fast(const conv_ctx *t) {
                     } else {
                         for (int32_t i = 0; i < 4; i++) {
                             const int32_t y = oy + (i >> 1), x = ox + (i & 1);
-                            if (blocks == 1 && y >= ylo && y <= yhi && x >= xlo && x <= xhi)
-                                put_lane_rows(p, cols + 16 * i, window_start(p, y, x));
+                            const int in = y >= ylo && y <= yhi && x >= xlo && x <= xhi;
+                            if (in && blocks == 1) put_lane_rows(p, cols + 16 * i, window_start(p, y, x));
+                            else if (in && blocks == 2) put_lane_table(table, nb, cols + 16 * i, window_start(p, y, x));
                             else
                                 put_column(t, cols, scratch, i, y, x);
                         }
