@@ -223,13 +223,13 @@ static inline __attribute__((always_inline)) void conv_all(const conv_ctx *t, in
 // Every output channel at four output positions, in MVE assembly so that nothing spills: per channel, its weights
 // (r3) walk the four positions' columns (r1), stored interleaved in 16-byte blocks (block j of lane i at
 // cols + (4j + i)·16) so that one pointer with immediate offsets reads all four; each weight vector feeds four
-// VMLADAVAs (64 MACs per 10 instructions), the first block peeled (VMLADAV starts the sums) when k >= 16, the rest a
+// VMLADAVAs (64 MACs per 10 instructions), the first block peeled (VMLADAV starts the sums; k > 16), the rest a
 // tail-predicated low-overhead loop (WLSTP/LETP). The four sums become one vector (two VMOVs) and are requantized
 // together as conv_tile does with all shifts negative (bias folded in, VQRDMLAH's x >> 31 fix-up, VRSHL), offset,
 // clamped (q5, q6) and stored by a scatter at y + (0, 1, 2, 3)·cout (q7), predicated by p0 for a last partial tile,
 // or, for a 2x2 max pool whose window is the four positions, the largest lane kept (VMAXV). Registers: sums r0 r2 r4
 // r6 (VMLADAV takes even ones), the channel table r5 (eqh_channel: LDR + LDM), columns r8, loop count r10 (k - 16
-// after the peel, else k), y r11, channels left r12.
+// after the peel), y r11, channels left r12 (at least 1).
 typedef struct { const int8_t *w; int32_t folded, multiplier, shift, output_offset; } eqh_channel;
 
 #define EQH_LOADS "vldrb.u8 q0, [r3], #16\n\t" "vldrb.u8 q1, [r1, #16]\n\t" "vldrb.u8 q2, [r1, #32]\n\t" \
@@ -237,7 +237,6 @@ typedef struct { const int8_t *w; int32_t folded, multiplier, shift, output_offs
 #define EQH_MACS(A) "vmladav" A ".s8 r0, q4, q0\n\t" "vmladav" A ".s8 r2, q1, q0\n\t" \
                     "vmladav" A ".s8 r4, q2, q0\n\t" "vmladav" A ".s8 r6, q3, q0\n\t"
 #define EQH_START_PEEL EQH_LOADS EQH_MACS("")
-#define EQH_START_ZERO "movs r0, #0\n\t" "movs r2, #0\n\t" "movs r4, #0\n\t" "movs r6, #0\n\t"
 #define EQH_STORE_FULL "vstrb.32 q1, [r11, q7]\n\t" "adds r11, #1\n\t"
 #define EQH_STORE_PART "vpst\n\t" "vstrbt.32 q1, [r11, q7]\n\t" "adds r11, #1\n\t"
 #define EQH_STORE_POOL "mvn r0, #127\n\t" "vmaxv.s32 r0, q1\n\t" "strb r0, [r11], #1\n\t"
@@ -299,18 +298,12 @@ static __attribute__((noinline)) void tile_asm(const int8_t *cols, const eqh_cha
     register uint32_t r1 __asm__("r1") = mask;
     register const eqh_channel *r5 __asm__("r5") = channels;
     register const int8_t *r8 __asm__("r8") = cols;
-    register int32_t r10 __asm__("r10") = k >= 16 ? k - 16 : k;
+    register int32_t r10 __asm__("r10") = k - 16; // k > 16 here (tile_small_asm takes the rest)
     register int8_t *r11 __asm__("r11") = y;
     register int32_t r12 __asm__("r12") = count;
-    if (k >= 16) {
-        if (kind == 0) EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_FULL);
-        else if (kind == 1) EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_PART);
-        else EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_POOL);
-    } else {
-        if (kind == 0) EQH_TILE_CALL(EQH_START_ZERO, EQH_STORE_FULL);
-        else if (kind == 1) EQH_TILE_CALL(EQH_START_ZERO, EQH_STORE_PART);
-        else EQH_TILE_CALL(EQH_START_ZERO, EQH_STORE_POOL);
-    }
+    if (kind == 0) EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_FULL);
+    else if (kind == 1) EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_PART);
+    else EQH_TILE_CALL(EQH_START_PEEL, EQH_STORE_POOL);
 }
 
 // Whole 16-byte blocks of one lane's interleaved column (64 bytes apart): copied, or the padding value.
