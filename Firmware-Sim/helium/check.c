@@ -75,8 +75,11 @@ static int32_t multiplier(void) {
 }
 static int32_t shift(void) { return rnd() % 8 == 0 ? range(-31, 30) : range(-12, 2); }
 
-static int8_t x[16 * 16 * 48], w[48 * 5 * 5 * 48], y[16 * 16 * 48], r[16 * 16 * 48];
-static int32_t bias[64], mults[64], shifts[64];
+static int8_t x[16 * 16 * 48], w[80 * EQH_MAX_K], y[16 * 16 * 80 + 16], r[16 * 16 * 80 + 16];
+static int32_t bias[80], mults[80], shifts[80];
+// Which conv path the cases took (the conditions of eqh_conv): the assembly tiles (k <= 16 or the loop, pooled or
+// not) and the general C tile.
+static int fast_cases, small_cases, pooled_cases, general_cases, add_scalar_cases;
 static int failures = 0;
 static void fail(const char *what, int64_t a, int64_t b) {
     if (failures++ < 10) { fw_write("MISMATCH "); fw_write(what); fw_write(" "); fw_write_int(a); fw_write(" "); fw_write_int(b); fw_write("\n"); }
@@ -101,7 +104,7 @@ static void check_requantize(void) {
 static void check_conv(int round) {
     eqh_conv_params c = {0};
     c.kh = range(1, 5); c.kw = range(1, 5); c.cin = rnd() % 3 ? range(1, 48) : range(1, 4);
-    c.cout = range(1, 48);
+    c.cout = rnd() % 8 == 0 ? range(49, 80) : range(1, 48); // past 64 (40 for k <= 16): channel chunks
     c.stride_y = range(1, 3); c.stride_x = range(1, 3);
     c.pad_top = range(0, c.kh - 1); c.pad_left = range(0, c.kw - 1);
     c.in_h = range(1, 16); c.in_w = range(1, 16);
@@ -111,6 +114,7 @@ static void check_conv(int round) {
     c.out_h = conv_h; c.out_w = conv_w;
     if (rnd() % 3 == 0) {
         c.pool_h = range(1, 3); c.pool_w = range(1, 3); c.pool_stride_y = range(1, 2); c.pool_stride_x = range(1, 2);
+        if (rnd() % 2) c.pool_h = c.pool_w = c.pool_stride_y = c.pool_stride_x = 2; // the models' 2x2 pool
         if (conv_h < c.pool_h || conv_w < c.pool_w) return;
         c.out_h = (conv_h - c.pool_h) / c.pool_stride_y + 1; c.out_w = (conv_w - c.pool_w) / c.pool_stride_x + 1;
     }
@@ -126,6 +130,13 @@ static void check_conv(int round) {
     for (int32_t i = 0; i < size + 16; i++) { y[i] = 0x55; r[i] = 0x55; }
     c.y = y;
     if (eqh_conv(&c) != 0) { fail("conv declined k", k, c.cout); return; }
+    int negative = 1;
+    for (int32_t i = 0; i < c.cout; i++) negative &= shifts[i] < 0;
+    if (negative && k <= EQH_FAST_MAX_K && (c.pool_h == 0 || (c.pool_h == 2 && c.pool_w == 2))) {
+        fast_cases++; small_cases += k <= 16; pooled_cases += c.pool_h != 0;
+    } else {
+        general_cases++;
+    }
     conv_reference(&c, r);
     for (int32_t i = 0; i < size + 16; i++)
         if (y[i] != r[i]) { fail("conv (round, index)", round, i); return; }
@@ -139,6 +150,10 @@ static void check_add(int round) {
     a.offset1 = range(-127, 128); a.offset2 = range(-127, 128); a.output_offset = range(-128, 127);
     a.multiplier1 = multiplier(); a.multiplier2 = multiplier(); a.output_multiplier = multiplier();
     a.shift1 = shift(); a.shift2 = shift(); a.output_shift = shift();
+    if (rnd() % 3 == 0) a.shift1 = 0; // the models' case: the input with the larger scale has shift 0
+    if (rnd() % 3 == 0) a.shift2 = 0;
+    add_scalar_cases += a.multiplier1 >= 0 && a.multiplier2 >= 0 && a.output_multiplier >= 0 && a.shift1 <= 0 &&
+                        a.shift2 <= 0 && a.output_shift < 0;
     a.left_shift = rnd() % 8 == 0 ? range(-31, 30) : 20;
     a.act_min = rnd() % 2 ? -128 : range(-128, 0); a.act_max = rnd() % 2 ? 127 : range(a.act_min, 127);
     for (int32_t i = 0; i < a.count + 8; i++) y[i] = 0x55;
@@ -183,6 +198,9 @@ void fw_main(void) {
     int rounds = 400;
     for (int round = 0; round < rounds; round++) { check_conv(round); check_add(round); check_fc(round); }
     if (failures) { fw_write("FAILED "); fw_write_int(failures); fw_write("\n"); fw_exit(1); }
-    fw_write("ok: requantize 80000 lanes, conv/add/fully-connected 400 random cases each\n");
+    fw_write("ok: requantize 80000 lanes, conv/add/fully-connected 400 random cases each (conv: assembly tiles ");
+    fw_write_int(fast_cases); fw_write(", of which k <= 16 "); fw_write_int(small_cases); fw_write(" and 2x2-pooled ");
+    fw_write_int(pooled_cases); fw_write("; general C tile "); fw_write_int(general_cases);
+    fw_write("; add: scalar requantization "); fw_write_int(add_scalar_cases); fw_write(")\n");
     fw_exit(0);
 }
