@@ -78,6 +78,36 @@ void fw_main(void) {
             if (got != expected) fail("requantize", x, got);
             checks++;
         }
+        // dsp_add_tables (the SMMLAR loop, its head and tail) against the Add's output formula in 64-bit C.
+        {
+            static int32_t tables[512];
+            static int8_t ax[80], az[80], ay[80];
+            int32_t bound = (int32_t)(1u << (1 + rnd() % 29));
+            for (int i = 0; i < 512; i++) tables[i] = (int32_t)(rnd() % (2u * (uint32_t)bound)) - bound;
+            int32_t count = (int32_t)(rnd() % 70), ox = (int32_t)(rnd() % 4), oz = (int32_t)(rnd() % 4), oy = (int32_t)(rnd() % 4);
+            for (int i = 0; i < 80; i++) { ax[i] = (int8_t)rnd(); az[i] = (int8_t)rnd(); ay[i] = 0x55; }
+            int32_t m = (int32_t)(rnd() & 0x7FFFFFFF), r = 1 + (int32_t)(rnd() % 31), off = (int32_t)(rnd() % 256) - 128;
+            if (round % 9 == 0) m = round & 1 ? 0x7FFFFFFF : 0;
+            int64_t c64 = ((int64_t)1 << (r - 1)) + (int64_t)off * ((int64_t)1 << r);
+            if ((c64 < 0 ? -c64 : c64) + 2 + bound > INT32_MAX) { off = 0; c64 = (int64_t)1 << (r - 1); }
+            int32_t low = (int32_t)(rnd() % 256) - 128, high = (int32_t)(rnd() % 256) - 128;
+            if (low > high) { int32_t t = low; low = high; high = t; }
+            if (round % 4 == 0) { low = -128; high = 127; }
+            dsp_add_tables(ax + ox, az + oz, ay + oy, count, tables + 128, tables + 384, m, (int32_t)c64, r, low, high);
+            for (int i = 0; i < 80; i++) {
+                int32_t expected = 0x55;
+                if (i >= oy && i < oy + count) {
+                    int32_t s2 = tables[128 + ax[ox + i - oy]] + tables[384 + az[oz + i - oy]];
+                    int64_t ra = c64 + (s2 < 0 ? -1 : 0);
+                    int64_t v = (ra * 4294967296ll + (int64_t)s2 * m + 2147483648ll) >> 32;
+                    v >>= r;
+                    v = v < -128 ? -128 : v > 127 ? 127 : v;
+                    expected = (int32_t)(v < low ? low : v > high ? high : v);
+                }
+                if (ay[i] != (int8_t)expected) { fail("add_tables", count, i); break; }
+            }
+            checks++;
+        }
         checks += 4;
     }
     fw_write(failures ? "FAILED " : "ok ");

@@ -109,3 +109,24 @@ enum DSP {
                 smlad(hi, UInt32(truncatingIfNeeded: p3 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p3), acc.3)))
     }
 }
+
+// The non-conv kernels' operations (Add, pooling, dense): C in cint8dsp.h's last section, Swift twins in
+// DSPDefinitions.swift.
+extension DSP {
+#if canImport(CInt8DSP)
+    /// `addTablesSwift` (`dsp_add_tables`: SMMLAR, SSAT and a packed clamp, four elements per loop on Cortex-M4/M7).
+    @inline(__always) static func addTables(_ x: UnsafePointer<Int8>, _ z: UnsafePointer<Int8>,
+                                            _ y: UnsafeMutablePointer<Int8>, _ count: Int, _ first: UnsafePointer<Int32>,
+                                            _ second: UnsafePointer<Int32>, _ multiplier: Int32, _ c: Int32, _ r: Int32,
+                                            _ low: Int32, _ high: Int32) {
+        dsp_add_tables(x, z, y, Int32(truncatingIfNeeded: count), first, second, multiplier, c, r, low, high)
+    }
+#else
+    @inline(__always) static func addTables(_ x: UnsafePointer<Int8>, _ z: UnsafePointer<Int8>,
+                                            _ y: UnsafeMutablePointer<Int8>, _ count: Int, _ first: UnsafePointer<Int32>,
+                                            _ second: UnsafePointer<Int32>, _ multiplier: Int32, _ c: Int32, _ r: Int32,
+                                            _ low: Int32, _ high: Int32) {
+        addTablesSwift(x, z, y, count, first, second, multiplier, c, r, low, high)
+    }
+#endif
+}

@@ -117,3 +117,32 @@ extension DSP {
         return (high &>> right) &+ (remainder > threshold ? 1 : 0)
     }
 }
+
+// The non-conv kernels' operations (DSP.swift's last extension).
+extension DSP {
+    /// One Add output from the doubled table sum `s2` (`dsp_add_output`): clamp(sat8((c - [s2 < 0] + h) >> r), low,
+    /// high), h = (s2 · multiplier + 2^31) >> 32 (SMMLAR's rounded high word), all wrapping as the instructions.
+    @inline(__always) static func addOutputSwift(_ s2: Int32, _ multiplier: Int32, _ c: Int32, _ r: Int32,
+                                                 _ low: Int32, _ high: Int32) -> Int32 {
+        let ra = c &+ (s2 &>> 31)
+        let sum = (UInt64(UInt32(bitPattern: ra)) &<< 32) &+ UInt64(bitPattern: Int64(s2) &* Int64(multiplier))
+            &+ 0x8000_0000
+        let h = Int32(truncatingIfNeeded: sum &>> 32)
+        let v = Swift.min(Swift.max(h &>> r, -128), 127)
+        return Swift.min(Swift.max(v, low), high)
+    }
+
+    /// Element-wise Add from two tables of doubled rescaled inputs (`dsp_add_tables`; `first` and `second` point at
+    /// the entries of the value 0).
+    @inline(__always) static func addTablesSwift(_ x: UnsafePointer<Int8>, _ z: UnsafePointer<Int8>,
+                                                 _ y: UnsafeMutablePointer<Int8>, _ count: Int,
+                                                 _ first: UnsafePointer<Int32>, _ second: UnsafePointer<Int32>,
+                                                 _ multiplier: Int32, _ c: Int32, _ r: Int32, _ low: Int32, _ high: Int32) {
+        var i = 0
+        while i < count {
+            let s2 = first[Int(x[i])] &+ second[Int(z[i])]
+            y[i] = Int8(truncatingIfNeeded: addOutputSwift(s2, multiplier, c, r, low, high))
+            i &+= 1
+        }
+    }
+}
