@@ -108,6 +108,30 @@ void fw_main(void) {
             }
             checks++;
         }
+        // dsp_window_sum4 (SXTAB16 halfword sums, widened every 256 pixels) and dsp_dense4 (SXTAB16 + SMLAD,
+        // four rows) against plain sums, unaligned, with saturated values over windows longer than 256 pixels.
+        {
+            static int8_t px[4 * 700 + 8];
+            int32_t sat = round % 5 == 0 ? (round & 1 ? 127 : -128) : 0;
+            for (int i = 0; i < 4 * 700 + 8; i++) px[i] = sat ? (int8_t)sat : (int8_t)rnd();
+            int32_t rows = 1 + (int32_t)(rnd() % 3), cols = 1 + (int32_t)(rnd() % (round % 3 == 0 ? 600 : 40));
+            int32_t stride = 4 + (int32_t)(rnd() % 2), row_stride = cols * stride;
+            if (rows * row_stride + 8 > 4 * 700 + 8) rows = 1;
+            int32_t o = (int32_t)(rnd() % 4);
+            dsp_acc4 s4 = dsp_window_sum4(px + o, rows, cols, row_stride, stride);
+            int32_t e[4] = {0, 0, 0, 0};
+            for (int r = 0; r < rows; r++) for (int q = 0; q < cols; q++) for (int k = 0; k < 4; k++)
+                e[k] += px[o + r * row_stride + q * stride + k];
+            if (s4.a0 != e[0] || s4.a1 != e[1] || s4.a2 != e[2] || s4.a3 != e[3]) fail("window_sum4", cols, s4.a0);
+            int32_t n = 1 + (int32_t)(rnd() % 150), offset = (int32_t)(rnd() % 256) - 127;
+            if (4 * n + 4 > 4 * 700) n = 150;
+            dsp_acc4 d4 = dsp_dense4(px + o, n, (const int8_t *)w + (round & 3), offset);
+            int32_t f[4] = {0, 0, 0, 0};
+            for (int k = 0; k < 4; k++) for (int i = 0; i < n; i++)
+                f[k] = (int32_t)((uint32_t)f[k] + (uint32_t)(px[o + k * n + i] * ((int32_t)w[(round & 3) + i] + offset)));
+            if (d4.a0 != f[0] || d4.a1 != f[1] || d4.a2 != f[2] || d4.a3 != f[3]) fail("dense4", n, d4.a0);
+            checks += 2;
+        }
         checks += 4;
     }
     fw_write(failures ? "FAILED " : "ok ");

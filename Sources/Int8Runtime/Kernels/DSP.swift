@@ -130,3 +130,30 @@ extension DSP {
     }
 #endif
 }
+
+extension DSP {
+#if canImport(CInt8DSP)
+    /// `windowSum4Swift` (`dsp_window_sum4`: one word load and two SXTAB16 per pixel on Cortex-M4/M7).
+    @inline(__always) static func windowSum4(_ x: UnsafePointer<Int8>, _ rows: Int, _ cols: Int, _ rowStride: Int,
+                                             _ pixelStride: Int) -> (Int32, Int32, Int32, Int32) {
+        let r = dsp_window_sum4(x, Int32(truncatingIfNeeded: rows), Int32(truncatingIfNeeded: cols),
+                                Int32(truncatingIfNeeded: rowStride), Int32(truncatingIfNeeded: pixelStride))
+        return (r.a0, r.a1, r.a2, r.a3)
+    }
+    /// `dense4Swift` (`dsp_dense4`: SXTAB16 and SMLAD on Cortex-M4/M7).
+    @inline(__always) static func dense4(_ w: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int8>,
+                                         _ offset: Int32) -> (Int32, Int32, Int32, Int32) {
+        let r = dsp_dense4(w, Int32(truncatingIfNeeded: n), x, offset)
+        return (r.a0, r.a1, r.a2, r.a3)
+    }
+#else
+    @inline(__always) static func windowSum4(_ x: UnsafePointer<Int8>, _ rows: Int, _ cols: Int, _ rowStride: Int,
+                                             _ pixelStride: Int) -> (Int32, Int32, Int32, Int32) {
+        windowSum4Swift(x, rows, cols, rowStride, pixelStride)
+    }
+    @inline(__always) static func dense4(_ w: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int8>,
+                                         _ offset: Int32) -> (Int32, Int32, Int32, Int32) {
+        dense4Swift(w, n, x, offset)
+    }
+#endif
+}

@@ -146,3 +146,32 @@ extension DSP {
         }
     }
 }
+
+extension DSP {
+    /// The sums of the 4 int8 channels at x ... x + 3 over `rows` x `cols` pixels, pixel (r, q) at
+    /// x + r · rowStride + q · pixelStride (`dsp_window_sum4`).
+    @inline(__always) static func windowSum4Swift(_ x: UnsafePointer<Int8>, _ rows: Int, _ cols: Int, _ rowStride: Int,
+                                                  _ pixelStride: Int) -> (Int32, Int32, Int32, Int32) {
+        var s: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        for r in 0..<rows {
+            for q in 0..<cols {
+                let p = x + (r &* rowStride &+ q &* pixelStride)
+                s = (s.0 &+ Int32(p[0]), s.1 &+ Int32(p[1]), s.2 &+ Int32(p[2]), s.3 &+ Int32(p[3]))
+            }
+        }
+        return s
+    }
+
+    /// Four rows of a dense layer (row k at w + k · n): Σ_{i < n} w[k · n + i] · (x[i] + offset), wrapping
+    /// (`dsp_dense4`).
+    @inline(__always) static func dense4Swift(_ w: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int8>,
+                                              _ offset: Int32) -> (Int32, Int32, Int32, Int32) {
+        var a: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        for i in 0..<n {
+            let v = Int32(x[i]) &+ offset
+            a = (a.0 &+ Int32(w[i]) &* v, a.1 &+ Int32(w[n &+ i]) &* v, a.2 &+ Int32(w[2 &* n &+ i]) &* v,
+                 a.3 &+ Int32(w[3 &* n &+ i]) &* v)
+        }
+        return a
+    }
+}
