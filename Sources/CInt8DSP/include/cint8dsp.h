@@ -425,8 +425,8 @@ static inline __attribute__((always_inline)) uint32_t dsp_sxtab16_ror8(uint32_t 
 /// x + r * row_stride + q * pixel_stride (any alignment). Up to 256 pixels are summed per pair of channels in the
 /// halfwords of one register (SXTAB16: 256 * -128 = -32768 still fits) before widening, so the sums are exact for
 /// any window. Per pixel one word load and two SXTAB16 (the portable C: the same halfword arithmetic).
-static inline dsp_acc4 dsp_window_sum4(const int8_t *x, int32_t rows, int32_t cols, int32_t row_stride,
-                                       int32_t pixel_stride) {
+__attribute__((noinline)) static dsp_acc4 dsp_window_sum4(const int8_t *x, int32_t rows, int32_t cols,
+                                                          int32_t row_stride, int32_t pixel_stride) {
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (int32_t r = 0; r < rows; r++) {
         const int8_t *p = x + r * row_stride;
@@ -460,11 +460,12 @@ static inline dsp_acc4 dsp_window_sum4(const int8_t *x, int32_t rows, int32_t co
 /// alignment. offset in -127 ... 128 (the input offset, -zero_point: x + offset fits int16). Per 4
 /// inputs the input word widened once with the offset added (SXTAB16 onto the offset pair), then per row one word
 /// load, two SXTB16 and two SMLAD: 23 instructions for 16 MACs on Cortex-M4/M7.
-static inline dsp_acc4 dsp_dense4(const int8_t *w, int32_t n, const int8_t *x, int32_t offset) {
+__attribute__((noinline)) static dsp_acc4 dsp_dense4(const int8_t *w, int32_t n, const int8_t *x, int32_t offset) {
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     const int8_t *w0 = w, *w1 = w + n, *w2 = w + 2 * n, *w3 = w + 3 * n;
     uint32_t pair = ((uint32_t)offset & 0xFFFFu) * 0x00010001u;
     int32_t i = 0;
+#pragma clang loop unroll(disable)
     for (; i + 4 <= n; i += 4) {
         uint32_t xv = dsp_load4(x + i);
         uint32_t lo = dsp_sxtab16(pair, xv), hi = dsp_sxtab16_ror8(pair, xv);
