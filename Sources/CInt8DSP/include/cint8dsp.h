@@ -424,10 +424,11 @@ static inline __attribute__((always_inline)) uint32_t dsp_sxtab16_ror8(uint32_t 
 /// The sums of 4 consecutive int8 channels over a window of `rows` x `cols` pixels: pixel (r, q) at
 /// x + r * row_stride + q * pixel_stride (any alignment). Up to 256 pixels are summed per pair of channels in the
 /// halfwords of one register (SXTAB16: 256 * -128 = -32768 still fits) before widening, so the sums are exact for
-/// any window. Per pixel one word load and two SXTAB16 (the portable C: the same halfword arithmetic).
+/// any window. Per pixel one word load and two SXTAB16 on Cortex-M4/M7; elsewhere four byte sums.
 __attribute__((noinline)) static dsp_acc4 dsp_window_sum4(const int8_t *x, int32_t rows, int32_t cols,
                                                           int32_t row_stride, int32_t pixel_stride) {
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#if CINT8DSP_HAS_DSP
     for (int32_t r = 0; r < rows; r++) {
         const int8_t *p = x + r * row_stride;
         for (int32_t left = cols; left > 0;) {
@@ -452,6 +453,18 @@ __attribute__((noinline)) static dsp_acc4 dsp_window_sum4(const int8_t *x, int32
             s3 += (int16_t)(odd >> 16);
         }
     }
+#else
+    // Without SXTAB16 (Cortex-M0/M3, the host) the halfword sums would be emulated: plain byte sums are cheaper.
+    for (int32_t r = 0; r < rows; r++) {
+        const int8_t *p = x + r * row_stride;
+        for (int32_t q = 0; q < cols; q++, p += pixel_stride) {
+            s0 = (int32_t)((uint32_t)s0 + (uint32_t)p[0]);
+            s1 = (int32_t)((uint32_t)s1 + (uint32_t)p[1]);
+            s2 = (int32_t)((uint32_t)s2 + (uint32_t)p[2]);
+            s3 = (int32_t)((uint32_t)s3 + (uint32_t)p[3]);
+        }
+    }
+#endif
     dsp_acc4 result = { s0, s1, s2, s3 };
     return result;
 }
@@ -459,10 +472,12 @@ __attribute__((noinline)) static dsp_acc4 dsp_window_sum4(const int8_t *x, int32
 /// Four rows of a dense layer: acc.ak = Σ_{i < n} w[k * n + i] · (x[i] + offset) for the rows k < 4 (wrapping), any
 /// alignment. offset in -127 ... 128 (the input offset, -zero_point: x + offset fits int16). Per 4
 /// inputs the input word widened once with the offset added (SXTAB16 onto the offset pair), then per row one word
-/// load, two SXTB16 and two SMLAD: 23 instructions for 16 MACs on Cortex-M4/M7.
+/// load, two SXTB16 and two SMLAD: 23 instructions for 16 MACs on Cortex-M4/M7. Elsewhere per input one load and
+/// the offset, then four byte loads and multiply-adds.
 __attribute__((noinline)) static dsp_acc4 dsp_dense4(const int8_t *w, int32_t n, const int8_t *x, int32_t offset) {
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     const int8_t *w0 = w, *w1 = w + n, *w2 = w + 2 * n, *w3 = w + 3 * n;
+#if CINT8DSP_HAS_DSP
     uint32_t pair = ((uint32_t)offset & 0xFFFFu) * 0x00010001u;
     int32_t i = 0;
 #pragma clang loop unroll(disable)
@@ -475,6 +490,10 @@ __attribute__((noinline)) static dsp_acc4 dsp_dense4(const int8_t *w, int32_t n,
         a2 = dsp_smlad(dsp_sxtb16_ror8(v2), hi, dsp_smlad(dsp_sxtb16(v2), lo, a2));
         a3 = dsp_smlad(dsp_sxtb16_ror8(v3), hi, dsp_smlad(dsp_sxtb16(v3), lo, a3));
     }
+#else
+    // Without SMLAD (Cortex-M0/M3, the host): one input value widened once, four multiply-adds.
+    int32_t i = 0;
+#endif
     for (; i < n; i++) {
         int32_t v = (int32_t)x[i] + offset;
         a0 = (int32_t)((uint32_t)a0 + (uint32_t)(w0[i] * v));
