@@ -132,6 +132,33 @@ void fw_main(void) {
             if (d4.a0 != f[0] || d4.a1 != f[1] || d4.a2 != f[2] || d4.a3 != f[3]) fail("dense4", n, d4.a0);
             checks += 2;
         }
+        // dsp_add_table (SMMLAR per entry) against TFLite's MultiplyByQuantizedMultiplier written out here.
+        {
+            static int32_t table[256];
+            int32_t offset = (int32_t)(rnd() % 256) - 127, left_shift = (int32_t)(rnd() % 24);
+            int32_t m = (int32_t)(rnd() & 0x7FFFFFFF), shift = (int32_t)(rnd() % 62) - 31;
+            if (round % 7 == 0) m = round & 8 ? 0x7FFFFFFF : (round & 16 ? 0 : 1 << 30);
+            int32_t k = left_shift + (shift > 0 ? shift : 0);
+            int64_t reach = offset - 128 < 0 ? 128 - offset : offset - 128;
+            if (offset + 127 > reach) reach = offset + 127;
+            if (k <= 29 && reach < ((int64_t)1 << (30 - k))) {
+                uint32_t largest = dsp_add_table(table, offset, left_shift, m, shift), expected_largest = 0;
+                for (int v = -128; v < 128; v++) {
+                    int32_t x = (v + offset) * (1 << left_shift);
+                    int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+                    int64_t p = (int64_t)(x * (1 << left)) * m;
+                    int64_t nudged = p + (p >= 0 ? (1ll << 30) : 1 - (1ll << 30));
+                    int32_t high = (int32_t)(nudged >= 0 ? nudged >> 31 : -((-nudged) >> 31));
+                    int32_t mask = (int32_t)((1u << right) - 1u), threshold = (mask >> 1) + (high < 0);
+                    int32_t e = (high >> right) + ((high & mask) > threshold);
+                    uint32_t magnitude = e < 0 ? 0u - (uint32_t)e : (uint32_t)e;
+                    if (magnitude > expected_largest) expected_largest = magnitude;
+                    if (table[v + 128] != e) { fail("add_table", shift, v); break; }
+                }
+                if (largest != expected_largest) fail("add_table_largest", shift, (int64_t)largest);
+                checks++;
+            }
+        }
         checks += 4;
     }
     fw_write(failures ? "FAILED " : "ok ");

@@ -141,4 +141,34 @@ struct AddInt8FastPathTests {
         }
         #expect(fused > 150, "the fused path took \(fused) of 300 calls")
     }
+
+    /// `AddInt8.fillTable` (the SMMLAR table, `DSP.addTable`, where its bound holds; `DSP.requantize` otherwise)
+    /// gives multiplyByQuantizedMultiplier for every int8 value, and the largest magnitude; the SMMLAR form takes
+    /// most random calls, including its bound's edges (left shift + shift up to 29).
+    @Test func tablesEqualTheRequantization() {
+        var r = SeededRandom(seed: 77)
+        var fast = 0
+        let table = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+        defer { table.deallocate() }
+        for index in 0..<3000 {
+            let offset = index % 11 == 0 ? [-127, 128].randomElement(using: &r)! : Int32.random(in: -127...128, using: &r)
+            let leftShift = index % 3 == 0 ? 20 : Int32.random(in: 0...23, using: &r)
+            let multiplier = index % 7 == 0 ? [0, 1, 1 << 30, Int32.max].randomElement(using: &r)!
+                : Int32.random(in: 0...Int32.max, using: &r)
+            let shift = index % 5 == 0 ? [-31, -1, 0, 1, 30].randomElement(using: &r)!
+                : Int32.random(in: -31...(index % 2 == 0 ? 30 : 8), using: &r)
+            let largest = AddInt8.fillTable(table, offset, leftShift, multiplier, shift)
+            var expectedLargest: UInt32 = 0
+            var same = true
+            for v in -128...127 {
+                let e = multiplyByQuantizedMultiplier((Int32(v) &+ offset) &* (1 << leftShift), multiplier, shift)
+                expectedLargest = max(expectedLargest, e.magnitude)
+                if table[v + 128] != e { same = false }
+            }
+            #expect(same && largest == expectedLargest, "case \(index): offset \(offset) << \(leftShift), \(multiplier), \(shift)")
+            let k = Int64(leftShift) + Int64(max(shift, 0))
+            if k <= 29, max((Int64(offset) - 128).magnitude, (Int64(offset) + 127).magnitude) < UInt64(1) << (30 - k) { fast += 1 }
+        }
+        #expect(fast > 1500, "the SMMLAR table took \(fast) of 3000 calls")
+    }
 }

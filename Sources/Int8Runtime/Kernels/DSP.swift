@@ -157,3 +157,18 @@ extension DSP {
     }
 #endif
 }
+
+extension DSP {
+#if canImport(CInt8DSP)
+    /// `addTableSwift` (`dsp_add_table`: SMMLAR per entry on Cortex-M4/M7).
+    @inline(__always) static func addTable(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32,
+                                           _ multiplier: Int32, _ shift: Int32) -> UInt32 {
+        dsp_add_table(t, offset, leftShift, multiplier, shift)
+    }
+#else
+    @inline(__always) static func addTable(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32,
+                                           _ multiplier: Int32, _ shift: Int32) -> UInt32 {
+        addTableSwift(t, offset, leftShift, multiplier, shift)
+    }
+#endif
+}

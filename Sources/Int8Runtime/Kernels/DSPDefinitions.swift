@@ -175,3 +175,25 @@ extension DSP {
         return a
     }
 }
+
+extension DSP {
+    /// One Add input's table (`dsp_add_table`): t[v + 128] = (SMMLAR(2y, multiplier, Ra)) >> r for v in -128 ... 127,
+    /// y = (v + offset) · 2^(leftShift + max(shift, 0)), r = max(-shift, 0), Ra = 2^(r-1) - [y < 0] (0 for r = 0),
+    /// wrapping as the instructions; returns the largest |entry|.
+    @inline(__always) static func addTableSwift(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32,
+                                                _ multiplier: Int32, _ shift: Int32) -> UInt32 {
+        let k = leftShift &+ (shift > 0 ? shift : 0), r = shift > 0 ? 0 : 0 &- shift
+        let c: Int32 = r > 0 ? Int32(bitPattern: UInt32(1) &<< UInt32(r &- 1)) : 0, sign: Int32 = r > 0 ? -1 : 0
+        var largest: UInt32 = 0
+        for i in 0..<256 {
+            let y2 = (offset &- 128 &+ Int32(truncatingIfNeeded: i)) &* Int32(bitPattern: UInt32(2) &<< UInt32(k))
+            let ra = c &+ ((y2 &>> 31) & sign)
+            let sum = (UInt64(UInt32(bitPattern: ra)) &<< 32) &+ UInt64(bitPattern: Int64(y2) &* Int64(multiplier))
+                &+ 0x8000_0000
+            let e = Int32(truncatingIfNeeded: sum &>> 32) &>> r
+            largest = Swift.max(largest, e.magnitude)
+            t[i] = e
+        }
+        return largest
+    }
+}
