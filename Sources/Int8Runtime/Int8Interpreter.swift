@@ -38,10 +38,10 @@ public enum Int8Interpreter {
             case .conv2D where Kernels.convolution(context.convolutionCall): break
             case .conv2D: ConvInt8.run(context)
             case .fullyConnected where Kernels.fullyConnected(context.fullyConnectedCall): break
-            case .fullyConnected: FullyConnectedInt8.reference(context)
+            case .fullyConnected: FullyConnectedInt8.run(context)
             case .maxPool2D: PoolInt8.max(context)
             case .averagePool2D: PoolInt8.average(context)
-            case .mean: MeanInt8.reference(context)
+            case .mean: MeanInt8.run(context)
             case .softmax: SoftmaxInt8.reference(context)
             case .pad: PadInt8.reference(context)
             case .add:

@@ -301,4 +301,236 @@ static inline int32_t dsp_requantize_negative_shift(int32_t acc, int32_t multipl
 /// 1 when the functions above compile to the DSP instructions themselves.
 static inline int32_t dsp_available(void) { return CINT8DSP_HAS_DSP; }
 
+
+// ---- Add, pooling and dense (the non-conv kernels) ----
+
+/// The Add kernel's output step for one element (dsp_add_tables): s2 = 2 · (first[x] + second[z]), the two inputs'
+/// rescaled values from the tables, doubled. Returns clamp(sat8((c + [s2 < 0 ? -1 : 0] + h) >> r), low, high) with
+/// h = SMMLAR's rounded high word of s2 · multiplier, (s2 · multiplier + 2^31) >> 32, which is TFLite's doubling high
+/// multiply of s2 / 2 (the proof, and why c = 2^(r-1) + output_offset · 2^r makes this the whole requantization of
+/// the reference, is at AddInt8.fusedParameters in Sources/Int8Runtime/Kernels/AddInt8Fused.swift). Wrapping
+/// arithmetic; the caller guarantees nothing wraps. On Cortex-M4/M7 SMMLAR and SSAT.
+static inline __attribute__((always_inline)) int32_t dsp_add_output(int32_t s2, int32_t multiplier, int32_t c,
+                                                                    int32_t r, int32_t low, int32_t high) {
+    int32_t ra = (int32_t)((uint32_t)c + (uint32_t)(s2 >> 31)), h, v;
+#if CINT8DSP_HAS_DSP
+    __asm__ ("smmlar %[h], %[s], %[m], %[ra]" : [h] "=r"(h) : [s] "r"(s2), [m] "r"(multiplier), [ra] "r"(ra));
+    v = __ssat(h >> r, 8);
+#else
+    uint64_t sum = ((uint64_t)(uint32_t)ra << 32) + (uint64_t)((int64_t)s2 * (int64_t)multiplier) + 0x80000000u;
+    h = (int32_t)(uint32_t)(sum >> 32);
+    v = h >> r;
+    v = v < -128 ? -128 : v > 127 ? 127 : v;
+#endif
+    return v < low ? low : v > high ? high : v;
+}
+
+#if CINT8DSP_HAS_DSP
+/// dsp_add_tables' loop on Cortex-M4/M7 (naked, all 14 registers): p points at x, z, y, groups, first, second,
+/// multiplier, c, r, low4, high4 (the activation bounds in each byte). Four elements per group: per element LDRSB x2,
+/// two table loads, ADD, ADD (the sign), SMMLAR, ASR, SSAT, BFI (11 instructions); per group the activation clamp on
+/// the packed word (SSUB8 and SEL twice, signed bytes), one STR (y 4-aligned), SUBS and BNE.
+#define CINT8DSP_ADD_ELEMENT(insert) \
+    "ldrsb r0, [r1], #1\n\t" \
+    "ldrsb r12, [r2], #1\n\t" \
+    "ldr r0, [r5, r0, lsl #2]\n\t" \
+    "ldr r12, [r6, r12, lsl #2]\n\t" \
+    "add r0, r0, r12\n\t" \
+    "add r12, r8, r0, asr #31\n\t" \
+    "smmlar r12, r0, r7, r12\n\t" \
+    "asr r12, r12, r9\n\t" \
+    "ssat r12, #8, r12\n\t" \
+    insert "\n\t"
+__attribute__((naked, noinline)) static void dsp_add_tables_loop(const void *p) {
+    __asm__ volatile (
+        "push {r4-r11, lr}\n\t"
+        "ldm r0, {r1-r11}\n\t"
+        "1:\n\t"
+        CINT8DSP_ADD_ELEMENT("mov lr, r12")
+        CINT8DSP_ADD_ELEMENT("bfi lr, r12, #8, #8")
+        CINT8DSP_ADD_ELEMENT("bfi lr, r12, #16, #8")
+        CINT8DSP_ADD_ELEMENT("bfi lr, r12, #24, #8")
+        "ssub8 r0, lr, r10\n\t"
+        "sel lr, lr, r10\n\t"
+        "ssub8 r0, r11, lr\n\t"
+        "sel lr, lr, r11\n\t"
+        "str lr, [r3], #4\n\t"
+        "subs r4, r4, #1\n\t"
+        "bne 1b\n\t"
+        "pop {r4-r11, pc}\n\t");
+}
+#undef CINT8DSP_ADD_ELEMENT
+#endif
+
+/// Element-wise Add from two 256-entry int32 tables holding the doubled rescaled inputs, `first` and `second`
+/// pointing at the entries of the value 0 (indexed by the signed byte, -128 ... 127):
+/// y[i] = dsp_add_output(first[x[i]] + second[z[i]], ...). r in 1 ... 31, -128 <= low <= high <= 127. Any alignment of x, z, y. On
+/// Cortex-M4/M7 the elements up to a 4-aligned y one by one, then dsp_add_tables_loop four at a time (about 13.5
+/// cycles per element by the Cortex-M4 TRM's timings against 34 for the Swift table loop), then the rest.
+static inline void dsp_add_tables(const int8_t *x, const int8_t *z, int8_t *y, int32_t count, const int32_t *first,
+                                  const int32_t *second, int32_t multiplier, int32_t c, int32_t r, int32_t low,
+                                  int32_t high) {
+    int32_t i = 0;
+#if CINT8DSP_HAS_DSP
+    int32_t head = (int32_t)((0u - (uint32_t)(uintptr_t)y) & 3u);
+    if (head > count) head = count;
+    for (; i < head; i++)
+        y[i] = (int8_t)dsp_add_output((int32_t)((uint32_t)first[x[i]] + (uint32_t)second[z[i]]), multiplier, c, r,
+                                      low, high);
+    int32_t groups = (count - i) >> 2;
+    if (groups > 0) {
+        uint32_t low4 = ((uint32_t)low & 0xFFu) * 0x01010101u, high4 = ((uint32_t)high & 0xFFu) * 0x01010101u;
+        const void *p[11] = { x + i, z + i, y + i, (const void *)(uintptr_t)groups, first, second,
+                              (const void *)(uintptr_t)(uint32_t)multiplier, (const void *)(uintptr_t)(uint32_t)c,
+                              (const void *)(uintptr_t)(uint32_t)r, (const void *)(uintptr_t)low4,
+                              (const void *)(uintptr_t)high4 };
+        dsp_add_tables_loop(p);
+        i += 4 * groups;
+    }
+#endif
+    for (; i < count; i++)
+        y[i] = (int8_t)dsp_add_output((int32_t)((uint32_t)first[x[i]] + (uint32_t)second[z[i]]), multiplier, c, r,
+                                      low, high);
+}
+
+/// A little-endian word of 4 int8 at any address: LDR where unaligned loads are allowed (ARMv7-M, ARMv8-M),
+/// four byte loads elsewhere (ARMv6-M faults an unaligned LDR).
+static inline __attribute__((always_inline)) uint32_t dsp_load4(const int8_t *p) {
+#if defined(__ARM_FEATURE_UNALIGNED) || defined(__x86_64__) || defined(__aarch64__)
+    typedef uint32_t __attribute__((aligned(1), may_alias)) unaligned_word;
+    return *(const unaligned_word *)p;
+#else
+    return dsp_weights4(p);
+#endif
+}
+
+#if CINT8DSP_HAS_DSP
+/// Halfword-wise acc + the sign-extended bytes 0 and 2 of x (SXTAB16), and of bytes 1 and 3 (with ROR #8).
+static inline __attribute__((always_inline)) uint32_t dsp_sxtab16(uint32_t acc, uint32_t x) {
+    return (uint32_t)__sxtab16((int32_t)acc, (int32_t)x);
+}
+static inline __attribute__((always_inline)) uint32_t dsp_sxtab16_ror8(uint32_t acc, uint32_t x) {
+    return (uint32_t)__sxtab16((int32_t)acc, __ror((int32_t)x, 8));
+}
+#else
+static inline __attribute__((always_inline)) uint32_t dsp_sxtab16(uint32_t acc, uint32_t x) {
+    return dsp_sadd16(acc, dsp_sxtb16(x));
+}
+static inline __attribute__((always_inline)) uint32_t dsp_sxtab16_ror8(uint32_t acc, uint32_t x) {
+    return dsp_sadd16(acc, dsp_sxtb16_ror8(x));
+}
+#endif
+
+/// The sums of 4 consecutive int8 channels over a window of `rows` x `cols` pixels: pixel (r, q) at
+/// x + r * row_stride + q * pixel_stride (any alignment). Up to 256 pixels are summed per pair of channels in the
+/// halfwords of one register (SXTAB16: 256 * -128 = -32768 still fits) before widening, so the sums are exact for
+/// any window. Per pixel one word load and two SXTAB16 on Cortex-M4/M7; elsewhere four byte sums.
+__attribute__((noinline)) static dsp_acc4 dsp_window_sum4(const int8_t *x, int32_t rows, int32_t cols,
+                                                          int32_t row_stride, int32_t pixel_stride) {
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#if CINT8DSP_HAS_DSP
+    for (int32_t r = 0; r < rows; r++) {
+        const int8_t *p = x + r * row_stride;
+        for (int32_t left = cols; left > 0;) {
+            int32_t n = left < 256 ? left : 256;
+            left -= n;
+            uint32_t even = 0, odd = 0;
+            for (; n >= 2; n -= 2) {
+                uint32_t a = dsp_load4(p), b = dsp_load4(p + pixel_stride);
+                even = dsp_sxtab16(dsp_sxtab16(even, a), b);
+                odd = dsp_sxtab16_ror8(dsp_sxtab16_ror8(odd, a), b);
+                p += 2 * pixel_stride;
+            }
+            if (n) {
+                uint32_t a = dsp_load4(p);
+                even = dsp_sxtab16(even, a);
+                odd = dsp_sxtab16_ror8(odd, a);
+                p += pixel_stride;
+            }
+            s0 += (int16_t)(even & 0xFFFF);
+            s2 += (int16_t)(even >> 16);
+            s1 += (int16_t)(odd & 0xFFFF);
+            s3 += (int16_t)(odd >> 16);
+        }
+    }
+#else
+    // Without SXTAB16 (Cortex-M0/M3, the host) the halfword sums would be emulated: plain byte sums are cheaper.
+    for (int32_t r = 0; r < rows; r++) {
+        const int8_t *p = x + r * row_stride;
+        for (int32_t q = 0; q < cols; q++, p += pixel_stride) {
+            s0 = (int32_t)((uint32_t)s0 + (uint32_t)p[0]);
+            s1 = (int32_t)((uint32_t)s1 + (uint32_t)p[1]);
+            s2 = (int32_t)((uint32_t)s2 + (uint32_t)p[2]);
+            s3 = (int32_t)((uint32_t)s3 + (uint32_t)p[3]);
+        }
+    }
+#endif
+    dsp_acc4 result = { s0, s1, s2, s3 };
+    return result;
+}
+
+/// Four rows of a dense layer: acc.ak = Σ_{i < n} w[k * n + i] · (x[i] + offset) for the rows k < 4 (wrapping), any
+/// alignment. offset in -127 ... 128 (the input offset, -zero_point: x + offset fits int16). Per 4
+/// inputs the input word widened once with the offset added (SXTAB16 onto the offset pair), then per row one word
+/// load, two SXTB16 and two SMLAD: 23 instructions for 16 MACs on Cortex-M4/M7. Elsewhere per input one load and
+/// the offset, then four byte loads and multiply-adds.
+__attribute__((noinline)) static dsp_acc4 dsp_dense4(const int8_t *w, int32_t n, const int8_t *x, int32_t offset) {
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    const int8_t *w0 = w, *w1 = w + n, *w2 = w + 2 * n, *w3 = w + 3 * n;
+#if CINT8DSP_HAS_DSP
+    uint32_t pair = ((uint32_t)offset & 0xFFFFu) * 0x00010001u;
+    int32_t i = 0;
+#pragma clang loop unroll(disable)
+    for (; i + 4 <= n; i += 4) {
+        uint32_t xv = dsp_load4(x + i);
+        uint32_t lo = dsp_sxtab16(pair, xv), hi = dsp_sxtab16_ror8(pair, xv);
+        uint32_t v0 = dsp_load4(w0 + i), v1 = dsp_load4(w1 + i), v2 = dsp_load4(w2 + i), v3 = dsp_load4(w3 + i);
+        a0 = dsp_smlad(dsp_sxtb16_ror8(v0), hi, dsp_smlad(dsp_sxtb16(v0), lo, a0));
+        a1 = dsp_smlad(dsp_sxtb16_ror8(v1), hi, dsp_smlad(dsp_sxtb16(v1), lo, a1));
+        a2 = dsp_smlad(dsp_sxtb16_ror8(v2), hi, dsp_smlad(dsp_sxtb16(v2), lo, a2));
+        a3 = dsp_smlad(dsp_sxtb16_ror8(v3), hi, dsp_smlad(dsp_sxtb16(v3), lo, a3));
+    }
+#else
+    // Without SMLAD (Cortex-M0/M3, the host): one input value widened once, four multiply-adds.
+    int32_t i = 0;
+#endif
+    for (; i < n; i++) {
+        int32_t v = (int32_t)x[i] + offset;
+        a0 = (int32_t)((uint32_t)a0 + (uint32_t)(w0[i] * v));
+        a1 = (int32_t)((uint32_t)a1 + (uint32_t)(w1[i] * v));
+        a2 = (int32_t)((uint32_t)a2 + (uint32_t)(w2[i] * v));
+        a3 = (int32_t)((uint32_t)a3 + (uint32_t)(w3[i] * v));
+    }
+    dsp_acc4 result = { a0, a1, a2, a3 };
+    return result;
+}
+
+/// One Add input's table: t[v + 128] = MultiplyByQuantizedMultiplier(x, multiplier, shift) with
+/// x = (v + offset) · 2^left_shift, for v in -128 ... 127, multiplier >= 0, shift in -31 ... 30, and every
+/// |y| < 2^30 where y = x · 2^max(shift, 0) (AddInt8.fillTable checks). With r = max(-shift, 0) the entry is
+/// SMMLAR(2y, multiplier, Ra) >> r, Ra = 2^(r-1) - [y < 0] for r >= 1 and 0 for r = 0: steps 1 and 2 of
+/// AddInt8.fusedParameters' proof with acc = y. Returns the largest |entry|. About 10 instructions per entry on
+/// Cortex-M4/M7 (SMMLAR) against about 25 for the general requantization; elsewhere the same 64-bit arithmetic.
+static inline uint32_t dsp_add_table(int32_t *t, int32_t offset, int32_t left_shift, int32_t multiplier,
+                                     int32_t shift) {
+    int32_t k = left_shift + (shift > 0 ? shift : 0), r = shift > 0 ? 0 : -shift;
+    int32_t c = r > 0 ? (int32_t)(1u << (r - 1)) : 0, sign = r > 0 ? -1 : 0;
+    int32_t step = (int32_t)(2u << k), y2 = (int32_t)((uint32_t)(offset - 128) * (uint32_t)step);
+    uint32_t largest = 0;
+    for (int32_t i = 0; i < 256; i++, y2 = (int32_t)((uint32_t)y2 + (uint32_t)step)) {
+        int32_t ra = c + ((y2 >> 31) & sign), h;
+#if CINT8DSP_HAS_DSP
+        __asm__ ("smmlar %[h], %[y], %[m], %[ra]" : [h] "=r"(h) : [y] "r"(y2), [m] "r"(multiplier), [ra] "r"(ra));
+#else
+        uint64_t sum = ((uint64_t)(uint32_t)ra << 32) + (uint64_t)((int64_t)y2 * (int64_t)multiplier) + 0x80000000u;
+        h = (int32_t)(uint32_t)(sum >> 32);
+#endif
+        int32_t e = h >> r;
+        uint32_t magnitude = e < 0 ? 0u - (uint32_t)e : (uint32_t)e;
+        largest = magnitude > largest ? magnitude : largest;
+        t[i] = e;
+    }
+    return largest;
+}
+
 #endif

@@ -48,16 +48,14 @@ public enum AddInt8 {
         return true
     }
 
-    /// Fills the two tables in `scratch` (2 KB) and runs the loop.
+    /// Fills the two tables in `scratch` (2 KB) and runs the fused path (AddInt8Fused.swift) when it is exact for
+    /// the call, else the loop below.
     static func addWithTables(_ a: AddCall, _ scratch: UnsafeMutableRawPointer) {
         do {
             let first = scratch.assumingMemoryBound(to: Int32.self), second = first + 256
-            for v in -128...127 {
-                first[v &+ 128] = multiplyByQuantizedMultiplier((Int32(v) &+ a.offset1) &* (1 << a.leftShift),
-                                                                a.multiplier1, a.shift1)
-                second[v &+ 128] = multiplyByQuantizedMultiplier((Int32(v) &+ a.offset2) &* (1 << a.leftShift),
-                                                                 a.multiplier2, a.shift2)
-            }
+            let maxFirst = fillTable(first, a.offset1, a.leftShift, a.multiplier1, a.shift1)
+            let maxSecond = fillTable(second, a.offset2, a.leftShift, a.multiplier2, a.shift2)
+            if addFused(a, first + 128, second + 128, maxAbsSum: Int64(maxFirst) + Int64(maxSecond)) { return }
             let m = a.outputMultiplier, shift = a.outputShift
             if shift < 0 && m >= 0 {
                 let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
@@ -66,6 +64,27 @@ public enum AddInt8 {
                 addLoop(a, first + 128, second + 128) { DSP.requantize($0, m, shift) }
             }
         }
+    }
+
+    /// Entry v + 128 of `t` (256 entries) = multiplyByQuantizedMultiplier((v + offset) · 2^leftShift, multiplier,
+    /// shift) for v in -128 ... 127; returns the largest |entry|. `DSP.addTable` (one SMMLAR per entry: the
+    /// requantization's doubling high multiply and rounding shift as in AddInt8.fusedParameters' proof) when every
+    /// |(v + offset) · 2^(leftShift + max(shift, 0))| < 2^30 and multiplier >= 0 (TFLite's left shift of 20 with
+    /// int8 offsets is far inside); else `DSP.requantize` per entry (the same bits, proven and tested).
+    static func fillTable(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32, _ multiplier: Int32,
+                          _ shift: Int32) -> UInt32 {
+        let k = Int64(leftShift) + Int64(Swift.max(shift, 0))
+        let reach = Swift.max((Int64(offset) - 128).magnitude, (Int64(offset) + 127).magnitude)
+        if multiplier >= 0, leftShift >= 0, shift >= -31, shift <= 30, k <= 29, reach < UInt64(1) << (30 - k) {
+            return DSP.addTable(t, offset, leftShift, multiplier, shift)
+        }
+        var largest: UInt32 = 0
+        for v in -128...127 {
+            let e = DSP.requantize((Int32(v) &+ offset) &* (1 << leftShift), multiplier, shift)
+            t[v &+ 128] = e
+            largest = Swift.max(largest, e.magnitude)
+        }
+        return largest
     }
 
     @inline(__always)

@@ -109,3 +109,66 @@ enum DSP {
                 smlad(hi, UInt32(truncatingIfNeeded: p3 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p3), acc.3)))
     }
 }
+
+// The non-conv kernels' operations (Add, pooling, dense): C in cint8dsp.h's last section, Swift twins in
+// DSPDefinitions.swift.
+extension DSP {
+#if canImport(CInt8DSP)
+    /// `addTablesSwift` (`dsp_add_tables`: SMMLAR, SSAT and a packed clamp, four elements per loop on Cortex-M4/M7).
+    @inline(__always) static func addTables(_ x: UnsafePointer<Int8>, _ z: UnsafePointer<Int8>,
+                                            _ y: UnsafeMutablePointer<Int8>, _ count: Int, _ first: UnsafePointer<Int32>,
+                                            _ second: UnsafePointer<Int32>, _ multiplier: Int32, _ c: Int32, _ r: Int32,
+                                            _ low: Int32, _ high: Int32) {
+        dsp_add_tables(x, z, y, Int32(truncatingIfNeeded: count), first, second, multiplier, c, r, low, high)
+    }
+#else
+    @inline(__always) static func addTables(_ x: UnsafePointer<Int8>, _ z: UnsafePointer<Int8>,
+                                            _ y: UnsafeMutablePointer<Int8>, _ count: Int, _ first: UnsafePointer<Int32>,
+                                            _ second: UnsafePointer<Int32>, _ multiplier: Int32, _ c: Int32, _ r: Int32,
+                                            _ low: Int32, _ high: Int32) {
+        addTablesSwift(x, z, y, count, first, second, multiplier, c, r, low, high)
+    }
+#endif
+}
+
+extension DSP {
+#if canImport(CInt8DSP)
+    /// `windowSum4Swift` (`dsp_window_sum4`: one word load and two SXTAB16 per pixel on Cortex-M4/M7).
+    @inline(__always) static func windowSum4(_ x: UnsafePointer<Int8>, _ rows: Int, _ cols: Int, _ rowStride: Int,
+                                             _ pixelStride: Int) -> (Int32, Int32, Int32, Int32) {
+        let r = dsp_window_sum4(x, Int32(truncatingIfNeeded: rows), Int32(truncatingIfNeeded: cols),
+                                Int32(truncatingIfNeeded: rowStride), Int32(truncatingIfNeeded: pixelStride))
+        return (r.a0, r.a1, r.a2, r.a3)
+    }
+    /// `dense4Swift` (`dsp_dense4`: SXTAB16 and SMLAD on Cortex-M4/M7).
+    @inline(__always) static func dense4(_ w: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int8>,
+                                         _ offset: Int32) -> (Int32, Int32, Int32, Int32) {
+        let r = dsp_dense4(w, Int32(truncatingIfNeeded: n), x, offset)
+        return (r.a0, r.a1, r.a2, r.a3)
+    }
+#else
+    @inline(__always) static func windowSum4(_ x: UnsafePointer<Int8>, _ rows: Int, _ cols: Int, _ rowStride: Int,
+                                             _ pixelStride: Int) -> (Int32, Int32, Int32, Int32) {
+        windowSum4Swift(x, rows, cols, rowStride, pixelStride)
+    }
+    @inline(__always) static func dense4(_ w: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int8>,
+                                         _ offset: Int32) -> (Int32, Int32, Int32, Int32) {
+        dense4Swift(w, n, x, offset)
+    }
+#endif
+}
+
+extension DSP {
+#if canImport(CInt8DSP)
+    /// `addTableSwift` (`dsp_add_table`: SMMLAR per entry on Cortex-M4/M7).
+    @inline(__always) static func addTable(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32,
+                                           _ multiplier: Int32, _ shift: Int32) -> UInt32 {
+        dsp_add_table(t, offset, leftShift, multiplier, shift)
+    }
+#else
+    @inline(__always) static func addTable(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32,
+                                           _ multiplier: Int32, _ shift: Int32) -> UInt32 {
+        addTableSwift(t, offset, leftShift, multiplier, shift)
+    }
+#endif
+}

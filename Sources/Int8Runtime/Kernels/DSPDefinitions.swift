@@ -117,3 +117,83 @@ extension DSP {
         return (high &>> right) &+ (remainder > threshold ? 1 : 0)
     }
 }
+
+// The non-conv kernels' operations (DSP.swift's last extension).
+extension DSP {
+    /// One Add output from the doubled table sum `s2` (`dsp_add_output`): clamp(sat8((c - [s2 < 0] + h) >> r), low,
+    /// high), h = (s2 · multiplier + 2^31) >> 32 (SMMLAR's rounded high word), all wrapping as the instructions.
+    @inline(__always) static func addOutputSwift(_ s2: Int32, _ multiplier: Int32, _ c: Int32, _ r: Int32,
+                                                 _ low: Int32, _ high: Int32) -> Int32 {
+        let ra = c &+ (s2 &>> 31)
+        let sum = (UInt64(UInt32(bitPattern: ra)) &<< 32) &+ UInt64(bitPattern: Int64(s2) &* Int64(multiplier))
+            &+ 0x8000_0000
+        let h = Int32(truncatingIfNeeded: sum &>> 32)
+        let v = Swift.min(Swift.max(h &>> r, -128), 127)
+        return Swift.min(Swift.max(v, low), high)
+    }
+
+    /// Element-wise Add from two tables of doubled rescaled inputs (`dsp_add_tables`; `first` and `second` point at
+    /// the entries of the value 0).
+    @inline(__always) static func addTablesSwift(_ x: UnsafePointer<Int8>, _ z: UnsafePointer<Int8>,
+                                                 _ y: UnsafeMutablePointer<Int8>, _ count: Int,
+                                                 _ first: UnsafePointer<Int32>, _ second: UnsafePointer<Int32>,
+                                                 _ multiplier: Int32, _ c: Int32, _ r: Int32, _ low: Int32, _ high: Int32) {
+        var i = 0
+        while i < count {
+            let s2 = first[Int(x[i])] &+ second[Int(z[i])]
+            y[i] = Int8(truncatingIfNeeded: addOutputSwift(s2, multiplier, c, r, low, high))
+            i &+= 1
+        }
+    }
+}
+
+extension DSP {
+    /// The sums of the 4 int8 channels at x ... x + 3 over `rows` x `cols` pixels, pixel (r, q) at
+    /// x + r · rowStride + q · pixelStride (`dsp_window_sum4`).
+    @inline(__always) static func windowSum4Swift(_ x: UnsafePointer<Int8>, _ rows: Int, _ cols: Int, _ rowStride: Int,
+                                                  _ pixelStride: Int) -> (Int32, Int32, Int32, Int32) {
+        var s: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        for r in 0..<rows {
+            for q in 0..<cols {
+                let p = x + (r &* rowStride &+ q &* pixelStride)
+                s = (s.0 &+ Int32(p[0]), s.1 &+ Int32(p[1]), s.2 &+ Int32(p[2]), s.3 &+ Int32(p[3]))
+            }
+        }
+        return s
+    }
+
+    /// Four rows of a dense layer (row k at w + k · n): Σ_{i < n} w[k · n + i] · (x[i] + offset), wrapping
+    /// (`dsp_dense4`).
+    @inline(__always) static func dense4Swift(_ w: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int8>,
+                                              _ offset: Int32) -> (Int32, Int32, Int32, Int32) {
+        var a: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        for i in 0..<n {
+            let v = Int32(x[i]) &+ offset
+            a = (a.0 &+ Int32(w[i]) &* v, a.1 &+ Int32(w[n &+ i]) &* v, a.2 &+ Int32(w[2 &* n &+ i]) &* v,
+                 a.3 &+ Int32(w[3 &* n &+ i]) &* v)
+        }
+        return a
+    }
+}
+
+extension DSP {
+    /// One Add input's table (`dsp_add_table`): t[v + 128] = (SMMLAR(2y, multiplier, Ra)) >> r for v in -128 ... 127,
+    /// y = (v + offset) · 2^(leftShift + max(shift, 0)), r = max(-shift, 0), Ra = 2^(r-1) - [y < 0] (0 for r = 0),
+    /// wrapping as the instructions; returns the largest |entry|.
+    @inline(__always) static func addTableSwift(_ t: UnsafeMutablePointer<Int32>, _ offset: Int32, _ leftShift: Int32,
+                                                _ multiplier: Int32, _ shift: Int32) -> UInt32 {
+        let k = leftShift &+ (shift > 0 ? shift : 0), r = shift > 0 ? 0 : 0 &- shift
+        let c: Int32 = r > 0 ? Int32(bitPattern: UInt32(1) &<< UInt32(r &- 1)) : 0, sign: Int32 = r > 0 ? -1 : 0
+        var largest: UInt32 = 0
+        for i in 0..<256 {
+            let y2 = (offset &- 128 &+ Int32(truncatingIfNeeded: i)) &* Int32(bitPattern: UInt32(2) &<< UInt32(k))
+            let ra = c &+ ((y2 &>> 31) & sign)
+            let sum = (UInt64(UInt32(bitPattern: ra)) &<< 32) &+ UInt64(bitPattern: Int64(y2) &* Int64(multiplier))
+                &+ 0x8000_0000
+            let e = Int32(truncatingIfNeeded: sum &>> 32) &>> r
+            largest = Swift.max(largest, e.magnitude)
+            t[i] = e
+        }
+        return largest
+    }
+}
