@@ -10,8 +10,10 @@
 /// channels' int32 sums, and each channel is requantized and written by the shared steps (QuadOutput.swift). An
 /// odd last channel is paired with itself (its second sums are not written out).
 extension ConvInt8 {
-    /// Bytes of columns a pass may take: 12 positions of the longest column (576 values), 13,824 bytes.
-    static let pairColumnBudget: Int = 13_824
+    /// Bytes of columns a pass may take when more than 12 positions fit: 24 positions of a 3x3x16 column. The
+    /// scratch is arena: at 13,824 the MNIST models' arenas grew by 9-14 KB and tiny-mnist no longer fit the
+    /// micro:bit's 16 KB. Columns longer than 144 values still take 12 positions (up to 13,824 bytes at k = 576).
+    static let pairColumnBudget: Int = 6_912
     /// Most positions per pass (the output pointers, flags and sums grow by 17 bytes per position).
     static let pairMaxWidth: Int = 96
 
