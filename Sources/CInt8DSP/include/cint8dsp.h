@@ -150,20 +150,21 @@ __attribute__((naked, noinline)) static void dsp_pair3_loop(const dsp_pair_job *
 static inline __attribute__((noinline)) void dsp_pair3_c(const uint32_t *weights, const uint64_t *cols, int32_t groups,
                                                          int32_t triples, int32_t start_a, int32_t start_b, int32_t *acc_a,
                                                          int32_t *acc_b) {
-    const uint64_t *c = cols;
-    for (int32_t t = 0; t < triples; t++) {
-        int32_t a0 = start_a, a1 = start_a, a2 = start_a, b0 = start_b, b1 = start_b, b2 = start_b;
-        for (int32_t g = 0; g < groups; g++, c += 3) {
-            const uint32_t *w = weights + 4 * g;
-            a0 = dsp_smlad(w[1], (uint32_t)(c[0] >> 32), dsp_smlad(w[0], (uint32_t)c[0], a0));
-            b0 = dsp_smlad(w[3], (uint32_t)(c[0] >> 32), dsp_smlad(w[2], (uint32_t)c[0], b0));
-            a1 = dsp_smlad(w[1], (uint32_t)(c[1] >> 32), dsp_smlad(w[0], (uint32_t)c[1], a1));
-            b1 = dsp_smlad(w[3], (uint32_t)(c[1] >> 32), dsp_smlad(w[2], (uint32_t)c[1], b1));
-            a2 = dsp_smlad(w[1], (uint32_t)(c[2] >> 32), dsp_smlad(w[0], (uint32_t)c[2], a2));
-            b2 = dsp_smlad(w[3], (uint32_t)(c[2] >> 32), dsp_smlad(w[2], (uint32_t)c[2], b2));
+    // One channel at a time: three accumulators and one weight pair live (both channels at once: 2% more estimated
+    // cycles for the shipped models on Cortex-M3, which runs this loop).
+    for (int32_t ch = 0; ch < 2; ch++) {
+        const uint64_t *c = cols;
+        int32_t start = ch ? start_b : start_a, *acc = ch ? acc_b : acc_a;
+        for (int32_t t = 0; t < triples; t++) {
+            int32_t a0 = start, a1 = start, a2 = start;
+            for (int32_t g = 0; g < groups; g++, c += 3) {
+                uint32_t lo = weights[4 * g + 2 * ch], hi = weights[4 * g + 2 * ch + 1];
+                a0 = dsp_smlad(hi, (uint32_t)(c[0] >> 32), dsp_smlad(lo, (uint32_t)c[0], a0));
+                a1 = dsp_smlad(hi, (uint32_t)(c[1] >> 32), dsp_smlad(lo, (uint32_t)c[1], a1));
+                a2 = dsp_smlad(hi, (uint32_t)(c[2] >> 32), dsp_smlad(lo, (uint32_t)c[2], a2));
+            }
+            acc[3 * t] = a0; acc[3 * t + 1] = a1; acc[3 * t + 2] = a2;
         }
-        acc_a[3 * t] = a0; acc_a[3 * t + 1] = a1; acc_a[3 * t + 2] = a2;
-        acc_b[3 * t] = b0; acc_b[3 * t + 1] = b1; acc_b[3 * t + 2] = b2;
     }
 }
 
