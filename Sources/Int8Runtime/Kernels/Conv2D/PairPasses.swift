@@ -14,11 +14,8 @@ extension ConvInt8 {
     /// scratch is arena: at 13,824 the MNIST models' arenas grew by 9-14 KB and tiny-mnist no longer fit the
     /// micro:bit's 16 KB. Columns longer than 144 values still take 12 positions (up to 13,824 bytes at k = 576).
     static let pairColumnBudget: Int = 6_912
-    /// Most positions per pass (the output pointers, flags and sums grow by 17 bytes per position). 24, not more,
-    /// so that short columns do not fill the budget: at 96, tiny-mnist's arena was 10,528 bytes (4,528 before the
-    /// pair path) and its C example no longer fit the micro:bit's 16 KB; widening a pair's weights once per 24
-    /// positions instead of 96 costs those layers about 4% (about 1.4 / width of their cycles).
-    static let pairMaxWidth: Int = 24
+    /// Most positions per pass (the output pointers, flags and sums grow by 17 bytes per position).
+    static let pairMaxWidth: Int = 96
 
     /// Positions per pass for columns of k values: as many multiples of 12 as `pairColumnBudget` holds, 12 to
     /// `pairMaxWidth`. More positions per pass widen each pair's weights fewer times.
