@@ -150,10 +150,8 @@ __attribute__((naked, noinline)) static void dsp_pair3_loop(const dsp_pair_job *
 static inline __attribute__((noinline)) void dsp_pair3_c(const uint32_t *weights, const uint64_t *cols, int32_t groups,
                                                          int32_t triples, int32_t start_a, int32_t start_b, int32_t *acc_a,
                                                          int32_t *acc_b) {
-#if CINT8DSP_HAS_DSP || defined(__ARM_ARCH_6M__)
-    // On Cortex-M4/M7 only for groups < 4 (the pair path never has them). On ARMv6-M (Cortex-M0: eight low
-    // registers, LDRSH with a register offset only) the halfword loop below spills its six accumulators (micro:bit
-    // tiny-mnist estimated cycles 4.85 M -> 5.91 M): one channel at a time on the packed words there.
+    // One channel at a time: three accumulators and one weight pair live (both channels at once: 2% more estimated
+    // cycles for the shipped models on Cortex-M3, which runs this loop).
     for (int32_t ch = 0; ch < 2; ch++) {
         const uint64_t *c = cols;
         int32_t start = ch ? start_b : start_a, *acc = ch ? acc_b : acc_a;
@@ -168,40 +166,6 @@ static inline __attribute__((noinline)) void dsp_pair3_c(const uint32_t *weights
             acc[3 * t] = a0; acc[3 * t + 1] = a1; acc[3 * t + 2] = a2;
         }
     }
-#else
-    // Without SMLAD (Cortex-M3, the host) the packed words are read as the int16 values they hold (weights
-    // per group A0 A2 A1 A3 B0 B2 B1 B3, a position's column v0 v2 v1 v3: the same order, so SMLAD's sum is the
-    // plain 4-term dot product): per k-value two weight and three column halfword loads feed six multiply-adds
-    // into both channels' three accumulators, each loaded column value used twice (emulating SMLAD on the
-    // words instead cost 4 extracts per 2 MACs: Cortex-M3 estimated cycles above the six/four-position path's).
-    typedef int16_t __attribute__((may_alias)) dsp_half;
-#if defined(__arm__)
-    // A compiler barrier after each k-value's five loads keeps them adjacent, so that Cortex-M3 pipelines them
-    // (1 cycle each after the first, the TRM's load/store timings; the scheduler spread them between the MLAs,
-    // 2 cycles each: vgg 24.71 M, resnet 28.16 M estimated cycles on mps2-an385 without the barrier).
-#define CINT8DSP_LOADS_FIRST __asm__ volatile ("" ::: "memory");
-#else
-#define CINT8DSP_LOADS_FIRST
-#endif
-    const dsp_half *c = (const dsp_half *)cols;
-    for (int32_t t = 0; t < triples; t++) {
-        const dsp_half *w = (const dsp_half *)weights, *w_end = w + 8 * groups;
-        uint32_t a0 = (uint32_t)start_a, a1 = a0, a2 = a0, b0 = (uint32_t)start_b, b1 = b0, b2 = b0;
-        for (; w != w_end; w += 8, c += 12) {
-#define CINT8DSP_PAIR_K(i) { \
-                int32_t wa = w[i], wb = w[4 + i], x0 = c[i], x1 = c[4 + i], x2 = c[8 + i]; \
-                CINT8DSP_LOADS_FIRST \
-                a0 += (uint32_t)(wa * x0); b0 += (uint32_t)(wb * x0); \
-                a1 += (uint32_t)(wa * x1); b1 += (uint32_t)(wb * x1); \
-                a2 += (uint32_t)(wa * x2); b2 += (uint32_t)(wb * x2); }
-            CINT8DSP_PAIR_K(0) CINT8DSP_PAIR_K(1) CINT8DSP_PAIR_K(2) CINT8DSP_PAIR_K(3)
-#undef CINT8DSP_PAIR_K
-#undef CINT8DSP_LOADS_FIRST
-        }
-        acc_a[3 * t] = (int32_t)a0; acc_a[3 * t + 1] = (int32_t)a1; acc_a[3 * t + 2] = (int32_t)a2;
-        acc_b[3 * t] = (int32_t)b0; acc_b[3 * t + 1] = (int32_t)b1; acc_b[3 * t + 2] = (int32_t)b2;
-    }
-#endif
 }
 
 /// Two output channels at `triples` x 3 positions (the layouts of dsp_pair_job, built here from the arguments):
@@ -449,7 +413,7 @@ static inline __attribute__((always_inline)) uint32_t dsp_sxtab16_ror8(uint32_t 
 }
 #endif
 
-/// Four accumulators (dsp_window_sum4's four channels, dsp_dense4's four rows).
+/// Four int32 results (four channels of a window sum, four rows of a dense layer).
 typedef struct { int32_t a0, a1, a2, a3; } dsp_acc4;
 
 /// The sums of 4 consecutive int8 channels over a window of `rows` x `cols` pixels: pixel (r, q) at
