@@ -413,9 +413,6 @@ static inline __attribute__((always_inline)) uint32_t dsp_sxtab16_ror8(uint32_t 
 }
 #endif
 
-/// Four int32 results (four channels of a window sum, four rows of a dense layer).
-typedef struct { int32_t a0, a1, a2, a3; } dsp_acc4;
-
 /// The sums of 4 consecutive int8 channels over a window of `rows` x `cols` pixels: pixel (r, q) at
 /// x + r * row_stride + q * pixel_stride (any alignment). Up to 256 pixels are summed per pair of channels in the
 /// halfwords of one register (SXTAB16: 256 * -128 = -32768 still fits) before widening, so the sums are exact for
