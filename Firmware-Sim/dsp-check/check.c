@@ -1,6 +1,5 @@
-// Device-side check (QEMU Cortex-M4, DSP on): the inline-assembly kernels of cint8dsp.h (dsp_pair3_loop, the small
-// path's, the requantization) against plain C definitions written here, on random inputs including the sizes the
-// shipped models do not reach.
+// Device-side check (QEMU Cortex-M4, DSP on): the inline-assembly kernels of cint8dsp.h against plain C
+// definitions written here, on random inputs including the sizes the shipped models do not reach.
 #include <stdint.h>
 #include "cint8dsp.h"
 #include "firmware.h"
@@ -14,9 +13,7 @@ static int32_t value_of(uint64_t word, int t) { static const int slot[4] = {0, 2
 
 static uint64_t cols[6 * 150] __attribute__((aligned(8)));
 static uint64_t small_cols[168] __attribute__((aligned(8)));
-static int8_t w[4 * 150 + 4], pair_w[300 + 4];
-static uint32_t widened[4 * 76];
-static int32_t pair_a[25], pair_b[25];
+static int8_t w[4 * 150 + 4];
 static int32_t acc[56];
 static int failures = 0;
 static void fail(const char *what, int64_t a, int64_t b) {
@@ -26,35 +23,31 @@ static void fail(const char *what, int64_t a, int64_t b) {
 void fw_main(void) {
     int32_t checks = 0;
     for (int round = 0; round < 3000; round++) {
-        for (int i = 0; i < 4 * 150 + 4; i++) w[i] = (int8_t)rnd();
+        int32_t groups = (int32_t)(rnd() % 150);
+        for (int i = 0; i < 4 * groups + 4; i++) w[i] = (int8_t)rnd();
         for (int i = 0; i < 6 * 150; i++) cols[i] = ((uint64_t)rnd() << 32) | rnd();
-        int32_t start = (int32_t)rnd(), start_b = (int32_t)rnd();
-        // dsp_pair3 (dsp_pair3_loop): channels A and B widened by dsp_widen_pair (any alignment, k not a multiple
-        // of 4 included: groups mod 4 = 0...3), triples x 3 positions, position 3t + j's group g at
-        // cols[3 (t pg + g) + j].
-        int32_t k = 13 + (int32_t)(rnd() % 288), pg = (k + 3) / 4, triples = 1 + (int32_t)(rnd() % 8);
-        if (round % 5 == 0) k = 4 * (4 + (int32_t)(rnd() % 8)), pg = k / 4;
-        if (pg * 3 * triples > 6 * 150) triples = 6 * 150 / (pg * 3);
-        const int8_t *wa = w + (round & 3), *wb = pair_w + (round >> 2 & 3);
-        for (int i = 0; i < 300 + 4; i++) pair_w[i] = (int8_t)rnd();
-        for (int i = 0; i < 25; i++) pair_a[i] = pair_b[i] = 0x5A5A5A5A;
-        dsp_widen_pair(wa, wb, k, widened);
-        dsp_pair3(widened, cols, pg, triples, start, start_b, pair_a, pair_b);
-        for (int i = 0; i < 3 * triples; i++) {
-            int32_t sa = start, sb = start_b;
-            for (int t = 0; t < k; t++) {
-                int32_t v = value_of(cols[3 * ((i / 3) * pg + t / 4) + i % 3], t % 4);
-                sa = (int32_t)((uint32_t)sa + (uint32_t)((int32_t)wa[t] * v));
-                sb = (int32_t)((uint32_t)sb + (uint32_t)((int32_t)wb[t] * v));
-            }
-            if (pair_a[i] != sa || pair_b[i] != sb) { fail("pair3", k, i); break; }
+        int32_t start = (int32_t)rnd();
+        // dsp_dot4: cols[4g + j]; dsp_dot6: cols[6g + j].
+        dsp_acc4 a4 = dsp_dot4(w + (round & 3), cols, groups, start);
+        dsp_acc6 a6 = dsp_dot6(w + (round & 3), cols, groups, start);
+        int32_t r4[4], r6[6];
+        for (int j = 0; j < 4; j++) {
+            int32_t s = start;
+            for (int g = 0; g < groups; g++) for (int t = 0; t < 4; t++)
+                s = (int32_t)((uint32_t)s + (uint32_t)((int32_t)w[(round & 3) + 4 * g + t] * value_of(cols[4 * g + j], t)));
+            r4[j] = s;
         }
-        // The accumulators past 3 triples are untouched.
-        if (pair_a[3 * triples] != 0x5A5A5A5A || pair_b[3 * triples] != 0x5A5A5A5A) fail("pair3 wrote past", k, triples);
-        checks += 1;
+        for (int j = 0; j < 6; j++) {
+            int32_t s = start;
+            for (int g = 0; g < groups; g++) for (int t = 0; t < 4; t++)
+                s = (int32_t)((uint32_t)s + (uint32_t)((int32_t)w[(round & 3) + 4 * g + t] * value_of(cols[6 * g + j], t)));
+            r6[j] = s;
+        }
+        if (a4.a0 != r4[0] || a4.a1 != r4[1] || a4.a2 != r4[2] || a4.a3 != r4[3]) fail("dot4", groups, a4.a0);
+        if (a6.a0 != r6[0] || a6.a1 != r6[1] || a6.a2 != r6[2] || a6.a3 != r6[3] || a6.a4 != r6[4] || a6.a5 != r6[5])
+            fail("dot6", groups, a6.a0);
         // dsp_dot_small: k <= 12 weights, count <= 56 positions, groups at stride 56.
-        k = 1 + (int32_t)(rnd() % 12);
-        int32_t count = 1 + (int32_t)(rnd() % 56);
+        int32_t k = 1 + (int32_t)(rnd() % 12), count = 1 + (int32_t)(rnd() % 56);
         for (int i = 0; i < 168; i++) small_cols[i] = ((uint64_t)rnd() << 32) | rnd();
         dsp_dot_small(w, k, small_cols, count, start, acc);
         for (int j = 0; j < count; j++) {

@@ -138,7 +138,7 @@ struct ConvInt8FastPathTests {
     /// ones, saturated values.
     @Test func quadMatchesReferenceOnRandomShapes() {
         var r = SeededRandom(seed: 4242)
-        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0, small = 0, pair = 0, oddPair = 0, long = 0
+        var ran = 0, declined = 0, together = 0, cin1 = 0, oddK = 0, small = 0, six = 0, long = 0
         for index in 0..<1400 {
             let kind = index % 7
             let c = Case(&r, pointwise: kind == 6, negativeShifts: kind != 0 && kind != 3, pool2x2: kind == 2 || kind == 5,
@@ -154,15 +154,14 @@ struct ConvInt8FastPathTests {
             #expect(same, "case \(index): \(c.shape)")
             ran += 1
             small += k <= ConvInt8.smallCapacity ? 1 : 0
-            pair += k > ConvInt8.smallCapacity ? 1 : 0
-            oddPair += k > ConvInt8.smallCapacity && c.shape.cout % 2 == 1 ? 1 : 0
+            six += k > ConvInt8.smallCapacity && k <= ConvInt8.hexCapacity && c.shape.pool.0 == 0 ? 1 : 0
             together += c.shape.pool.0 * c.shape.pool.1 == 4 ? 1 : 0
             cin1 += c.shape.cin == 1 ? 1 : 0
             oddK += k % 4 != 0 ? 1 : 0
             long += k > 432 ? 1 : 0
         }
-        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400 && small > 150 && pair > 700 && oddPair > 250
-                && long > 20, "\(ran) \(together) \(cin1) \(oddK) \(small) \(pair) \(oddPair) \(long) \(declined)")
+        #expect(ran > 1100 && together > 250 && cin1 > 80 && oddK > 400 && small > 150 && six > 250 && long > 20,
+                "\(ran) \(together) \(cin1) \(oddK) \(small) \(six) \(long) \(declined)")
     }
 
     /// The shipped models' conv shapes (stems with cin 1, 3x3 with 16/24/32/48 channels, the strided 1x1
@@ -175,10 +174,6 @@ struct ConvInt8FastPathTests {
             (14, 14, 24, 48, 3, 2, 0, false), (14, 14, 24, 48, 1, 2, 0, false), (7, 7, 48, 48, 3, 1, 1, false),
             (28, 28, 16, 16, 3, 1, 1, true), (14, 14, 16, 32, 3, 1, 1, false), (14, 14, 32, 32, 3, 1, 1, true),
             (7, 7, 32, 64, 3, 1, 1, true),
-            // ResNet-8 (MLPerf Tiny): the 3-channel stem, 3x3 convs, strided 3x3 and 1x1 projections.
-            (32, 32, 3, 16, 3, 1, 1, false), (32, 32, 16, 16, 3, 1, 1, false), (32, 32, 16, 32, 3, 2, 1, false),
-            (32, 32, 16, 32, 1, 2, 0, false), (16, 16, 32, 32, 3, 1, 1, false), (16, 16, 32, 64, 1, 2, 0, false),
-            (8, 8, 64, 64, 3, 1, 1, false), (8, 8, 64, 63, 3, 1, 1, true),
         ]
         for (index, s) in shapes.enumerated() {
             for round in 0..<2 {
@@ -278,10 +273,9 @@ struct ConvInt8FastPathTests {
                 for channels in [1, 3, 64, 200] {
                     let layout = QuadScratchLayout(k: k, channels: channels, window: window)
                     #expect(layout.size <= QuadScratchLayout.largest.size)
-                    let starts = [layout.columns, layout.weights, layout.targets, layout.accumulators, layout.biases,
-                                  layout.offsets, layout.gathered, layout.sink, layout.firsts, layout.end]
-                    #expect(starts == starts.sorted() && layout.weights % 8 == 0 && layout.targets % 8 == 0
-                            && layout.biases % 4 == 0
+                    let starts = [layout.columns, layout.targets, layout.accumulators, layout.biases, layout.offsets,
+                                  layout.gathered, layout.sink, layout.firsts, layout.end]
+                    #expect(starts == starts.sorted() && layout.targets % 8 == 0 && layout.biases % 4 == 0
                             && layout.offsets % 4 == 0 && layout.accumulators % 4 == 0)
                 }
             }
@@ -291,60 +285,35 @@ struct ConvInt8FastPathTests {
                                      poolWidth: 0) == 0)
     }
 
-    /// The pair path's kernel (C: dsp_pair3_loop on Cortex-M4/M7, the C loop here) and its weight widening against
-    /// their Swift definitions and the plain dot product; the small path's kernel and column likewise.
-    @Test func dotKernelsMatchTheirDefinitions() {
+    /// The four-position dot product (C) against its Swift definition.
+    @Test func dot4MatchesItsDefinition() {
         var r = SeededRandom(seed: 8)
         for _ in 0..<2000 {
-            let k = Int.random(in: 1...80, using: &r), groups = (k + 3) / 4, triples = Int.random(in: 1...5, using: &r)
-            let wa = (0..<k).map { _ in Int8.random(in: .min ... .max, using: &r) }
-            let wb = (0..<k).map { _ in Int8.random(in: .min ... .max, using: &r) }
-            // The widened words: C and Swift, and the zeros past k.
-            var widened = [UInt32](repeating: 5, count: 4 * groups), widenedSwift = [UInt32](repeating: 6, count: 4 * groups)
-            wa.withUnsafeBufferPointer { a in
-                wb.withUnsafeBufferPointer { b in
-                    DSP.widenPair(a.baseAddress!, b.baseAddress!, k, &widened)
-                    DSP.widenPairSwift(a.baseAddress!, b.baseAddress!, k, &widenedSwift)
-                }
-            }
-            #expect(widened == widenedSwift)
-            for t in 0..<4 * groups {
-                let lo = widened[4 * (t / 4) + (t % 2)], hi = widened[4 * (t / 4) + 2 + (t % 2)]
-                let expectedA = t < k ? Int16(wa[t]) : 0, expectedB = t < k ? Int16(wb[t]) : 0
-                #expect(Int16(truncatingIfNeeded: lo >> (16 * UInt32((t % 4) / 2))) == expectedA)
-                #expect(Int16(truncatingIfNeeded: hi >> (16 * UInt32((t % 4) / 2))) == expectedB)
-            }
-            let columns = (0..<3 * groups * triples).map { _ in UInt64.random(in: .min ... .max, using: &r) }
-            let startA = Int32.random(in: .min ... .max, using: &r), startB = Int32.random(in: .min ... .max, using: &r)
-            var fastA = [Int32](repeating: 1, count: 3 * triples), fastB = fastA
-            var swiftA = [Int32](repeating: 2, count: 3 * triples), swiftB = swiftA
-            widened.withUnsafeBufferPointer { wp in
+            let groups = Int.random(in: 0...20, using: &r)
+            let w = (0..<groups * 4).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            let columns = (0..<max(groups, 1) * 4).map { _ in UInt64.random(in: .min ... .max, using: &r) }
+            let start = Int32.random(in: .min ... .max, using: &r)
+            w.withUnsafeBufferPointer { wp in
                 columns.withUnsafeBufferPointer { cp in
-                    DSP.pair3(wp.baseAddress!, cp.baseAddress!, groups, triples, startA, startB, &fastA, &fastB)
-                    DSP.pair3Swift(wp.baseAddress!, cp.baseAddress!, groups, triples, startA, startB, &swiftA, &swiftB)
+                    let base = wp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    let a = DSP.dot4(base, cp.baseAddress!, groups, start)
+                    let b = DSP.dot4Swift(base, cp.baseAddress!, groups, start)
+                    #expect(a == b)
                 }
             }
-            #expect(fastA == swiftA && fastB == swiftB)
-            // Against the plain definition: position 3t + j's value v of group g is a halfword of
-            // columns[3 (t groups + g) + j] ((v0, v2), (v1, v3)).
-            for i in 0..<3 * triples {
-                var a = startA, b = startB
-                for t in 0..<k {
-                    let pair = columns[3 * ((i / 3) * groups + t / 4) + i % 3]
-                    let value = Int32(Int16(truncatingIfNeeded: pair >> (16 * UInt64([0, 2, 1, 3][t % 4]))))
-                    a = a &+ Int32(wa[t]) &* value
-                    b = b &+ Int32(wb[t]) &* value
-                }
-                #expect(fastA[i] == a && fastB[i] == b)
-            }
-            // The small path (k <= 12 weights against 56 columns at stride 56).
-            let start = startA
+            // Six interleaved columns, and the small path (k <= 12 weights against 56 columns at stride 56).
+            let columns6 = (0..<max(groups, 1) * 6).map { _ in UInt64.random(in: .min ... .max, using: &r) }
             let columns56 = (0..<168).map { _ in UInt64.random(in: .min ... .max, using: &r) }
-            let count = Int.random(in: 1...56, using: &r)
-            let smallK = Int.random(in: 1...12, using: &r)
-            let small = (0..<smallK).map { _ in Int8.random(in: .min ... .max, using: &r) }
-            do {
-                let k = smallK
+            let k = Int.random(in: 1...12, using: &r), count = Int.random(in: 1...56, using: &r)
+            let small = (0..<k).map { _ in Int8.random(in: .min ... .max, using: &r) }
+            w.withUnsafeBufferPointer { wp in
+                columns6.withUnsafeBufferPointer { cp in
+                    let base = wp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    let a = DSP.dot6(base, cp.baseAddress!, groups, start)
+                    let b = DSP.dot6Swift(base, cp.baseAddress!, groups, start)
+                    #expect(a == b)
+                }
+            }
             var fast = [Int32](repeating: 0, count: 56), swift = [Int32](repeating: 1, count: 56)
             small.withUnsafeBufferPointer { wp in
                 columns56.withUnsafeBufferPointer { cp in
@@ -380,7 +349,6 @@ struct ConvInt8FastPathTests {
                     a = a &+ Int32(small[t]) &* Int32(Int16(truncatingIfNeeded: pair >> (16 * UInt64(slot))))
                 }
                 #expect(fast[j] == a)
-            }
             }
         }
     }

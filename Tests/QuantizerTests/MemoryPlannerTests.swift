@@ -44,7 +44,7 @@ struct ScratchPlanTests {
     /// (optimal, as the plans without scratch were: resnet 14,112 and vgg 15,680 bytes), every conv and large
     /// Add carrying the scratch its kernel asks for in the .q8, and no scratch region sharing a byte with a
     /// tensor alive at its op's step.
-    @Test(arguments: [("resnet", 20720, 20720), ("vgg", 23808, 23808)])
+    @Test(arguments: [("resnet", 17104, 17104), ("vgg", 17104, 17104)])
     func shippedModels(name: String, arena: Int, bound: Int) throws {
         let conversion = try Conversion(graph: try ModelFile.load(path: "Models/\(name)-mnist.bin"), calibration: .dataFree)
         let program = conversion.program, plan = conversion.plan

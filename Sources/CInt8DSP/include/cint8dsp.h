@@ -35,11 +35,15 @@ static inline int32_t dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
 }
 #endif
 
-// Four weights as one little-endian word (any alignment): the portable loops' load (always inlined: without it the
-// Cortex-M3 build ran 4% more instructions).
+// The portable dot loops' two steps (always inlined: without it the Cortex-M3 build ran 4% more instructions): four
+// weights as one little-endian word (any alignment), and one column's four int16 values (two per 32-bit half)
+// multiplied into an accumulator with the widened weight pairs.
 static inline __attribute__((always_inline)) uint32_t dsp_weights4(const int8_t *w) {
     return (uint32_t)(uint8_t)w[0] | (uint32_t)(uint8_t)w[1] << 8 | (uint32_t)(uint8_t)w[2] << 16
         | (uint32_t)(uint8_t)w[3] << 24;
+}
+static inline __attribute__((always_inline)) int32_t dsp_mac_column(uint32_t lo, uint32_t hi, uint64_t column, int32_t acc) {
+    return dsp_smlad(hi, (uint32_t)(column >> 32), dsp_smlad(lo, (uint32_t)column, acc));
 }
 
 /// TFLite Micro's requantization (MultiplyByQuantizedMultiplier with double rounding) in fewer instructions: the
@@ -58,161 +62,165 @@ static inline int32_t dsp_requantize(int32_t acc, int32_t multiplier, int32_t sh
     return (high >> right) + (remainder > threshold);
 }
 
-/// One job of dsp_pair3: two output channels (A, B) at `triples` x 3 output positions. The field order is the
-/// stack frame dsp_pair3_loop builds (do not reorder).
-typedef struct {
-    /// The triples' int16 columns: triple t, group g (4 values as the halfword pairs (v0, v2), (v1, v3)),
-    /// position j of the triple at the 64-bit word cols[3 (t groups + g) + j] (4-byte aligned at least).
-    const uint64_t *cols;
-    /// The widened weights: per group the words (A lo, A hi, B lo, B hi), SXTB16 and SXTB16-ROR-8 of each
-    /// channel's 4 weights (4-byte aligned), and one past the last group.
-    const uint32_t *weights, *weights_end;
-    /// (groups & 3) << 30: the loop's entry test (bit 1 to C, bit 0 to N after one LSLS).
-    uint32_t rest;
-    /// Each accumulator's start.
-    int32_t start_a, start_b;
-    /// Where the sums go: position 3t + j of A at acc_a[3t + j], of B at acc_b[3t + j]; acc_a_end = acc_a + 3 triples.
-    int32_t *acc_a, *acc_b, *acc_a_end;
-} dsp_pair_job;
+/// Four accumulators (one output channel at four output positions).
+typedef struct { int32_t a0, a1, a2, a3; } dsp_acc4;
+
+/// One channel's int8 weights `w` against four interleaved int16 columns: for each group g of 4 weights
+/// (one word, any alignment), the 64-bit words cols[4g + j] (8-byte aligned) hold position j's values as the
+/// halfword pairs (v0, v2), (v1, v3). Adds the 16 products per group to each accumulator (wrapping), for
+/// `groups` groups. On Cortex-M4/M7: per group LDR, 2 SXTB16, 2 LDM of 4 words, 8 SMLAD (13 instructions for
+/// 16 MACs). LDM of N words takes 1 + N cycles on Cortex-M4 where each LDRD takes 3 (TRM, load/store timings):
+/// 2 x 5 instead of 4 x 3 cycles per group. LDM wants its registers in ascending order, so the four column
+/// registers are fixed (r8, r10, r11, r12: not r7, the frame pointer, nor r9, the platform register); the
+/// compiler picks the others. Elsewhere the same arithmetic in C.
+static inline dsp_acc4 dsp_dot4(const int8_t *w, const uint64_t *cols, int32_t groups, int32_t start) {
+    int32_t a0 = start, a1 = start, a2 = start, a3 = start;
+#if CINT8DSP_HAS_DSP
+#define CINT8DSP_GROUP(first) \
+    "ldr %[x], [%[wp]], #4\n\t" \
+    "ldmia %[cp]!, {%[c0], %[c1], %[c2], %[c3]}\n\t" \
+    "sxtb16 %[hi], %[x], ror #8\n\t" \
+    "sxtb16 %[x], %[x]\n\t" \
+    "smlad %[a0], %[x], %[c0], %[a0]\n\t" \
+    "smlad %[a0], %[hi], %[c1], %[a0]\n\t" \
+    "smlad %[a1], %[x], %[c2], %[a1]\n\t" \
+    "smlad %[a1], %[hi], %[c3], %[a1]\n\t" \
+    "ldmia %[cp]!, {%[c0], %[c1], %[c2], %[c3]}\n\t" \
+    "smlad %[a2], %[x], %[c0], %[a2]\n\t" \
+    "smlad %[a2], %[hi], %[c1], %[a2]\n\t" \
+    "smlad %[a3], %[x], %[c2], %[a3]\n\t" \
+    "smlad %[a3], %[hi], %[c3], %[a3]\n\t"
+    const int8_t *wp = w;
+    const uint64_t *cp = cols;
+    uint32_t x, hi;
+    register uint32_t c0 __asm__("r8"), c1 __asm__("r10"), c2 __asm__("r11"), c3 __asm__("r12");
+    int32_t quads = groups >> 2;
+    if (quads > 0) {
+        __asm__ volatile ("1:\n\t" CINT8DSP_GROUP(0) CINT8DSP_GROUP(1) CINT8DSP_GROUP(2) CINT8DSP_GROUP(3)
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [x] "=&r"(x), [hi] "=&r"(hi), [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
+              [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [cp] "+r"(cp),
+              [n] "+r"(quads)
+            : : "memory", "cc");
+    }
+    for (int32_t rest = groups & 3; rest > 0; rest--) {
+        __asm__ volatile (CINT8DSP_GROUP(0)
+            : [x] "=&r"(x), [hi] "=&r"(hi), [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
+              [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [cp] "+r"(cp)
+            : : "memory");
+    }
+#undef CINT8DSP_GROUP
+#else
+    for (int32_t g = 0; g < groups; g++) {
+        uint32_t x = dsp_weights4(w + 4 * g), lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
+        const uint64_t *p = cols + 4 * g;
+        a0 = dsp_mac_column(lo, hi, p[0], a0);
+        a1 = dsp_mac_column(lo, hi, p[1], a1);
+        a2 = dsp_mac_column(lo, hi, p[2], a2);
+        a3 = dsp_mac_column(lo, hi, p[3], a3);
+    }
+#endif
+    dsp_acc4 result = { a0, a1, a2, a3 };
+    return result;
+}
+
+/// Six accumulators (one output channel at six output positions).
+typedef struct { int32_t a0, a1, a2, a3, a4, a5; } dsp_acc6;
 
 #if CINT8DSP_HAS_DSP
-/// dsp_pair3's loop on Cortex-M4/M7 (a naked function, out of line, so that it may use all 14 registers; the job
-/// is copied to the stack as its frame): r0 weights, r1 columns, r2-r5 one group's four weight words (both
-/// channels), r6-r7 one position's column word pair, r8-r10 channel A's and r11, r12, lr channel B's three
-/// accumulators. Per group of 4 k-values: LDM of 4 weight words, then per position LDM of 2 column words and 4
-/// SMLAD: 1 + 4 + 3 (1 + 2) + 12 = 26 cycles for 24 MACs on Cortex-M4, each loaded word feeding two SMLADs.
-/// Four groups per branch (the groups mod 4 first); needs groups >= 4 and triples >= 1.
-#define CINT8DSP_PAIR_GROUP \
-    "ldmia r0!, {r2, r3, r4, r5}\n\t" \
-    "ldmia r1!, {r6, r7}\n\t" \
-    "smlad r8, r2, r6, r8\n\t" \
-    "smlad r8, r3, r7, r8\n\t" \
-    "smlad r11, r4, r6, r11\n\t" \
-    "smlad r11, r5, r7, r11\n\t" \
-    "ldmia r1!, {r6, r7}\n\t" \
-    "smlad r9, r2, r6, r9\n\t" \
-    "smlad r9, r3, r7, r9\n\t" \
-    "smlad r12, r4, r6, r12\n\t" \
-    "smlad r12, r5, r7, r12\n\t" \
-    "ldmia r1!, {r6, r7}\n\t" \
-    "smlad r10, r2, r6, r10\n\t" \
-    "smlad r10, r3, r7, r10\n\t" \
-    "smlad lr, r4, r6, lr\n\t" \
-    "smlad lr, r5, r7, lr\n\t"
-__attribute__((naked, noinline)) static void dsp_pair3_loop(const dsp_pair_job *job) {
+/// dsp_dot6's loop on Cortex-M4/M7, out of line so that it may use all 14 registers (a naked function: no
+/// prologue but its own), four groups per branch: r0 weights, r1 columns, r2 group count, r3 the weight word, r4-r9 the six
+/// accumulators (acc->a0 on entry is the start), r10-r12 three column words, lr the odd halves. Per group of 4
+/// weights: LDR, 2 SXTB16, 4 LDM of 3 words (1 + 3 cycles each on Cortex-M4, against 3 per 2-word LDRD: 16
+/// instead of 18 cycles), 12 SMLAD: 19 instructions for 24 MACs. The words of a group are, in order, the
+/// (low, high) pairs of positions 0 ... 5, so the LDMs cut position 1 and 4 in two.
+#define CINT8DSP_GROUP6 \
+    "ldr r3, [r0], #4\n\t" \
+    "ldmia r1!, {r10, r11, r12}\n\t" \
+    "sxtb16 lr, r3, ror #8\n\t" \
+    "sxtb16 r3, r3\n\t" \
+    "smlad r4, r3, r10, r4\n\t" \
+    "smlad r4, lr, r11, r4\n\t" \
+    "smlad r5, r3, r12, r5\n\t" \
+    "ldmia r1!, {r10, r11, r12}\n\t" \
+    "smlad r5, lr, r10, r5\n\t" \
+    "smlad r6, r3, r11, r6\n\t" \
+    "smlad r6, lr, r12, r6\n\t" \
+    "ldmia r1!, {r10, r11, r12}\n\t" \
+    "smlad r7, r3, r10, r7\n\t" \
+    "smlad r7, lr, r11, r7\n\t" \
+    "smlad r8, r3, r12, r8\n\t" \
+    "ldmia r1!, {r10, r11, r12}\n\t" \
+    "smlad r8, lr, r10, r8\n\t" \
+    "smlad r9, r3, r11, r9\n\t" \
+    "smlad r9, lr, r12, r9\n\t"
+__attribute__((naked, noinline)) static void dsp_dot6_loop(const int8_t *w, const uint64_t *cols, int32_t groups,
+                                                            dsp_acc6 *acc) {
     __asm__ volatile (
-        "push {r4-r11, lr}\n\t"
-        "ldmia r0, {r1-r9}\n\t"
-        "push {r2-r9}\n\t"
-        // Frame: [sp] weights, +4 weights_end, +8 rest, +12 start_a, +16 start_b, +20 acc_a, +24 acc_b,
-        // +28 acc_a_end.
-        "5:\n\t"
-        "ldr r0, [sp]\n\t"
-        "ldrd r2, r3, [sp, #12]\n\t"
-        "mov r8, r2\n\t"
-        "mov r9, r2\n\t"
-        "mov r10, r2\n\t"
-        "mov r11, r3\n\t"
-        "mov r12, r3\n\t"
-        "mov lr, r3\n\t"
-        "ldr r4, [sp, #8]\n\t"
-        "lsls r4, r4, #1\n\t"
-        "bpl 2f\n\t"
-        CINT8DSP_PAIR_GROUP
+        "push {r3-r11, lr}\n\t"
+        "ldr r4, [r3]\n\t"
+        "mov r5, r4\n\t"
+        "mov r6, r4\n\t"
+        "mov r7, r4\n\t"
+        "mov r8, r4\n\t"
+        "mov r9, r4\n\t"
+        "tst r2, #1\n\t"
+        "beq 2f\n\t"
+        CINT8DSP_GROUP6
         "2:\n\t"
-        "bcc 1f\n\t"
-        CINT8DSP_PAIR_GROUP
-        CINT8DSP_PAIR_GROUP
+        "tst r2, #2\n\t"
+        "beq 4f\n\t"
+        CINT8DSP_GROUP6
+        CINT8DSP_GROUP6
+        "4:\n\t"
+        "asrs r2, r2, #2\n\t"
+        "beq 3f\n\t"
         "1:\n\t"
-        CINT8DSP_PAIR_GROUP
-        CINT8DSP_PAIR_GROUP
-        CINT8DSP_PAIR_GROUP
-        CINT8DSP_PAIR_GROUP
-        "ldr r6, [sp, #4]\n\t"
-        "cmp r0, r6\n\t"
+        CINT8DSP_GROUP6
+        CINT8DSP_GROUP6
+        CINT8DSP_GROUP6
+        CINT8DSP_GROUP6
+        "subs r2, r2, #1\n\t"
         "bne 1b\n\t"
-        "ldrd r2, r3, [sp, #20]\n\t"
-        "stmia r2!, {r8, r9, r10}\n\t"
-        "stmia r3!, {r11, r12, lr}\n\t"
-        "strd r2, r3, [sp, #20]\n\t"
-        "ldr r4, [sp, #28]\n\t"
-        "cmp r2, r4\n\t"
-        "bne 5b\n\t"
-        "add sp, sp, #32\n\t"
+        "3:\n\t"
+        "pop {r3}\n\t"
+        "stmia r3, {r4-r9}\n\t"
         "pop {r4-r11, pc}\n\t");
 }
-#undef CINT8DSP_PAIR_GROUP
+#undef CINT8DSP_GROUP6
 #endif
 
-/// dsp_pair3's portable loop (the host, Cortex-M3; on Cortex-M4/M7 only for groups < 4, which the pair path never
-/// has): out of line, so that each of the pass's six specializations does not carry a copy (2.3 KB of Cortex-M4
-/// firmware).
-static inline __attribute__((noinline)) void dsp_pair3_c(const uint32_t *weights, const uint64_t *cols, int32_t groups,
-                                                         int32_t triples, int32_t start_a, int32_t start_b, int32_t *acc_a,
-                                                         int32_t *acc_b) {
-    // One channel at a time: three accumulators and one weight pair live (both channels at once: 2% more estimated
-    // cycles for the shipped models on Cortex-M3, which runs this loop).
-    for (int32_t ch = 0; ch < 2; ch++) {
-        const uint64_t *c = cols;
-        int32_t start = ch ? start_b : start_a, *acc = ch ? acc_b : acc_a;
-        for (int32_t t = 0; t < triples; t++) {
-            int32_t a0 = start, a1 = start, a2 = start;
-            for (int32_t g = 0; g < groups; g++, c += 3) {
-                uint32_t lo = weights[4 * g + 2 * ch], hi = weights[4 * g + 2 * ch + 1];
-                a0 = dsp_smlad(hi, (uint32_t)(c[0] >> 32), dsp_smlad(lo, (uint32_t)c[0], a0));
-                a1 = dsp_smlad(hi, (uint32_t)(c[1] >> 32), dsp_smlad(lo, (uint32_t)c[1], a1));
-                a2 = dsp_smlad(hi, (uint32_t)(c[2] >> 32), dsp_smlad(lo, (uint32_t)c[2], a2));
-            }
-            acc[3 * t] = a0; acc[3 * t + 1] = a1; acc[3 * t + 2] = a2;
-        }
-    }
-}
-
-/// Two output channels at `triples` x 3 positions (the layouts of dsp_pair_job, built here from the arguments):
-/// acc_a[i] = start_a + the dot product of channel A's widened weights with position i's column, the same for B,
-/// over `groups` groups, wrapping modulo 2^32. On Cortex-M4/M7 dsp_pair3_loop (groups >= 4); dsp_pair3_c otherwise,
-/// with the same bits.
-static inline void dsp_pair3(const uint32_t *weights, const uint64_t *cols, int32_t groups, int32_t triples,
-                             int32_t start_a, int32_t start_b, int32_t *acc_a, int32_t *acc_b) {
-    if (triples <= 0) return;
+/// dsp_dot4 for six interleaved columns (group g of position j is cols[6g + j]): on Cortex-M4/M7 the loop of
+/// dsp_dot6_loop above (per 4 weights LDR, 2 SXTB16, 4 LDM of 3 words, 12 SMLAD). Same bits as the C fallback.
+static inline dsp_acc6 dsp_dot6(const int8_t *w, const uint64_t *cols, int32_t groups, int32_t start) {
 #if CINT8DSP_HAS_DSP
-    if (groups >= 4) {
-        dsp_pair_job job = { cols, weights, weights + 4 * groups, ((uint32_t)groups & 3u) << 30, start_a, start_b,
-                             acc_a, acc_b, acc_a + 3 * triples };
-        dsp_pair3_loop(&job);
-        return;
+    dsp_acc6 result;
+    result.a0 = start;
+    dsp_dot6_loop(w, cols, groups, &result);
+    return result;
+#else
+    int32_t a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start;
+    for (int32_t g = 0; g < groups; g++) {
+        uint32_t x = dsp_weights4(w + 4 * g), lo = dsp_sxtb16(x), hi = dsp_sxtb16_ror8(x);
+        const uint64_t *p = cols + 6 * g;
+        a0 = dsp_mac_column(lo, hi, p[0], a0);
+        a1 = dsp_mac_column(lo, hi, p[1], a1);
+        a2 = dsp_mac_column(lo, hi, p[2], a2);
+        a3 = dsp_mac_column(lo, hi, p[3], a3);
+        a4 = dsp_mac_column(lo, hi, p[4], a4);
+        a5 = dsp_mac_column(lo, hi, p[5], a5);
     }
+    dsp_acc6 result = { a0, a1, a2, a3, a4, a5 };
+    return result;
 #endif
-    dsp_pair3_c(weights, cols, groups, triples, start_a, start_b, acc_a, acc_b);
-}
-
-/// Widens `groups` groups of channel A's and B's int8 weights (any alignment; the last group from the `k` mod 4
-/// remaining bytes only, zeros above: nothing past a channel's k weights is read) into dsp_pair3's weight words.
-/// Out of line (once per channel pair and pass): inlined into the six specializations of the pair pass it made the
-/// Cortex-M4 firmware 3 KB larger for 0.4% fewer estimated cycles on ResNet-8.
-static inline __attribute__((noinline)) void dsp_widen_pair(const int8_t *a, const int8_t *b, int32_t k, uint32_t *to) {
-    int32_t full = k >> 2;
-    for (int32_t g = 0; g < full; g++, to += 4) {
-        uint32_t x, y;
-        __builtin_memcpy(&x, a + 4 * g, 4);  // one LDR where unaligned words load (ARMv7-M, the host)
-        __builtin_memcpy(&y, b + 4 * g, 4);
-        to[0] = dsp_sxtb16(x); to[1] = dsp_sxtb16_ror8(x); to[2] = dsp_sxtb16(y); to[3] = dsp_sxtb16_ror8(y);
-    }
-    if (k & 3) {
-        uint32_t x = 0, y = 0;
-        for (int32_t t = 4 * full; t < k; t++) {
-            x |= (uint32_t)(uint8_t)a[t] << (8 * (t & 3));
-            y |= (uint32_t)(uint8_t)b[t] << (8 * (t & 3));
-        }
-        to[0] = dsp_sxtb16(x); to[1] = dsp_sxtb16_ror8(x); to[2] = dsp_sxtb16(y); to[3] = dsp_sxtb16_ror8(y);
-    }
 }
 
 /// One channel of at most 12 int8 weights `w` (k of them) at `count` positions: acc[j] = start + the dot product
 /// of the weights with position j's int16 column, whose group g (values 4g ... 4g + 3 as the halfword pairs
 /// (v0, v2), (v1, v3); zeros past k) is the 64-bit word cols[56 g + j] (8-byte aligned). The weights are widened
 /// once into registers (the last word assembled from the remaining bytes only); per position 3 LDRD and 6 SMLAD
-/// on Cortex-M4/M7 (inline assembly). Wrapping arithmetic; the same bits in the C fallback.
+/// on Cortex-M4/M7 (inline assembly, as in dsp_dot4). Wrapping arithmetic; the same bits in the C fallback.
 static inline void dsp_dot_small(const int8_t *w, int32_t k, const uint64_t *cols, int32_t count, int32_t start,
                                  int32_t *acc) {
     uint32_t words[3] = { 0, 0, 0 };

@@ -26,27 +26,27 @@ enum DSP {
                                               _ to: UnsafeMutablePointer<UInt64>) {
         dsp_small_column(base, offsets, Int32(truncatingIfNeeded: k), to)
     }
+    /// `dot6Swift` (`dsp_dot6`).
+    @inline(__always) static func dot6(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
+        let r = dsp_dot6(w, columns, Int32(truncatingIfNeeded: groups), start)
+        return (r.a0, r.a1, r.a2, r.a3, r.a4, r.a5)
+    }
     /// `dotSmallSwift` (`dsp_dot_small`: the weights in registers, LDRD and SMLAD on Cortex-M4/M7).
     @inline(__always) static func dotSmall(_ w: UnsafePointer<Int8>, _ k: Int, _ columns: UnsafePointer<UInt64>,
                                            _ count: Int, _ start: Int32, _ acc: UnsafeMutablePointer<Int32>) {
         dsp_dot_small(w, Int32(truncatingIfNeeded: k), columns, Int32(truncatingIfNeeded: count), start, acc)
     }
-    /// `pair3Swift` (`dsp_pair3`: dsp_pair3_loop on Cortex-M4/M7).
-    @inline(__always) static func pair3(_ weights: UnsafePointer<UInt32>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
-                                        _ triples: Int, _ startA: Int32, _ startB: Int32,
-                                        _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>) {
-        dsp_pair3(weights, columns, Int32(truncatingIfNeeded: groups), Int32(truncatingIfNeeded: triples), startA, startB,
-                  accA, accB)
-    }
-    /// `widenPairSwift` (`dsp_widen_pair`).
-    @inline(__always) static func widenPair(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ k: Int,
-                                            _ to: UnsafeMutablePointer<UInt32>) {
-        dsp_widen_pair(a, b, Int32(truncatingIfNeeded: k), to)
-    }
     /// `requantizeNegativeShiftSwift` (SMLAL on Cortex-M4/M7).
     @inline(__always) static func requantizeNegativeShift(_ acc: Int32, _ multiplier: Int32, _ round: (UInt32, Int32),
                                                           _ rsh: Int32) -> Int32 {
         dsp_requantize_negative_shift(acc, multiplier, round.0, round.1, rsh)
+    }
+    /// `groups` groups of 4 weights against four interleaved columns (`dsp_dot4`; `dot4Swift` below).
+    @inline(__always) static func dot4(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32) {
+        let r = dsp_dot4(w, columns, Int32(truncatingIfNeeded: groups), start)
+        return (r.a0, r.a1, r.a2, r.a3)
     }
 #else
     @inline(__always) static func halves(_ lo: Int32, _ hi: Int32) -> UInt32 {
@@ -70,6 +70,10 @@ enum DSP {
         requantizeSwift(acc, multiplier, shift)
     }
     static var isHardware: Bool { false }
+    @inline(__always) static func dot4(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32) {
+        dot4Swift(w, columns, groups, start)
+    }
     @inline(__always) static func requantizeNegativeShift(_ acc: Int32, _ multiplier: Int32, _ round: (UInt32, Int32),
                                                           _ rsh: Int32) -> Int32 {
         requantizeNegativeShiftSwift(acc, multiplier, round, rsh)
@@ -78,18 +82,13 @@ enum DSP {
                                            _ count: Int, _ start: Int32, _ acc: UnsafeMutablePointer<Int32>) {
         dotSmallSwift(w, k, columns, count, start, acc)
     }
+    @inline(__always) static func dot6(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                       _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
+        dot6Swift(w, columns, groups, start)
+    }
     @inline(__always) static func smallColumn(_ base: UnsafePointer<Int8>, _ offsets: UnsafePointer<Int32>, _ k: Int,
                                               _ to: UnsafeMutablePointer<UInt64>) {
         smallColumnSwift(base, offsets, k, to)
-    }
-    @inline(__always) static func pair3(_ weights: UnsafePointer<UInt32>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
-                                        _ triples: Int, _ startA: Int32, _ startB: Int32,
-                                        _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>) {
-        pair3Swift(weights, columns, groups, triples, startA, startB, accA, accB)
-    }
-    @inline(__always) static func widenPair(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ k: Int,
-                                            _ to: UnsafeMutablePointer<UInt32>) {
-        widenPairSwift(a, b, k, to)
     }
 #endif
 
@@ -97,6 +96,17 @@ enum DSP {
     /// (2^30, 2^(rsh - 1)).)
     @inline(__always) static func negativeShiftRound(_ rsh: Int32) -> (UInt32, Int32) {
         (rsh == 0 ? 0xC000_0000 : 0x4000_0000, (1 &<< rsh) &>> 1)
+    }
+
+    /// One more group (weight word `x`) added to `acc`: the columns' words columns[0...3].
+    @inline(__always) static func dot4Word(_ x: UInt32, _ columns: UnsafePointer<UInt64>,
+                                           _ acc: (Int32, Int32, Int32, Int32)) -> (Int32, Int32, Int32, Int32) {
+        let lo = sxtb16(x), hi = sxtb16ror8(x)
+        let p0 = columns[0], p1 = columns[1], p2 = columns[2], p3 = columns[3]
+        return (smlad(hi, UInt32(truncatingIfNeeded: p0 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p0), acc.0)),
+                smlad(hi, UInt32(truncatingIfNeeded: p1 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p1), acc.1)),
+                smlad(hi, UInt32(truncatingIfNeeded: p2 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p2), acc.2)),
+                smlad(hi, UInt32(truncatingIfNeeded: p3 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p3), acc.3)))
     }
 }
 

@@ -21,49 +21,22 @@ extension DSP {
         to[112] = UInt64(sxtb16(words.2)) | UInt64(sxtb16ror8(words.2)) &<< 32
     }
 
-    /// Two channels (A, B) at `triples` x 3 positions: per group g, `weights[4g ... 4g + 3]` are A's and B's
-    /// widened weight pairs (`widenPairSwift`); position 3t + j's group g is columns[3 (t groups + g) + j] (4 values
-    /// as the halfword pairs (v0, v2), (v1, v3)). accA[3t + j] = startA + Σ over groups, the same for B, wrapping.
-    @inline(__always) static func pair3Swift(_ weights: UnsafePointer<UInt32>, _ columns: UnsafePointer<UInt64>,
-                                             _ groups: Int, _ triples: Int, _ startA: Int32, _ startB: Int32,
-                                             _ accA: UnsafeMutablePointer<Int32>, _ accB: UnsafeMutablePointer<Int32>) {
+    /// One output channel at six positions (group g of position j is columns[6g + j]).
+    @inline(__always) static func dot6Swift(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>, _ groups: Int,
+                                            _ start: Int32) -> (Int32, Int32, Int32, Int32, Int32, Int32) {
+        var a = (start, start, start, start, start, start)
+        var wp = UnsafeRawPointer(w)
         var cp = columns
-        var t = 0
-        while t < triples {
-            var a = (startA, startA, startA), b = (startB, startB, startB)
-            var w = weights
-            for _ in 0..<groups {
-                @inline(__always) func step(_ acc: Int32, _ lo: UInt32, _ hi: UInt32, _ pair: UInt64) -> Int32 {
-                    smlad(hi, UInt32(truncatingIfNeeded: pair &>> 32), smlad(lo, UInt32(truncatingIfNeeded: pair), acc))
-                }
-                a = (step(a.0, w[0], w[1], cp[0]), step(a.1, w[0], w[1], cp[1]), step(a.2, w[0], w[1], cp[2]))
-                b = (step(b.0, w[2], w[3], cp[0]), step(b.1, w[2], w[3], cp[1]), step(b.2, w[2], w[3], cp[2]))
-                w += 4
-                cp += 3
+        for _ in 0..<groups {
+            let x = wp.loadUnaligned(as: UInt32.self)
+            @inline(__always) func step(_ acc: Int32, _ pair: UInt64) -> Int32 {
+                smlad(sxtb16ror8(x), UInt32(truncatingIfNeeded: pair &>> 32), smlad(sxtb16(x), UInt32(truncatingIfNeeded: pair), acc))
             }
-            accA[3 &* t] = a.0; accA[3 &* t &+ 1] = a.1; accA[3 &* t &+ 2] = a.2
-            accB[3 &* t] = b.0; accB[3 &* t &+ 1] = b.1; accB[3 &* t &+ 2] = b.2
-            t &+= 1
+            a = (step(a.0, cp[0]), step(a.1, cp[1]), step(a.2, cp[2]), step(a.3, cp[3]), step(a.4, cp[4]), step(a.5, cp[5]))
+            wp += 4
+            cp += 6
         }
-    }
-
-    /// Channel A's and B's k int8 weights widened for `pair3Swift`: per group of 4 (the last from the k mod 4
-    /// remaining bytes, zeros above) the words sxtb16(a), sxtb16ror8(a), sxtb16(b), sxtb16ror8(b).
-    @inline(__always) static func widenPairSwift(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ k: Int,
-                                                 _ to: UnsafeMutablePointer<UInt32>) {
-        var g = 0
-        while g &* 4 < k {
-            var x: UInt32 = 0, y: UInt32 = 0
-            var t = 0
-            while t < 4 && g &* 4 &+ t < k {
-                x |= UInt32(UInt8(bitPattern: a[g &* 4 &+ t])) &<< UInt32(8 &* t)
-                y |= UInt32(UInt8(bitPattern: b[g &* 4 &+ t])) &<< UInt32(8 &* t)
-                t &+= 1
-            }
-            to[4 &* g] = sxtb16(x); to[4 &* g &+ 1] = sxtb16ror8(x)
-            to[4 &* g &+ 2] = sxtb16(y); to[4 &* g &+ 3] = sxtb16ror8(y)
-            g &+= 1
-        }
+        return a
     }
 
     /// One channel of k <= 12 weights at `count` positions: acc[j] = start + Σ w · column j, where group g of
@@ -103,6 +76,29 @@ extension DSP {
         let constant = Int64(round.1) &<< 32 | Int64(round.0)
         let v = Int64(acc) &* Int64(multiplier) &+ constant &+ (Int64(acc &>> 31) &<< 31)
         return Int32(truncatingIfNeeded: v &>> 32) &>> rsh
+    }
+
+    /// One output channel at four positions: for each group g of 4 int8 weights, the 64-bit words
+    /// columns[4g + j] hold position j's 4 int16 values as the halfword pairs (v0, v2), (v1, v3).
+    @inline(__always) static func dot4Swift(_ w: UnsafePointer<Int8>, _ columns: UnsafePointer<UInt64>,
+                                            _ groups: Int, _ start: Int32) -> (Int32, Int32, Int32, Int32) {
+        var a0 = start, a1 = start, a2 = start, a3 = start
+        var wp = UnsafeRawPointer(w)
+        var cp = columns
+        var n = groups
+        while n > 0 {
+            let x = wp.loadUnaligned(as: UInt32.self)
+            let lo = sxtb16(x), hi = sxtb16ror8(x)
+            let p0 = cp[0], p1 = cp[1], p2 = cp[2], p3 = cp[3]
+            a0 = smlad(hi, UInt32(truncatingIfNeeded: p0 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p0), a0))
+            a1 = smlad(hi, UInt32(truncatingIfNeeded: p1 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p1), a1))
+            a2 = smlad(hi, UInt32(truncatingIfNeeded: p2 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p2), a2))
+            a3 = smlad(hi, UInt32(truncatingIfNeeded: p3 &>> 32), smlad(lo, UInt32(truncatingIfNeeded: p3), a3))
+            wp += 4
+            cp += 4
+            n &-= 1
+        }
+        return (a0, a1, a2, a3)
     }
 
     /// TFLite Micro's requantization (`multiplyByQuantizedMultiplier`) with fewer instructions: the doubling high

@@ -1,26 +1,28 @@
-/// The Conv2D path for Cortex-M4/M7 that the interpreter tries first, producing exactly `ConvInt8.reference`'s (or
-/// `withMaxPool`'s) bytes, as Tests/Int8RuntimeTests/ConvInt8FastPathTests.swift checks on seeded random shapes.
+/// The Conv2D path for Cortex-M4/M7 that the interpreter tries first: one output channel at four output
+/// positions per pass over the weights, producing exactly `ConvInt8.reference`'s (or `withMaxPool`'s) bytes, as
+/// Tests/Int8RuntimeTests/ConvInt8FastPathTests.swift checks on seeded random shapes.
 ///
-/// - Columns. A pass's positions' receptive fields are widened once into int16 columns of groups of 4 values,
-///   stored as the halfword pairs (0, 2), (1, 3) that SXTB16 and SXTB16-ROR-8 give, zeros after value k. Columns
-///   of more than 12 values take the pair path (PairPasses.swift: two channels x three positions per inner step,
-///   26 estimated Cortex-M4 cycles per 24 MACs), shorter ones the small path (QuadPasses.swift: a channel's
-///   weights in registers).
+/// - Columns. The four positions' receptive fields are widened once into int16 columns, interleaved so that value
+///   group g (4 values, stored as the halfword pairs (0, 2), (1, 3) that SXTB16 and SXTB16-ROR-8 give) of position
+///   j is the 64-bit word 4g + j. Per 4 weights: one word load, two SXTB16, four LDRD, eight SMLAD: 16 MACs in 15
+///   instructions, each weight word feeding four positions. When k is not a multiple of 4 the last group is
+///   padded with zeros in the columns, and its weight word is assembled from the k mod 4 remaining bytes (no
+///   load past a channel's weights).
 /// - Input offset folded into the bias. Columns hold the raw input values (padding holds the input zero point),
 ///   and each channel starts from bias + inputOffset · Σ weights: Σ w·(x + offset) = Σ w·x + offset · Σ w modulo
 ///   2^32, the ring the reference's `&+`/`&*` accumulate in, and a padded value contributes w·(z − z) = 0.
 /// - Requantization for shifts <= -2 (every conv of the shipped models) in five instructions (SMLAL, see
 ///   `DSP.requantizeNegativeShiftSwift`), exactly TFLite Micro's double rounding; other shifts use
 ///   `DSP.requantize`. With the full int8 activation range the clamp is one SSAT.
-/// - A fused 2x2 max pooling (any window of a multiple of 4 conv outputs): positions run window by window, so each
-///   aligned group of four sums belongs to one pooled output; the path takes their maximum and requantizes once: requantization with a
+/// - A fused 2x2 max pooling (any window of a multiple of 4 conv outputs) keeps the four accumulators of a pass,
+///   which then belong to one pooled output, takes their maximum and requantizes once: requantization with a
 ///   multiplier >= 0 and no left shift is monotone (non-decreasing), so the max of requantized values is the
 ///   requantized max.
 ///
 /// Split by concern, as CMSIS-NN splits its convolutions: this file (entry, scratch check, driver loop over
 /// channel blocks and passes), QuadScratch.swift (the one scratch layout), QuadFill.swift (columns, output
-/// pointers), QuadPasses.swift (the small pass), PairPasses.swift (the pair pass), QuadOutput.swift (the
-/// requantize/clamp/output steps they share).
+/// pointers), QuadPasses.swift (the three pass widths), QuadOutput.swift (the requantize/clamp/tail steps they
+/// share).
 extension ConvInt8 {
     /// Longest column (kernel height x width x input channels) this path takes. Longer ones run the reference:
     /// the scratch (the columns above all) grows by 8 bytes per value. 576 is 3x3x64; the two-column path that
@@ -51,7 +53,6 @@ extension ConvInt8 {
                              _ layout: QuadScratchLayout) {
         let aligned = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: scratch) &+ 7) & ~7)!
         let columns = (aligned + layout.columns).assumingMemoryBound(to: UInt64.self)
-        let weights = (aligned + layout.weights).assumingMemoryBound(to: UInt32.self)
         let targets = (aligned + layout.targets).assumingMemoryBound(to: UnsafeMutablePointer<Int8>.self)
         let accumulators = (aligned + layout.accumulators).assumingMemoryBound(to: Int32.self)
         let biases = (aligned + layout.biases).assumingMemoryBound(to: Int32.self)
@@ -60,8 +61,8 @@ extension ConvInt8 {
         let sink = (aligned + layout.sink).assumingMemoryBound(to: Int8.self)
         let firsts = (aligned + layout.firsts).assumingMemoryBound(to: Bool.self)
 
-        let window = poolWindow(c)
-        let positions = c.outputHeight &* c.outputWidth &* window
+        let positions = c.outputHeight &* c.outputWidth &* (c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1)
+        let window = c.pool.0 != 0 ? Int(c.pool.0) &* Int(c.pool.1) : 1
         let channels = c.outputChannels
         guard positions > 0 else { return }
         let zero = Int16(truncatingIfNeeded: 0 &- c.inputOffset)
@@ -99,7 +100,8 @@ extension ConvInt8 {
         }
         let width = layout.width
         let fill = Fill(c: c, columns: columns, gathered: gathered, offsets: small ? UnsafePointer(offsets) : nil, k: k,
-                        pad: pad, zero: zero, positions: positions, sink: sink, targets: targets, firsts: firsts)
+                        pad: pad, zero: zero, stride: width, positions: positions, sink: sink,
+                        targets: targets, firsts: firsts)
 
         var block = 0
         while block < channels {
@@ -118,7 +120,8 @@ extension ConvInt8 {
                     let count = min(smallChunk, (positions &- i &+ 3) & ~3)
                     fill.prepare(&cursor, i, count, block, Width56.self)
                     let chunk = SmallChunk(columns: columns, count: count, k: k, biases: biases, block: block, end: end,
-                                           targets: targets, firsts: firsts, acc: accumulators)
+                                           targets: targets, firsts: firsts,
+                                           acc: accumulators)
                     if window == 1 {
                         if fullRange { smallChannels(c, chunk, QuadPlain<FullRange>.self) }
                         else { smallChannels(c, chunk, QuadPlain<Clamped>.self) }
@@ -130,25 +133,29 @@ extension ConvInt8 {
                         else { smallChannels(c, chunk, QuadPooledApart<Clamped>.self) }
                     }
                     i &+= count
+                } else if width == 6 {
+                    // No pooling: six positions per pass.
+                    fill.prepare(&cursor, i, 6, block, Width6.self)
+                    let pass = HexPass(columns: columns, k: k, biases: biases, block: block, end: end,
+                                       y: (targets[0], targets[1], targets[2], targets[3], targets[4], targets[5]))
+                    if fullRange { hexChannels(c, pass, FullRange.self) } else { hexChannels(c, pass, Clamped.self) }
+                    i &+= 6
                 } else {
-                    // Passes of up to `width` positions: whole triples, whole groups of four with pooling.
-                    let rest = positions &- i
-                    let count = min(width, window == 1 ? (rest &+ 2) / 3 &* 3 : (rest &+ 11) / 12 &* 12)
-                    fill.prepare(&cursor, i, count, block, Width3.self)
-                    let pass = PairPass(columns: columns, weights: weights, count: count, k: k, biases: biases,
-                                        block: block, end: end, targets: targets, firsts: firsts,
-                                        first: accumulators, second: accumulators + width)
+                    fill.prepare(&cursor, i, 4, block, Width4.self)
+                    let pass = QuadPass(columns: columns, k: k, biases: biases, block: block, end: end,
+                                        y: (targets[0], targets[1], targets[2], targets[3]),
+                                        first: (firsts[0], firsts[1], firsts[2], firsts[3]))
                     if window == 1 {
-                        if fullRange { pairChannels(c, pass, QuadPlain<FullRange>.self) }
-                        else { pairChannels(c, pass, QuadPlain<Clamped>.self) }
+                        if fullRange { quadChannels(c, pass, QuadPlain<FullRange>.self) }
+                        else { quadChannels(c, pass, QuadPlain<Clamped>.self) }
                     } else if window & 3 == 0 {
-                        if fullRange { pairChannels(c, pass, QuadPooledTogether<FullRange>.self) }
-                        else { pairChannels(c, pass, QuadPooledTogether<Clamped>.self) }
+                        if fullRange { quadChannels(c, pass, QuadPooledTogether<FullRange>.self) }
+                        else { quadChannels(c, pass, QuadPooledTogether<Clamped>.self) }
                     } else {
-                        if fullRange { pairChannels(c, pass, QuadPooledApart<FullRange>.self) }
-                        else { pairChannels(c, pass, QuadPooledApart<Clamped>.self) }
+                        if fullRange { quadChannels(c, pass, QuadPooledApart<FullRange>.self) }
+                        else { quadChannels(c, pass, QuadPooledApart<Clamped>.self) }
                     }
-                    i &+= count
+                    i &+= 4
                 }
             }
             block = end

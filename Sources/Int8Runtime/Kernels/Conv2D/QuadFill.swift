@@ -1,5 +1,5 @@
-/// The quad path's fill: the columns of a pass (each position's receptive field widened once into int16, in the
-/// layout `QuadScratchLayout.columns` gives), its output pointers and first-of-window flags. Interior windows are
+/// The quad path's fill: the columns of a pass (each position's receptive field widened once into int16, group g
+/// of position j at word `width · g + j`), its output pointers and first-of-window flags. Interior windows are
 /// filled inline, border windows and channel counts not a multiple of 4 by `fillAnywhere`, out of line.
 extension ConvInt8 {
     /// Walks the conv positions in order without divisions. Position i: output pixel i / window (py, px), conv
@@ -45,31 +45,28 @@ extension ConvInt8 {
         let k: Int
         let pad: UInt64
         let zero: Int16
-        let positions: Int
+        let stride, positions: Int
         let sink: UnsafeMutablePointer<Int8>
         let targets: UnsafeMutablePointer<UnsafeMutablePointer<Int8>>
         let firsts: UnsafeMutablePointer<Bool>
 
         /// Positions i ..< i + count into columns 0 ..< count (`cursor` at position i). Past the last position,
         /// the last position again, with its outputs sent to the sink (indexed by channel - block). `Width`: the
-        /// columns' layout (small: position j at word j, stride 56; pair: in triples, stride 3) as constants.
+        /// column stride as a constant.
         @inline(__always) func prepare<Width: PassWidth>(_ cursor: inout QuadCursor, _ i: Int, _ count: Int,
                                                          _ block: Int, _ width: Width.Type) {
             let cin = c.inputChannels, rowBytes = c.inputWidth &* cin, runGroups = (c.kernelWidth &* cin) >> 2
             let whole = offsets == nil && cin & 3 == 0
-            let triple = 3 &* ((k &+ 3) >> 2)
-            var column = columns, lane = 0
             var j = 0
             while j < count {
                 let valid = i &+ j < positions
                 let oy = cursor.oy, ox = cursor.ox
-                let at = column + lane
                 if let base = interior(oy, ox), offsets != nil || whole {
                     if let offsets {
-                        DSP.smallColumn(base, offsets, k, at)
+                        DSP.smallColumn(base, offsets, k, columns + j)
                     } else {
                         // Each kernel row is one run of kernel width x channels bytes.
-                        var to = at
+                        var to = columns + j
                         var row = base
                         for _ in 0..<c.kernelHeight {
                             widenGroupsAt(row, &to, runGroups, Width.stride)
@@ -77,20 +74,11 @@ extension ConvInt8 {
                         }
                     }
                 } else {
-                    fillAnywhere(c, at, gathered, oy, ox, k, pad, zero, Width.stride)
+                    fillAnywhere(c, columns + j, gathered, oy, ox, k, pad, zero, Width.stride)
                 }
                 targets[j] = valid ? c.y + cursor.pixel &* c.outputChannels : sink - block
                 firsts[j] = cursor.first
                 if i &+ j &+ 1 < positions { cursor.advance() }
-                if Width.stride == 3 {
-                    lane &+= 1
-                    if lane == 3 {
-                        lane = 0
-                        column += triple
-                    }
-                } else {
-                    column += 1
-                }
                 j &+= 1
             }
         }
@@ -111,7 +99,8 @@ extension ConvInt8 {
     static func widenGroups(_ source: UnsafePointer<Int8>, _ to: inout UnsafeMutablePointer<UInt64>, _ count: Int,
                             _ stride: Int) {
         switch stride {
-        case 3: widenGroupsAt(source, &to, count, 3)
+        case 4: widenGroupsAt(source, &to, count, 4)
+        case 6: widenGroupsAt(source, &to, count, 6)
         default: widenGroupsAt(source, &to, count, stride)
         }
     }
@@ -190,25 +179,13 @@ extension ConvInt8 {
             for ky in 0..<kh {
                 let iy = iy0 &+ ky
                 if iy >= 0 && iy < height && rowInside {
-                    // One run of kernel width x channels bytes, a word at a time (the 3-channel stem's 9 bytes: two
-                    // words and a byte; unaligned words are single loads and stores on ARMv7-M, split by the
-                    // compiler on ARMv6-M).
-                    var s = UnsafeRawPointer(c.x + (iy &* width &+ ix0) &* cin)
-                    var d = UnsafeMutableRawPointer(g)
-                    var n = span
-                    while n >= 4 {
-                        d.storeBytes(of: s.loadUnaligned(as: UInt32.self), as: UInt32.self)
-                        d += 4
-                        s += 4
-                        n &-= 4
-                    }
-                    while n > 0 {
-                        d.storeBytes(of: s.load(as: UInt8.self), as: UInt8.self)
-                        d += 1
+                    var s = c.x + (iy &* width &+ ix0) &* cin
+                    let stop = g + span
+                    while g < stop {
+                        g.pointee = s.pointee
+                        g += 1
                         s += 1
-                        n &-= 1
                     }
-                    g += span
                 } else if iy >= 0 && iy < height {
                     for kx in 0..<kw {
                         let ix = ix0 &+ kx
@@ -234,8 +211,8 @@ extension ConvInt8 {
     }
 }
 
-/// A pass's column stride (words between a position's groups) as a type, so that the fill's stores use a constant
-/// offset: 3 for the pair path's triples, 56 for the small path.
+/// A pass's column stride (positions per pass) as a type, so that the fill's stores use a constant offset.
 protocol PassWidth { static var stride: Int { get } }
-enum Width3: PassWidth { static var stride: Int { 3 } }
+enum Width4: PassWidth { static var stride: Int { 4 } }
+enum Width6: PassWidth { static var stride: Int { 6 } }
 enum Width56: PassWidth { static var stride: Int { 56 } }

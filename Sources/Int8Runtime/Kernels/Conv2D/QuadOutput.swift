@@ -1,11 +1,11 @@
-/// The requantize, clamp and output steps of the quad path's two passes (small, pair), defined once: what differs
-/// (the output mode, the clamp range, whether a pooled maximum may be taken before requantizing) comes in as
-/// parameters.
+/// The requantize, clamp and tail steps of the quad path's three pass widths (small, six, four), defined once:
+/// what differs between the widths (how many accumulators, the output mode, the clamp range, whether a pooled
+/// maximum may be taken before requantizing) comes in as parameters.
 extension ConvInt8 {
     /// Calls `emit` with channel `oc`'s requantize-offset-clamp function, chosen once per channel, and whether it
     /// is monotone (never decreasing, so a pooled maximum may be taken before it). The op's parameters are read
-    /// here, per channel, rather than held in registers across the passes' dot loops (on Cortex-M3 holding them
-    /// cost four spills per group of 4 weights).
+    /// here, per channel, rather than held in registers across the four- and six-position passes' dot loops (on
+    /// Cortex-M3 holding them cost four spills per group of 4 weights).
     @inline(__always)
     static func withRequantizer<Range: QuadRange>(_ range: Range.Type, _ c: ConvolutionCall, _ oc: Int,
                                                   _ emit: (_ value: (Int32) -> Int8, _ monotone: Bool) -> Void) {
@@ -13,7 +13,7 @@ extension ConvInt8 {
     }
 
     /// The same for a channel with multiplier `m` and `shift`, and the op's output `offset` and activation range
-    /// given. Shifts <= -1 with a multiplier >= 0 (every conv of
+    /// given (the small path holds them across its channels). Shifts <= -1 with a multiplier >= 0 (every conv of
     /// the shipped models and ResNet-8) use the five-instruction form (SMLAL, `DSP.requantizeNegativeShift`), exactly TFLite
     /// Micro's double rounding; other shifts `DSP.requantize`.
     @inline(__always)
@@ -34,42 +34,14 @@ extension ConvInt8 {
         Range.fullRange ? Int8(truncatingIfNeeded: min(max(value, -128), 127)) : clampToInt8(value, low, high)
     }
 
-    /// Writes channel `oc`'s `count` sums `acc` (position j's output pointer `targets[j]`, first-of-window flag
-    /// `firsts[j]`; count a multiple of 4 with pooling): each requantized into its output (no pooling), each
-    /// group of four as one pooled output (the maximum taken before requantizing when that is monotone), or each
-    /// maxed into its own pooled output.
+    /// The weight word of the padded last group when k is not a multiple of 4: the `tail` (1...3) remaining
+    /// bytes, zeros above, so nothing past a channel's weights is read.
     @inline(__always)
-    static func emitChannel<Output: QuadOutput>(_ mode: Output.Type, _ c: ConvolutionCall, _ oc: Int,
-                                                _ acc: UnsafePointer<Int32>, _ count: Int,
-                                                _ targets: UnsafePointer<UnsafeMutablePointer<Int8>>,
-                                                _ firsts: UnsafePointer<Bool>) {
-        withRequantizer(Output.Range.self, c, oc) { value, monotone in
-            if Output.mode == .plain {
-                var j = 0
-                while j < count {
-                    targets[j][oc] = value(acc[j])
-                    j &+= 1
-                }
-                return
-            }
-            var q = 0
-            if Output.mode == .pooledTogether && monotone {
-                // Each group of four is one pooled output: only its first pointer and flag are read.
-                while q < count {
-                    let a = acc + q, y = targets[q] + oc
-                    let v = value(max(max(a[0], a[1]), max(a[2], a[3])))
-                    y.pointee = firsts[q] ? v : max(y.pointee, v)
-                    q &+= 4
-                }
-                return
-            }
-            while q < count {
-                let t = targets + q, f = firsts + q, a = acc + q
-                emitFour(Output.self, value, monotone, (a[0], a[1], a[2], a[3]), oc, (t[0], t[1], t[2], t[3]),
-                         (f[0], f[1], f[2], f[3]))
-                q &+= 4
-            }
-        }
+    static func tailWord(_ rest: UnsafePointer<Int8>, _ tail: Int) -> UInt32 {
+        var x = UInt32(UInt8(bitPattern: rest[0]))
+        if tail > 1 { x |= UInt32(UInt8(bitPattern: rest[1])) &<< 8 }
+        if tail > 2 { x |= UInt32(UInt8(bitPattern: rest[2])) &<< 16 }
+        return x
     }
 
     /// Writes four accumulators of channel `oc` (requantized by `value`) as `Output` says: four outputs, one

@@ -1,18 +1,16 @@
-/// The quad path's scratch: one layout for both paths (small, pair), as named byte offsets from the scratch's start
+/// The quad path's scratch: one layout for every pass width, as named byte offsets from the scratch's start
 /// aligned up to 8. The scratch is the op's region of the arena (placed by the quantizer's plan, sized by
 /// `ConvInt8.scratchSize`, which is this layout's `size`); nothing in it is cleared first: the kernel writes
 /// every byte it reads.
 struct QuadScratchLayout: Equatable {
-    /// Positions per pass: `smallChunk` (k <= `smallCapacity`), else `pairWidth(k)` (the pair path).
+    /// Positions per pass: `smallChunk` (k <= `smallCapacity`), 6 (no pooling, k <= `hexCapacity`), else 4.
     let width: Int
-    /// The int16 columns as 64-bit words: the small path's group g of position j at word 56 g + j (always 3
-    /// groups); the pair path's in triples, position j's group g at word 3 (groups (j / 3) + g) + j % 3.
+    /// The int16 columns as 64-bit words (group g of position j at word `width · g + j`; the small path always
+    /// has 3 groups).
     let columns = 0
-    /// The pair path's widened weights of one channel pair (16 bytes per group; none for the small path).
-    let weights: Int
     /// `width` output pointers, 8 bytes each whatever the target, so the size does not depend on it.
     let targets: Int
-    /// The int32 accumulators: the small path's `width`, the pair path's two channels' `width` each.
+    /// The small path's `width` int32 accumulators (none otherwise).
     let accumulators: Int
     /// A channel block's folded biases (int32).
     let biases: Int
@@ -32,16 +30,15 @@ struct QuadScratchLayout: Equatable {
     var size: Int { end &+ 7 }
 
     /// The layout for a conv with columns of k values (1...quadCapacity), `channels` output channels (> 0) and
-    /// `window` conv outputs per pooled output (1 without pooling; the pair path's width does not depend on it).
+    /// `window` conv outputs per pooled output (1 without pooling).
     init(k: Int, channels: Int, window: Int) {
         let groups = (k &+ 3) >> 2
         let small = k <= ConvInt8.smallCapacity
-        width = small ? ConvInt8.smallChunk : ConvInt8.pairWidth(k)
+        width = small ? ConvInt8.smallChunk : window == 1 && k <= ConvInt8.hexCapacity ? 6 : 4
         let block = min(channels, ConvInt8.quadChannelBlock)
-        weights = columns &+ 8 &* (small ? 3 : groups) &* width
-        targets = weights &+ (small ? 0 : 16 &* groups)
+        targets = columns &+ 8 &* (small ? 3 : groups) &* width
         accumulators = targets &+ 8 &* width
-        biases = accumulators &+ (small ? 4 : 8) &* width
+        biases = accumulators &+ (small ? 4 &* width : 0)
         offsets = biases &+ 4 &* block
         gathered = offsets &+ (small ? 4 &* k : 0)
         sink = gathered &+ 4 &* groups
@@ -53,8 +50,10 @@ struct QuadScratchLayout: Equatable {
     static var largest: QuadScratchLayout {
         var best = QuadScratchLayout(k: 1, channels: 1, window: 1)
         for k in 1...ConvInt8.quadCapacity {
-            let layout = QuadScratchLayout(k: k, channels: ConvInt8.quadChannelBlock, window: 1)
-            if layout.size > best.size { best = layout }
+            for window in [1, 4] {
+                let layout = QuadScratchLayout(k: k, channels: ConvInt8.quadChannelBlock, window: window)
+                if layout.size > best.size { best = layout }
+            }
         }
         return best
     }
