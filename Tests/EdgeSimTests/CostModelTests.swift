@@ -100,7 +100,7 @@ struct CostModelTests {
     @Test func estimatesMatchTheFirmwareMeasurements() throws {
         let catalog = try BoardCatalog.shipped()
         let runs = try Self.runs()
-        #expect(Set(runs.cores.keys) == ["cortex-m4f", "cortex-m7", "cortex-m0plus"])
+        #expect(Set(runs.cores.keys) == ["cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m0plus"])
         let shipped = try ["vgg", "resnet"].map { ($0, try Self.shipped($0).loaded) }
         for (coreName, core) in runs.cores {
             let costs = try #require(catalog.cores[coreName])
@@ -178,7 +178,7 @@ struct CostModelTests {
     @Test func shippedCatalogPricesEveryOpOnEveryCore() throws {
         let catalog = try BoardCatalog.shipped()
         // Only the cores Firmware-Sim's cost runs measured are priced; the others get no latency estimate.
-        #expect(Set(catalog.cores.filter { $0.value.isPriced }.keys) == ["cortex-m0plus", "cortex-m4f", "cortex-m7"])
+        #expect(Set(catalog.cores.filter { $0.value.isPriced }.keys) == ["cortex-m0plus", "cortex-m4f", "cortex-m7", "cortex-m33"])
         for (name, core) in catalog.cores where core.isPriced {
             #expect(Set(core.instructions.map { Array($0.keys) } ?? []) == Set(CoreModel.opKinds), "core \(name)")
             #expect(core.instructions?["conv2d"]?.perWork ?? 0 > 0, "core \(name)")
@@ -242,13 +242,13 @@ struct CostModelTests {
 
     @Test(arguments: [
         ("\"add\"", "\"addition\"", "has no instructions for 'add'"),
-        ("\"cycles_per_instruction\": 1.5749", "\"cycles_per_instruction\": 0", "needs a positive cycles_per_instruction"),
+        ("\"cycles_per_instruction\": ", "\"cycles_per_instruction\": -", "needs a positive cycles_per_instruction"),
         ("\"per_work\": ", "\"per_work\": -", "must be finite and not negative"),
         ("\"stack_bytes\": ", "\"stack_bytes\": -", "the library footprint needs positive code and stack bytes"),
         ("\"library_code_bytes\": ", "\"library_code_bytes\": -", "the library footprint needs positive code and stack bytes"),
         ("\"models\": [", "\"models\": [], \"unused\": [", "must name its machine, commit and models"),
         ("\"machine\": ", "\"place\": ", "missing key 'machine'"),
-        ("\"cycles_per_instruction\": 1.5749,", "", "a cost model needs cycles_per_instruction, instructions and source"),
+        ("\"cycles_per_instruction\": ", "\"unused\": ", "a cost model needs cycles_per_instruction, instructions and source"),
     ])
     func catalogRejectsBadCoreFigures(_ replace: (String, String, String)) throws {
         let shipped = try String(contentsOf: CommandLineRun.repository.appendingPathComponent("Sources/Boards/Resources/boards.json"),

@@ -150,25 +150,25 @@ struct DeploymentBillTests {
         print("bill: \(bill.summary)\nbill: \(refused.summary)\nbill: \(fits.summary)")
     }
 
-    /// A board whose core has a measured library but no cost model (stm32u575, cortex-m33) is judged and runs, and
-    /// edge-sim run says it estimates no latency; a board whose core's library is not measured (nrf51822, cortex-m0) is
+    /// A board whose core has a measured library but no cost model (stm32f205, cortex-m3: the cost runs price the
+    /// Cortex-M0+ on Firmware-Sim's Cortex-M3, not the M3 itself) is judged and runs, and edge-sim run says it estimates no latency; a board whose core's library is not measured (nrf51822, cortex-m0) is
     /// not judged by quantize, and edge-sim run refuses to simulate it, with one line.
     @Test func commandsOnUnpricedAndUnmeasuredCores() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bill-\(UUID().uuidString).q8").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let catalog = try BoardCatalog.shipped()
         let sample = "Samples/digits/0-narrow-gray4-72x96.png"
-        let quantize = try CommandLineRun.run(CommandLineRun.executable("quantize"), ["Models/vgg-mnist.bin", "-o", output, "--board", "stm32u575"])
+        let quantize = try CommandLineRun.run(CommandLineRun.executable("quantize"), ["Models/vgg-mnist.bin", "-o", output, "--board", "stm32f205"])
         try #require(quantize.status == 0, "quantize failed: \(quantize.stderr)")
         let line = try #require(quantize.stdout.split(separator: "\n").last.map(String.init))
-        #expect(catalog.costs(on: try catalog.board(named: "stm32u575")) == nil)
-        let run = try CommandLineRun.edgeSim(["run", "--model", output, "--board", "stm32u575", sample])
-        if catalog.cores["cortex-m33"]?.measured != nil {
-            #expect(line.hasPrefix("fits stm32u575: "), "\(line)")
+        #expect(catalog.costs(on: try catalog.board(named: "stm32f205")) == nil)
+        let run = try CommandLineRun.edgeSim(["run", "--model", output, "--board", "stm32f205", sample])
+        if catalog.cores["cortex-m3"]?.measured != nil {
+            #expect(line.hasPrefix("fits stm32f205: "), "\(line)")
             #expect(run.status == 0 && run.stdout.contains("no latency estimate: the board's core has no cost model"), "\(run.stdout) \(run.stderr)")
         } else {
-            #expect(line.hasPrefix("cannot judge stm32u575: the library's footprint on cortex-m33 is not measured yet"), "\(line)")
-            #expect(run.status != 0 && run.errorLines.count == 1 && run.stderr.contains("cannot judge stm32u575"), "\(run.stderr)")
+            #expect(line.hasPrefix("cannot judge stm32f205: the library's footprint on cortex-m3 is not measured yet"), "\(line)")
+            #expect(run.status != 0 && run.errorLines.count == 1 && run.stderr.contains("cannot judge stm32f205"), "\(run.stderr)")
         }
         guard catalog.cores["cortex-m0"]?.measured == nil else { return }
         // An arena and model small enough for the micro:bit's 16 KB, but the Cortex-M0 library is not measured.
