@@ -40,8 +40,8 @@ echo "resnet8.q8: $(wc -c < "$out/resnet8.q8" | tr -d ' ') bytes, sha256 $(sha25
 echo "Firmware-Sim: --random $random --seed 1 ${cycles[*]:-(no --cycles: this Firmware-Sim has no cycle estimate)}"
 echo
 jsons=() refused=()
-# A board whose core has no timing table (Firmware-Sim/cycles/tables.h: the Cortex-M55) runs without --cycles:
-# instructions only.
+# A board whose core has no timing table in Firmware-Sim/cycles/tables.h (every board Firmware-Sim has now has one)
+# runs without --cycles: instructions only.
 has_cycle_table() {
     python3 -c "import importlib.machinery as m, sys; r = m.SourceFileLoader('fwrun', 'Firmware-Sim/run').load_module(); sys.exit(0 if r.BOARDS['$1']['cpu'] in r.CYCLE_TABLES else 1)"
 }
