@@ -6,18 +6,9 @@ bit-exact, instructions, MACs per instruction, estimated cycles (when the run ha
     firmware_report.py [--order "B1 B2 ..."] RUN.json [RUN.json ...] [--refused MODEL:BOARD=REASON ...]
 
 Rows go model by model (the order of the files), boards in --order; a pass without cycles prints '-' there."""
-import argparse, importlib.machinery, json, os, sys
+import argparse, json, os, sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def core_of(board):
-    """The board's core as Firmware-Sim/run names it (for a row whose run never got to write its JSON)."""
-    try:
-        run = importlib.machinery.SourceFileLoader("fwrun", os.path.join(HERE, "..", "..", "Firmware-Sim", "run")).load_module()
-        return f"{board} ({run.BOARDS[board]['core']})"
-    except (OSError, ImportError, KeyError, SyntaxError):
-        return board
+from resnet8_report import board_and_core, cycle_table_label  # same folder: one copy of each
 
 
 def load(path):
@@ -34,10 +25,7 @@ def load(path):
 
 
 def table(p):
-    if p.get("cycles_per_inference") is None:
-        return "none: instructions only"
-    own, used = p.get("cycles_core"), p.get("cycles_table")
-    return used if own == used else f"{used} (standing in for {own}: no published table)"
+    return cycle_table_label(p) if p.get("cycles_per_inference") is not None else "none: instructions only"
 
 
 def main(argv):
@@ -66,7 +54,7 @@ def main(argv):
         rows += [(rank(board), board, None) for (m, board) in refused if m == model]
         for _, board, run in sorted(rows, key=lambda row: row[:2]):
             if run is None:
-                print(f"| {model} | {core_of(board)} | | does not run: {refused[(model, board)]} | | | | | | | | | | | | | |")
+                print(f"| {model} | {board_and_core(board)} | | does not run: {refused[(model, board)]} | | | | | | | | | | | | | |")
                 continue
             m = run["memory"]
             for kernels in ("reference", "fast"):

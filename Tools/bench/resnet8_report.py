@@ -20,6 +20,12 @@ def board_and_core(board):
     except (OSError, ImportError, KeyError, SyntaxError):
         return board
 
+
+def cycle_table_label(p):
+    """The timing table a pass with estimated cycles was charged by, saying when it stands in for the core's own."""
+    used, own = p.get("cycles_table"), p.get("cycles_core")
+    return used if used == own else f"{used} (standing in for {own}: no published table)"
+
 # The board MLPerf Tiny results use for each core, and its clock (MHz).
 MLPERF_BOARD = {"Cortex-M4F": ("STM32L4R5", 120), "Cortex-M7": ("STM32H7A3", 280), "Cortex-M33": ("STM32U575", 160)}
 
@@ -84,10 +90,7 @@ def main(argv):
         board = MLPERF_BOARD.get(run["core"])
         ms = f"{cyc / (board[1] * 1000):.1f} ms ({board[0]}, {board[1]} MHz)" if cyc and board else "-"
         m = run["memory"]
-        table = "-"
-        if cyc:
-            table = f"{fast.get('cycles_table')}" + (f" (standing in for {fast.get('cycles_core')}: no published table)"
-                                                   if fast.get("cycles_table") != fast.get("cycles_core") else "")
+        table = cycle_table_label(fast) if cyc else "-"
         print(f"| {run['board']} ({run['core']}) | {run['bit_exact']}/{run['images']} | {ins:,.0f} | {macs / ins:.3f} | "
               + (f"{cyc:,.0f} | {cyc / ins:.3f} | {macs / cyc:.3f} | " if cyc else "- | - | - | ")
               + f"{ms} | {table} | {m['flash']:,} | {m['sram']:,} | {m['arena']:,} |")
