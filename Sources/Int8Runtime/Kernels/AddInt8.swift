@@ -51,18 +51,16 @@ public enum AddInt8 {
     /// Fills the two tables in `scratch` (2 KB) and runs the fused path (AddInt8Fused.swift) when it is exact for
     /// the call, else the loop below.
     static func addWithTables(_ a: AddCall, _ scratch: UnsafeMutableRawPointer) {
-        do {
-            let first = scratch.assumingMemoryBound(to: Int32.self), second = first + 256
-            let maxFirst = fillTable(first, a.offset1, a.leftShift, a.multiplier1, a.shift1)
-            let maxSecond = fillTable(second, a.offset2, a.leftShift, a.multiplier2, a.shift2)
-            if addFused(a, first + 128, second + 128, maxAbsSum: Int64(maxFirst) + Int64(maxSecond)) { return }
-            let m = a.outputMultiplier, shift = a.outputShift
-            if shift < 0 && m >= 0 {
-                let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
-                addLoop(a, first + 128, second + 128) { DSP.requantizeNegativeShift($0, m, round, rsh) }
-            } else {
-                addLoop(a, first + 128, second + 128) { DSP.requantize($0, m, shift) }
-            }
+        let first = scratch.assumingMemoryBound(to: Int32.self), second = first + 256
+        let maxFirst = fillTable(first, a.offset1, a.leftShift, a.multiplier1, a.shift1)
+        let maxSecond = fillTable(second, a.offset2, a.leftShift, a.multiplier2, a.shift2)
+        if addFused(a, first + 128, second + 128, maxAbsSum: Int64(maxFirst) + Int64(maxSecond)) { return }
+        let m = a.outputMultiplier, shift = a.outputShift
+        if shift < 0 && m >= 0 {
+            let rsh = ~shift, round = DSP.negativeShiftRound(rsh)
+            addLoop(a, first + 128, second + 128) { DSP.requantizeNegativeShift($0, m, round, rsh) }
+        } else {
+            addLoop(a, first + 128, second + 128) { DSP.requantize($0, m, shift) }
         }
     }
 

@@ -17,11 +17,7 @@ enum MeanInt8 {
     static func reference(_ m: MeanCall) {
         let zeroPointSum = m.inputZeroPoint &* Int32(m.count)
         for ch in 0..<m.channels {
-            var sum: Int32 = 0
-            for p in 0..<m.count {
-                sum = sum &+ Int32(m.x[p * m.channels + ch])
-            }
-            m.y[ch] = output(sum &- zeroPointSum, m)
+            m.y[ch] = output(channelSum(m, ch) &- zeroPointSum, m)
         }
     }
 
@@ -38,11 +34,17 @@ enum MeanInt8 {
             ch &+= 4
         }
         while ch < m.channels {
-            var sum: Int32 = 0
-            for p in 0..<m.count { sum = sum &+ Int32(m.x[p &* m.channels &+ ch]) }
-            m.y[ch] = output(sum &- zeroPointSum, m)
+            m.y[ch] = output(channelSum(m, ch) &- zeroPointSum, m)
             ch &+= 1
         }
+    }
+
+    /// Channel `ch` summed over the `count` pixels (wrapping), one value at a time: the reference, and the fast
+    /// path's channels past the last multiple of 4.
+    @inline(__always) static func channelSum(_ m: MeanCall, _ ch: Int) -> Int32 {
+        var sum: Int32 = 0
+        for p in 0..<m.count { sum = sum &+ Int32(m.x[p &* m.channels &+ ch]) }
+        return sum
     }
 
     @inline(__always) static func output(_ centered: Int32, _ m: MeanCall) -> Int8 {

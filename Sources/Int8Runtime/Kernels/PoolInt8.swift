@@ -30,10 +30,9 @@ enum PoolInt8 {
                             acc = average ? acc &+ v : Swift.max(acc, v)
                         }
                     }
-                    if average {
-                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count
-                    }
-                    p.y[(oy * p.outputWidth + ox) * channels + ch] = clampToInt8(acc, p.activationMin, p.activationMax)
+                    p.y[(oy * p.outputWidth + ox) * channels + ch] = average
+                        ? PoolInt8.average(acc, count, p.activationMin, p.activationMax)
+                        : clampToInt8(acc, p.activationMin, p.activationMax)
                 }
             }
         }

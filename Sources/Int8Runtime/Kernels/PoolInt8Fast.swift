@@ -47,7 +47,8 @@ extension PoolInt8 {
         return true
     }
 
-    /// The reference's rounding (half away from zero) division of a window sum by its pixel count (> 0).
+    /// The rounding (half away from zero) division of a window sum by its pixel count (> 0), clamped: the
+    /// reference's and the fast path's.
     @inline(__always) static func average(_ sum: Int32, _ count: Int32, _ low: Int32, _ high: Int32) -> Int8 {
         clampToInt8(sum > 0 ? (sum &+ count / 2) / count : (sum &- count / 2) / count, low, high)
     }
